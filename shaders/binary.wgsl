@@ -1,0 +1,108 @@
+// Elementwise binary ops with NumPy broadcasting (entry `binary`), comparisons giving f32 1/0
+// (entry `compare`), and `where`. Operands are strided views of the output shape: a broadcast
+// dimension has stride 0. CONTIGUOUS=1 skips the index arithmetic when both operands are
+// plain contiguous arrays of the output's size (the common case in training).
+// OP numbering follows BINARY_OPS / COMPARE_OPS in src/backend/backend.ts.
+
+alias T = f32;
+
+override OP: u32 = 0u;
+override WG: u32 = 64u;
+override CONTIGUOUS: u32 = 0u;
+const PER_THREAD: u32 = 4u;
+const MAX_RANK: u32 = 8u;
+
+struct Params {
+  n: u32, rank: u32, a_off: u32, b_off: u32,
+  shape: array<vec4u, 2>,
+  a_str: array<vec4u, 2>,
+  b_str: array<vec4u, 2>,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<T>;
+@group(0) @binding(1) var<storage, read> b: array<T>;
+@group(0) @binding(2) var<storage, read_write> out: array<T>;
+@group(0) @binding(3) var<uniform> p: Params;
+@group(0) @binding(4) var<storage, read_write> mask: array<f32>;
+@group(0) @binding(5) var<storage, read> cond: array<f32>;
+
+fn operand_offsets(i: u32) -> vec2u {
+  if (CONTIGUOUS == 1u) { return vec2u(i, i); }
+  var rem = i;
+  var oa = p.a_off;
+  var ob = p.b_off;
+  for (var d = i32(p.rank) - 1; d >= 0; d--) {
+    let q = u32(d) / 4u;
+    let r = u32(d) % 4u;
+    let c = rem % p.shape[q][r];
+    rem = rem / p.shape[q][r];
+    oa += c * p.a_str[q][r];
+    ob += c * p.b_str[q][r];
+  }
+  return vec2u(oa, ob);
+}
+
+fn op(x: T, y: T) -> T {
+  switch OP {
+    case 0u: { return x + y; }
+    case 1u: { return x - y; }
+    case 2u: { return x * y; }
+    case 3u: { return x / y; }
+    case 4u: { return T(pow(f32(x), f32(y))); }
+    case 5u: { return max(x, y); }
+    case 6u: { return min(x, y); }
+    default: { return x; }
+  }
+}
+
+fn cmp(x: T, y: T) -> bool {
+  switch OP {
+    case 0u: { return x == y; }
+    case 1u: { return x != y; }
+    case 2u: { return x < y; }
+    case 3u: { return x <= y; }
+    case 4u: { return x > y; }
+    default: { return x >= y; }
+  }
+}
+
+fn thread_index(wid: vec3u, nwg: vec3u, lid: u32) -> u32 { return (wid.y * nwg.x + wid.x) * WG + lid; }
+
+@compute @workgroup_size(WG)
+fn binary(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+          @builtin(local_invocation_index) lid: u32) {
+  let threads = nwg.x * nwg.y * WG;
+  let t = thread_index(wid, nwg, lid);
+  for (var k = 0u; k < PER_THREAD; k++) {
+    let i = t + k * threads;
+    if (i < p.n) {
+      let o = operand_offsets(i);
+      out[i] = op(a[o.x], b[o.y]);
+    }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn compare(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+           @builtin(local_invocation_index) lid: u32) {
+  let threads = nwg.x * nwg.y * WG;
+  let t = thread_index(wid, nwg, lid);
+  for (var k = 0u; k < PER_THREAD; k++) {
+    let i = t + k * threads;
+    if (i < p.n) {
+      let o = operand_offsets(i);
+      mask[i] = select(0.0, 1.0, cmp(a[o.x], b[o.y]));
+    }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn where_select(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                @builtin(local_invocation_index) lid: u32) {
+  let threads = nwg.x * nwg.y * WG;
+  let t = thread_index(wid, nwg, lid);
+  for (var k = 0u; k < PER_THREAD; k++) {
+    let i = t + k * threads;
+    if (i < p.n) { out[i] = select(b[i], a[i], cond[i] != 0.0); }
+  }
+}

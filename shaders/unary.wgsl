@@ -1,0 +1,105 @@
+// Elementwise unary ops (entry `forward`) and their backward dx = dy * f'(x) (entry `backward`).
+// OP selects the function when the pipeline is created; its numbering is the order of
+// UNARY_OPS in src/backend/backend.ts. Each invocation handles PER_THREAD elements strided by
+// the whole grid, so neighbouring invocations touch neighbouring elements.
+
+override OP: u32 = 0u;
+override WG: u32 = 64u;
+const PER_THREAD: u32 = 4u;
+const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
+const INV_SQRT_2: f32 = 0.7071067811865476;
+
+struct Params { n: u32, param: f32 }
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+// Same Numerical Recipes fit as the CPU reference (|error| < 1.2e-7); WGSL has no erf.
+fn erf(v: f32) -> f32 {
+  let z = abs(v);
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let r = t * exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
+    t * (-0.82215223 + t * 0.17087277)))))))));
+  return select(r - 1.0, 1.0 - r, v >= 0.0);
+}
+
+fn sigmoid(v: f32) -> f32 {
+  // Two branches so exp never overflows.
+  let e = exp(-abs(v));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
+}
+
+// Some drivers compute tanh through exp and return NaN for large |v|; tanh(15) is 1 in f32.
+fn safe_tanh(v: f32) -> f32 { return tanh(clamp(v, -15.0, 15.0)); }
+
+fn f(v: f32) -> f32 {
+  switch OP {
+    case 0u: { return -v; }
+    case 1u: { return exp(v); }
+    case 2u: { return log(v); }
+    case 3u: { return sqrt(v); }
+    case 4u: { return abs(v); }
+    case 5u: { return max(v, 0.0); }
+    case 6u: { return sigmoid(v); }
+    case 7u: { return safe_tanh(v); }
+    case 8u: { return 0.5 * v * (1.0 + erf(v * INV_SQRT_2)); }
+    case 9u: { return 0.5 * v * (1.0 + safe_tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v))); }
+    case 10u: { return select(v * p.param, v, v > 0.0); }
+    case 11u: { return sin(v); }
+    case 12u: { return cos(v); }
+    case 13u: { return 1.0 / v; }
+    case 14u: { return v * v; }
+    case 15u: { return sign(v); }
+    default: { return v; }
+  }
+}
+
+fn df(v: f32) -> f32 {
+  switch OP {
+    case 0u: { return -1.0; }
+    case 1u: { return exp(v); }
+    case 2u: { return 1.0 / v; }
+    case 3u: { return 0.5 / sqrt(v); }
+    case 4u: { return sign(v); }
+    case 5u: { return select(0.0, 1.0, v > 0.0); }
+    case 6u: { let s = sigmoid(v); return s * (1.0 - s); }
+    case 7u: { let t = safe_tanh(v); return 1.0 - t * t; }
+    case 8u: { return 0.5 * (1.0 + erf(v * INV_SQRT_2)) + v * exp(-0.5 * v * v) * 0.3989422804014327; }
+    case 9u: {
+      let u = SQRT_2_OVER_PI * (v + 0.044715 * v * v * v);
+      let t = safe_tanh(u);
+      return 0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 0.134145 * v * v);
+    }
+    case 10u: { return select(p.param, 1.0, v > 0.0); }
+    case 11u: { return cos(v); }
+    case 12u: { return -sin(v); }
+    case 13u: { return -1.0 / (v * v); }
+    case 14u: { return 2.0 * v; }
+    default: { return 0.0; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+           @builtin(local_invocation_index) lid: u32) {
+  let threads = nwg.x * nwg.y * WG;
+  let t = (wid.y * nwg.x + wid.x) * WG + lid;
+  for (var k = 0u; k < PER_THREAD; k++) {
+    let i = t + k * threads;
+    if (i < p.n) { out[i] = f(x[i]); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+            @builtin(local_invocation_index) lid: u32) {
+  let threads = nwg.x * nwg.y * WG;
+  let t = (wid.y * nwg.x + wid.x) * WG + lid;
+  for (var k = 0u; k < PER_THREAD; k++) {
+    let i = t + k * threads;
+    if (i < p.n) { out[i] = dy[i] * df(x[i]); }
+  }
+}

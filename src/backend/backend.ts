@@ -1,0 +1,107 @@
+// The one interface both backends implement. Everything above src/backend talks to kernels
+// only through it, so any test can run the same call on 'webgpu' and 'cpu' and compare.
+//
+// Conventions shared by every method:
+// - Storage is flat and row-major; shapes and strides are passed explicitly. A stride of 0
+//   broadcasts a dimension. Handles are immutable once returned, except the destination of
+//   `scatter`, which the caller has just created for that purpose.
+// - Methods return immediately; the webgpu backend only queues work. `read` is the one wait.
+
+export type DType = 'float32' | 'int32';
+export type TypedArray = Float32Array | Int32Array;
+
+/** Backend-owned storage. Size is in elements. */
+export interface Handle {
+  readonly size: number;
+  readonly dtype: DType;
+}
+
+export const UNARY_OPS = [
+  'neg', 'exp', 'log', 'sqrt', 'abs', 'relu', 'sigmoid', 'tanh', 'gelu', 'geluTanh', 'leakyRelu',
+  'sin', 'cos', 'reciprocal', 'square', 'sign',
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+export const COMPARE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+export type CompareOp = (typeof COMPARE_OPS)[number];
+
+export const REDUCE_OPS = ['sum', 'max', 'min', 'argmax', 'argmin'] as const;
+export type ReduceOp = (typeof REDUCE_OPS)[number];
+
+/** A strided N-d view of a flat buffer: element idx has offset `offset + sum(idx[d] * strides[d])`. */
+export interface View {
+  shape: readonly number[];
+  strides: readonly number[];
+  offset: number;
+}
+
+/**
+ * Batched matrix product: for each batch b, out[b] (M x N) = A[b] (M x K) @ B[b] (K x N).
+ * A[b] is read at aOffsets[b] with row stride `aRowStride` and column stride `aColStride`
+ * (so a transposed operand needs no copy); likewise B. `out` is contiguous [batch, M, N].
+ */
+export interface MatmulSpec {
+  batch: number;
+  M: number;
+  K: number;
+  N: number;
+  aOffsets: readonly number[];
+  bOffsets: readonly number[];
+  aRowStride: number;
+  aColStride: number;
+  bRowStride: number;
+  bColStride: number;
+}
+
+export interface Backend {
+  readonly name: 'webgpu' | 'cpu';
+
+  upload(data: TypedArray): Handle;
+  /** Storage whose contents are unspecified until written (by `scatter`). */
+  empty(size: number, dtype: DType): Handle;
+  fill(size: number, value: number, dtype: DType): Handle;
+  read(x: Handle): Promise<TypedArray>;
+  release(x: Handle): void;
+  /** Bytes currently held by the backend's allocator (live plus pooled). */
+  allocatedBytes(): number;
+
+  /** out = f(x) elementwise; `param` is leakyRelu's slope (ignored elsewhere). float32 only. */
+  unary(op: UnaryOp, x: Handle, param: number): Handle;
+  /** dx = dy * f'(x) elementwise, the backward of `unary`. */
+  unaryGrad(op: UnaryOp, x: Handle, dy: Handle, param: number): Handle;
+  /** out[shape] = a[view] op b[view]; views broadcast with zero strides. Same dtype in and out. */
+  binary(op: BinaryOp, a: Handle, aView: View, b: Handle, bView: View, outShape: readonly number[]): Handle;
+  /** Like `binary` but returns float32 1/0. */
+  compare(op: CompareOp, a: Handle, aView: View, b: Handle, bView: View, outShape: readonly number[]): Handle;
+  /** out = cond != 0 ? a : b, all contiguous and of one size. */
+  where(cond: Handle, a: Handle, b: Handle): Handle;
+  /** Input viewed as [outer, len, inner], reduced over len -> [outer, inner]. argmax/argmin give int32. */
+  reduce(op: ReduceOp, x: Handle, outer: number, len: number, inner: number): Handle;
+  /** (log-)softmax over the last axis of x viewed as [rows, len]. */
+  softmax(x: Handle, rows: number, len: number, log: boolean): Handle;
+  matmul(a: Handle, b: Handle, spec: MatmulSpec): Handle;
+  /** Contiguous copy of a strided view (permute, slice, broadcast-expand). Any dtype. */
+  gather(x: Handle, view: View): Handle;
+  /** Writes contiguous `src` (shape `view.shape`) into the strided view of `dst`, in place. */
+  scatter(dst: Handle, src: Handle, view: View): void;
+  cast(x: Handle, dtype: DType): Handle;
+}
+
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d]!;
+  }
+  return strides;
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}

@@ -1,0 +1,210 @@
+// The CPU reference backend: plain loops over float64, written to be obviously right rather
+// than fast. 'float32' tensors are held as Float64Array here so that finite-difference
+// gradient checks run in float64; reads round to Float32Array like the GPU's.
+import {
+  type Backend, type BinaryOp, type CompareOp, type DType, type Handle, type MatmulSpec,
+  type ReduceOp, type TypedArray, type UnaryOp, type View, sizeOf,
+} from '../backend.js';
+import { binaryScalar, compareScalar, unaryDerivative, unaryForward } from './math.js';
+
+export class CpuHandle implements Handle {
+  constructor(readonly data: Float64Array | Int32Array, readonly dtype: DType) {}
+  get size(): number { return this.data.length; }
+}
+
+function alloc(size: number, dtype: DType): CpuHandle {
+  return new CpuHandle(dtype === 'int32' ? new Int32Array(size) : new Float64Array(size), dtype);
+}
+
+const h = (x: Handle) => x as CpuHandle;
+
+/** Calls fn(outIndex, viewOffset) for every element of a strided view, in row-major order. */
+export function forEachInView(view: View, fn: (i: number, offset: number) => void): void {
+  const rank = view.shape.length;
+  const n = sizeOf(view.shape);
+  const idx = new Array<number>(rank).fill(0);
+  let off = view.offset;
+  for (let i = 0; i < n; i++) {
+    fn(i, off);
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]!++;
+      off += view.strides[d]!;
+      if (idx[d]! < view.shape[d]!) break;
+      off -= view.strides[d]! * view.shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+function viewOffsets(view: View): Int32Array {
+  const out = new Int32Array(sizeOf(view.shape));
+  forEachInView(view, (i, off) => { out[i] = off; });
+  return out;
+}
+
+export class CpuBackend implements Backend {
+  readonly name = 'cpu' as const;
+  private bytes = 0;
+
+  private track(x: CpuHandle): CpuHandle {
+    this.bytes += x.size * 4;
+    return x;
+  }
+
+  upload(data: TypedArray | Float64Array): Handle {
+    const dtype: DType = data instanceof Int32Array ? 'int32' : 'float32';
+    const copy = dtype === 'int32' ? Int32Array.from(data as Int32Array) : Float64Array.from(data);
+    return this.track(new CpuHandle(copy, dtype));
+  }
+
+  empty(size: number, dtype: DType): Handle {
+    return this.track(alloc(size, dtype));
+  }
+
+  fill(size: number, value: number, dtype: DType): Handle {
+    const x = alloc(size, dtype);
+    x.data.fill(value);
+    return this.track(x);
+  }
+
+  async read(x: Handle): Promise<TypedArray> {
+    const d = h(x).data;
+    return d instanceof Int32Array ? Int32Array.from(d) : Float32Array.from(d);
+  }
+
+  /** The float64 values themselves, for gradient checks. */
+  readExact(x: Handle): Float64Array {
+    return Float64Array.from(h(x).data);
+  }
+
+  release(x: Handle): void {
+    this.bytes -= x.size * 4;
+  }
+
+  allocatedBytes(): number {
+    return this.bytes;
+  }
+
+  unary(op: UnaryOp, x: Handle, param: number): Handle {
+    const src = h(x).data;
+    const out = alloc(src.length, 'float32');
+    for (let i = 0; i < src.length; i++) out.data[i] = unaryForward(op, src[i]!, param);
+    return this.track(out);
+  }
+
+  unaryGrad(op: UnaryOp, x: Handle, dy: Handle, param: number): Handle {
+    const xs = h(x).data;
+    const g = h(dy).data;
+    const out = alloc(xs.length, 'float32');
+    for (let i = 0; i < xs.length; i++) out.data[i] = g[i]! * unaryDerivative(op, xs[i]!, param);
+    return this.track(out);
+  }
+
+  binary(op: BinaryOp, a: Handle, aView: View, b: Handle, bView: View, outShape: readonly number[]): Handle {
+    const ao = viewOffsets({ ...aView, shape: outShape });
+    const bo = viewOffsets({ ...bView, shape: outShape });
+    const out = alloc(ao.length, a.dtype);
+    const ad = h(a).data, bd = h(b).data;
+    for (let i = 0; i < ao.length; i++) {
+      let v = binaryScalar(op, ad[ao[i]!]!, bd[bo[i]!]!);
+      // int32 division truncates toward zero, like WGSL's i32 '/'.
+      if (a.dtype === 'int32') v = Math.trunc(v);
+      out.data[i] = v;
+    }
+    return this.track(out);
+  }
+
+  compare(op: CompareOp, a: Handle, aView: View, b: Handle, bView: View, outShape: readonly number[]): Handle {
+    const ao = viewOffsets({ ...aView, shape: outShape });
+    const bo = viewOffsets({ ...bView, shape: outShape });
+    const out = alloc(ao.length, 'float32');
+    const ad = h(a).data, bd = h(b).data;
+    for (let i = 0; i < ao.length; i++) out.data[i] = compareScalar(op, ad[ao[i]!]!, bd[bo[i]!]!) ? 1 : 0;
+    return this.track(out);
+  }
+
+  where(cond: Handle, a: Handle, b: Handle): Handle {
+    const c = h(cond).data, ad = h(a).data, bd = h(b).data;
+    const out = alloc(c.length, a.dtype);
+    for (let i = 0; i < c.length; i++) out.data[i] = c[i] !== 0 ? ad[i]! : bd[i]!;
+    return this.track(out);
+  }
+
+  reduce(op: ReduceOp, x: Handle, outer: number, len: number, inner: number): Handle {
+    const src = h(x).data;
+    const isArg = op === 'argmax' || op === 'argmin';
+    const out = alloc(outer * inner, isArg ? 'int32' : x.dtype);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const at = (r: number) => src[(o * len + r) * inner + i]!;
+        let acc = op === 'sum' ? 0 : at(0);
+        let best = 0;
+        for (let r = op === 'sum' ? 0 : 1; r < len; r++) {
+          const v = at(r);
+          if (op === 'sum') acc += v;
+          else if (op === 'max') acc = v > acc || Number.isNaN(v) ? v : acc;
+          else if (op === 'min') acc = v < acc || Number.isNaN(v) ? v : acc;
+          // First index wins on ties, as in PyTorch.
+          else if (op === 'argmax' && v > acc) { acc = v; best = r; }
+          else if (op === 'argmin' && v < acc) { acc = v; best = r; }
+        }
+        out.data[o * inner + i] = isArg ? best : acc;
+      }
+    }
+    return this.track(out);
+  }
+
+  softmax(x: Handle, rows: number, len: number, log: boolean): Handle {
+    const src = h(x).data;
+    const out = alloc(rows * len, 'float32');
+    for (let r = 0; r < rows; r++) {
+      let max = -Infinity;
+      for (let j = 0; j < len; j++) max = Math.max(max, src[r * len + j]!);
+      let sum = 0;
+      for (let j = 0; j < len; j++) sum += Math.exp(src[r * len + j]! - max);
+      for (let j = 0; j < len; j++) {
+        const z = src[r * len + j]! - max;
+        out.data[r * len + j] = log ? z - Math.log(sum) : Math.exp(z) / sum;
+      }
+    }
+    return this.track(out);
+  }
+
+  matmul(a: Handle, b: Handle, s: MatmulSpec): Handle {
+    const ad = h(a).data, bd = h(b).data;
+    const out = alloc(s.batch * s.M * s.N, 'float32');
+    for (let t = 0; t < s.batch; t++) {
+      for (let m = 0; m < s.M; m++) {
+        for (let n = 0; n < s.N; n++) {
+          let acc = 0;
+          for (let k = 0; k < s.K; k++) {
+            acc += ad[s.aOffsets[t]! + m * s.aRowStride + k * s.aColStride]!
+              * bd[s.bOffsets[t]! + k * s.bRowStride + n * s.bColStride]!;
+          }
+          out.data[(t * s.M + m) * s.N + n] = acc;
+        }
+      }
+    }
+    return this.track(out);
+  }
+
+  gather(x: Handle, view: View): Handle {
+    const src = h(x).data;
+    const out = alloc(sizeOf(view.shape), x.dtype);
+    forEachInView(view, (i, off) => { out.data[i] = src[off]!; });
+    return this.track(out);
+  }
+
+  scatter(dst: Handle, src: Handle, view: View): void {
+    const d = h(dst).data, s = h(src).data;
+    forEachInView(view, (i, off) => { d[off] = s[i]!; });
+  }
+
+  cast(x: Handle, dtype: DType): Handle {
+    const src = h(x).data;
+    const out = alloc(src.length, dtype);
+    // float -> int truncates toward zero, as WGSL's i32(f32) does.
+    for (let i = 0; i < src.length; i++) out.data[i] = dtype === 'int32' ? Math.trunc(src[i]!) : src[i]!;
+    return this.track(out);
+  }
+}

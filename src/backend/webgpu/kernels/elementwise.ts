@@ -1,0 +1,62 @@
+// Dispatch for shaders/unary.wgsl and shaders/binary.wgsl.
+import {
+  BINARY_OPS, type BinaryOp, COMPARE_OPS, type CompareOp, contiguousStrides, sizeOf, UNARY_OPS,
+  type UnaryOp, type View,
+} from '../../backend.js';
+import type { GpuHandle, GpuRuntime } from '../runtime.js';
+import { elementwiseGrid, floatBits, packDims } from './common.js';
+
+export function unary(rt: GpuRuntime, op: UnaryOp, x: GpuHandle, dy: GpuHandle | undefined, param: number): GpuHandle {
+  const out = rt.alloc(x.size, 'float32');
+  const params = rt.constant(Uint32Array.from([x.size, floatBits(param)]));
+  rt.dispatch(
+    { shader: 'unary', entry: dy ? 'backward' : 'forward', overrides: { OP: UNARY_OPS.indexOf(op) } },
+    [x, dy, out, params],
+    elementwiseGrid(x.size),
+  );
+  return out;
+}
+
+function isPlain(view: View, shape: readonly number[]): boolean {
+  if (view.offset !== 0) return false;
+  const c = contiguousStrides(shape);
+  return view.strides.every((s, d) => s === c[d] || shape[d] === 1);
+}
+
+function broadcastDispatch(
+  rt: GpuRuntime, entry: 'binary' | 'compare', opIndex: number, a: GpuHandle, aView: View,
+  b: GpuHandle, bView: View, outShape: readonly number[],
+): GpuHandle {
+  const n = sizeOf(outShape);
+  const out = rt.alloc(n, entry === 'compare' ? 'float32' : a.dtype);
+  const contiguous = isPlain(aView, outShape) && isPlain(bView, outShape) ? 1 : 0;
+  const params = rt.constant(Uint32Array.from([
+    n, outShape.length, aView.offset, bView.offset, ...packDims(entry, outShape, aView.strides, bView.strides),
+  ]));
+  const bindings = entry === 'compare' ? [a, b, undefined, params, out] : [a, b, out, params];
+  rt.dispatch(
+    { shader: 'binary', entry, variant: a.dtype === 'int32' ? 'i32' : 'f32', overrides: { OP: opIndex, CONTIGUOUS: contiguous } },
+    bindings,
+    elementwiseGrid(n),
+  );
+  return out;
+}
+
+export function binary(rt: GpuRuntime, op: BinaryOp, a: GpuHandle, aView: View, b: GpuHandle, bView: View, outShape: readonly number[]): GpuHandle {
+  return broadcastDispatch(rt, 'binary', BINARY_OPS.indexOf(op), a, aView, b, bView, outShape);
+}
+
+export function compare(rt: GpuRuntime, op: CompareOp, a: GpuHandle, aView: View, b: GpuHandle, bView: View, outShape: readonly number[]): GpuHandle {
+  return broadcastDispatch(rt, 'compare', COMPARE_OPS.indexOf(op), a, aView, b, bView, outShape);
+}
+
+export function where(rt: GpuRuntime, cond: GpuHandle, a: GpuHandle, b: GpuHandle): GpuHandle {
+  const out = rt.alloc(a.size, a.dtype);
+  const params = rt.constant(Uint32Array.from([a.size, 1, 0, 0, ...packDims('where', [a.size], [1], [1])]));
+  rt.dispatch(
+    { shader: 'binary', entry: 'where_select', variant: a.dtype === 'int32' ? 'i32' : 'f32' },
+    [a, b, out, params, undefined, cond],
+    elementwiseGrid(a.size),
+  );
+  return out;
+}

@@ -1,0 +1,318 @@
+// The GPU runtime: buffer pool, pipeline/bind-group/constant caches, and the batching of
+// dispatches into few submits. Nothing here waits for the GPU except `readBuffer`.
+import type { DType, Handle } from '../backend.js';
+import type { Gpu } from './device.js';
+import { compileError, listShaders, type ShaderVariant, shaderSource } from './shaders.js';
+
+/** A pooled storage buffer holding one tensor's elements. */
+export class GpuHandle implements Handle {
+  constructor(
+    readonly buffer: GPUBuffer,
+    readonly size: number,
+    readonly dtype: DType,
+    readonly id: number,
+  ) {}
+  /** Index of the last batch (command encoder) that bound this buffer. */
+  lastUse = -1;
+}
+
+export interface Kernel {
+  shader: string;
+  entry: string;
+  variant?: ShaderVariant;
+  overrides?: Record<string, number>;
+}
+
+/** A binding: a tensor handle, or a constant buffer from `constant()`. */
+export type Binding = GpuHandle | GPUBuffer | undefined;
+
+const MIN_BYTES = 16;
+/** Dispatches recorded before a submit is forced; bounds memory held by deferred releases. */
+const MAX_DISPATCHES_PER_SUBMIT = 512;
+const CONSTANT_CACHE_LIMIT = 4096;
+const BIND_GROUP_CACHE_LIMIT = 8192;
+
+/** Rounds up to one of four size classes per power of two, so reuse wastes at most 25%. */
+export function sizeClass(bytes: number): number {
+  const b = Math.max(MIN_BYTES, Math.ceil(bytes / 4) * 4);
+  if (b <= 256) return 256;
+  const step = 2 ** Math.floor(Math.log2(b)) / 4;
+  return Math.ceil(b / step) * step;
+}
+
+export class GpuRuntime {
+  readonly device: GPUDevice;
+  readonly limits: GPUSupportedLimits;
+  private nextId = 1;
+  private batch = 0;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private dispatchesInBatch = 0;
+  private readonly free = new Map<number, GPUBuffer[]>();
+  /** Released while the open batch still references them; pooled after its submit. */
+  private deferred: GPUBuffer[] = [];
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private readonly modules = new Map<string, GPUShaderModule>();
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly constants = new Map<string, GPUBuffer>();
+  private toDestroy: GPUBuffer[] = [];
+  private readonly staging: GPUBuffer[] = [];
+  private error: Error | null = null;
+  private bytes = 0;
+  /** Counters for the benchmark's "submits and read-backs per step". */
+  readonly stats = { submits: 0, readbacks: 0, dispatches: 0 };
+
+  constructor(readonly gpu: Gpu) {
+    this.device = gpu.device;
+    this.limits = gpu.device.limits;
+    this.device.onuncapturederror = (ev) => {
+      this.error ??= new Error(`WebGPU error: ${ev.error.message}`);
+    };
+    void this.device.lost.then((info) => {
+      this.error ??= new Error(`WebGPU device lost (${info.reason}): ${info.message}`);
+    });
+  }
+
+  /** Throws a device error or loss reported since the last call. */
+  check(): void {
+    if (this.error) {
+      const e = this.error;
+      // A lost device stays lost; other errors are reported once.
+      if (!e.message.startsWith('WebGPU device lost')) this.error = null;
+      throw e;
+    }
+  }
+
+  /** Compiles every shader in shaders/ (both variants where declared) and reports errors by file and line. */
+  async compileAll(): Promise<void> {
+    for (const name of listShaders()) {
+      for (const variant of ['f32', 'i32'] as const) {
+        let src: string;
+        try {
+          src = shaderSource(name, variant);
+        } catch (e) {
+          if (variant === 'i32') continue;
+          throw e;
+        }
+        await this.compileModule(name, variant, src);
+      }
+    }
+  }
+
+  async compileModule(name: string, variant: ShaderVariant, source: string): Promise<GPUShaderModule> {
+    const module = this.device.createShaderModule({ label: `${name}.wgsl`, code: source });
+    const info = await module.getCompilationInfo();
+    const err = compileError(name, variant, info.messages);
+    // The failed module also raised an uncaptured validation error; the compile error says more.
+    if (err) {
+      this.error = null;
+      throw err;
+    }
+    this.modules.set(`${name}:${variant}`, module);
+    return module;
+  }
+
+  private module(name: string, variant: ShaderVariant): GPUShaderModule {
+    const key = `${name}:${variant}`;
+    let m = this.modules.get(key);
+    if (!m) {
+      m = this.device.createShaderModule({ label: `${name}.wgsl`, code: shaderSource(name, variant) });
+      this.modules.set(key, m);
+    }
+    return m;
+  }
+
+  private pipeline(k: Kernel): { pipeline: GPUComputePipeline; key: string } {
+    const variant = k.variant ?? 'f32';
+    const key = `${k.shader}:${variant}:${k.entry}:${k.overrides ? JSON.stringify(k.overrides) : ''}`;
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) {
+      pipeline = this.device.createComputePipeline({
+        label: key,
+        layout: 'auto',
+        compute: { module: this.module(k.shader, variant), entryPoint: k.entry, constants: k.overrides },
+      });
+      this.pipelines.set(key, pipeline);
+    }
+    return { pipeline, key };
+  }
+
+  private bufferId(b: GPUBuffer): number {
+    let id = this.bufferIds.get(b);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.bufferIds.set(b, id);
+    }
+    return id;
+  }
+
+  // ---- memory -------------------------------------------------------------------------------
+
+  allocatedBytes(): number {
+    return this.bytes;
+  }
+
+  alloc(size: number, dtype: DType): GpuHandle {
+    this.check();
+    const need = size * 4;
+    if (need > this.limits.maxStorageBufferBindingSize) {
+      throw new Error(
+        `tensor of ${size} elements (${need} bytes) exceeds this device's maxStorageBufferBindingSize of ` +
+        `${this.limits.maxStorageBufferBindingSize} bytes`);
+    }
+    const cls = sizeClass(need);
+    let buffer = this.free.get(cls)?.pop();
+    if (!buffer) {
+      buffer = this.device.createBuffer({
+        size: cls,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      });
+      this.bytes += cls;
+    }
+    return new GpuHandle(buffer, size, dtype, this.bufferId(buffer));
+  }
+
+  release(h: GpuHandle): void {
+    if (h.lastUse === this.batch && this.encoder) this.deferred.push(h.buffer);
+    else this.pool(h.buffer);
+  }
+
+  private pool(b: GPUBuffer): void {
+    let list = this.free.get(b.size);
+    if (!list) this.free.set(b.size, (list = []));
+    list.push(b);
+  }
+
+  /** Writes host data into a fresh buffer. Safe without ordering concerns: a pooled buffer is
+   *  never referenced by the unsubmitted batch (see `release`). */
+  upload(data: Float32Array | Int32Array): GpuHandle {
+    const h = this.alloc(data.length, data instanceof Int32Array ? 'int32' : 'float32');
+    if (data.length > 0) this.device.queue.writeBuffer(h.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    return h;
+  }
+
+  /**
+   * An immutable buffer holding `words` (shape uniforms, offset tables), cached by content:
+   * training loops repeat shapes, so this is almost always a cache hit, and because the buffer
+   * never changes no write can race with queued dispatches that read it.
+   */
+  constant(words: Uint32Array, usage: 'uniform' | 'storage' = 'uniform'): GPUBuffer {
+    const key = `${usage}:${words.join(',')}`;
+    let b = this.constants.get(key);
+    if (b) {
+      // Refresh its place in the LRU order.
+      this.constants.delete(key);
+      this.constants.set(key, b);
+      return b;
+    }
+    b = this.device.createBuffer({
+      size: Math.max(MIN_BYTES, Math.ceil(words.byteLength / 16) * 16),
+      usage: usage === 'uniform' ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE,
+      mappedAtCreation: true,
+    });
+    new Uint32Array(b.getMappedRange()).set(words);
+    b.unmap();
+    this.constants.set(key, b);
+    if (this.constants.size > CONSTANT_CACHE_LIMIT) {
+      const [oldKey, old] = this.constants.entries().next().value as [string, GPUBuffer];
+      this.constants.delete(oldKey);
+      // The open batch may still bind it: destroy only after the next submit.
+      this.toDestroy.push(old);
+    }
+    return b;
+  }
+
+  // ---- recording -----------------------------------------------------------------------------
+
+  dispatch(k: Kernel, bindings: readonly Binding[], workgroups: readonly [number, number?, number?]): void {
+    this.check();
+    const { pipeline, key } = this.pipeline(k);
+    let bgKey = key;
+    const entries: GPUBindGroupEntry[] = [];
+    bindings.forEach((b, i) => {
+      if (b === undefined) return;
+      const buffer = b instanceof GpuHandle ? b.buffer : b;
+      if (b instanceof GpuHandle) b.lastUse = this.batch;
+      entries.push({ binding: i, resource: { buffer } });
+      bgKey += `|${i}:${this.bufferId(buffer)}`;
+    });
+    let bindGroup = this.bindGroups.get(bgKey);
+    if (!bindGroup) {
+      bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+      if (this.bindGroups.size >= BIND_GROUP_CACHE_LIMIT) this.bindGroups.clear();
+      this.bindGroups.set(bgKey, bindGroup);
+    }
+    const pass = this.computePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    const [x, y = 1, z = 1] = workgroups;
+    if (x > 0 && y > 0 && z > 0) pass.dispatchWorkgroups(x, y, z);
+    this.stats.dispatches++;
+    if (++this.dispatchesInBatch >= MAX_DISPATCHES_PER_SUBMIT) this.flush();
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    if (!this.pass) this.pass = this.encoder.beginComputePass();
+    return this.pass;
+  }
+
+  /** Submits everything recorded so far. */
+  flush(): void {
+    if (!this.encoder) return;
+    this.pass?.end();
+    this.pass = null;
+    this.device.queue.submit([this.encoder.finish()]);
+    this.stats.submits++;
+    this.encoder = null;
+    this.dispatchesInBatch = 0;
+    this.batch++;
+    for (const b of this.deferred) this.pool(b);
+    this.deferred = [];
+    for (const b of this.toDestroy) b.destroy();
+    this.toDestroy = [];
+  }
+
+  /** Copies a tensor back to the host: the one place that waits for the GPU. */
+  async readBuffer(h: GpuHandle): Promise<ArrayBuffer> {
+    this.check();
+    const bytes = Math.max(MIN_BYTES, h.size * 4);
+    const idx = this.staging.findIndex((s) => s.size >= bytes && s.size <= 4 * bytes);
+    const staging = idx >= 0 ? this.staging.splice(idx, 1)[0]! : this.device.createBuffer({
+      size: sizeClass(bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    this.pass?.end();
+    this.pass = null;
+    this.encoder ??= this.device.createCommandEncoder();
+    h.lastUse = this.batch;
+    this.encoder.copyBufferToBuffer(h.buffer, 0, staging, 0, Math.ceil(bytes / 4) * 4);
+    this.flush();
+    this.stats.readbacks++;
+    try {
+      await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    } catch (e) {
+      this.check();
+      throw e;
+    }
+    const out = staging.getMappedRange(0, bytes).slice(0, h.size * 4);
+    staging.unmap();
+    this.staging.push(staging);
+    this.check();
+    return out;
+  }
+
+  /** Frees pooled buffers that no tensor holds (after a large model is dropped, say). */
+  emptyCache(): void {
+    this.flush();
+    for (const list of this.free.values()) {
+      for (const b of list) {
+        this.bytes -= b.size;
+        b.destroy();
+      }
+    }
+    this.free.clear();
+    this.bindGroups.clear();
+  }
+}
+

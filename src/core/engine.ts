@@ -1,0 +1,124 @@
+// Process-wide state: the active backend, gradient recording, tidy scopes and memory counts.
+import type { Backend } from '../backend/backend.js';
+import { CpuBackend } from '../backend/cpu/index.js';
+import { NO_ADAPTER_HELP } from '../backend/webgpu/device.js';
+import { WebGpuBackend } from '../backend/webgpu/index.js';
+
+export type BackendName = 'webgpu' | 'cpu';
+
+const backends: Partial<Record<BackendName, Backend>> = {};
+let active: Backend | null = null;
+let webgpuProbe: Promise<WebGpuBackend | null> | null = null;
+
+async function webgpu(): Promise<WebGpuBackend | null> {
+  webgpuProbe ??= WebGpuBackend.create();
+  return webgpuProbe;
+}
+
+/**
+ * Chooses the backend. With no argument: webgpu if an adapter exists, else cpu with a
+ * one-line warning. Backends are created once and kept, so switching back and forth is cheap
+ * and tensors made on each stay valid.
+ */
+export async function init(options: { backend?: BackendName } = {}): Promise<void> {
+  const wanted = options.backend;
+  if (wanted !== undefined && wanted !== 'webgpu' && wanted !== 'cpu') {
+    throw new Error(`init: unknown backend '${String(wanted)}' (expected 'webgpu' or 'cpu')`);
+  }
+  if (wanted === 'cpu') {
+    active = await backendNamed('cpu');
+    return;
+  }
+  const gpu = await webgpu();
+  if (gpu) {
+    active = backends.webgpu = gpu;
+    return;
+  }
+  if (wanted === 'webgpu') throw new Error(`init: ${NO_ADAPTER_HELP}`);
+  console.warn(`dawngrad: ${NO_ADAPTER_HELP} Falling back to the cpu backend.`);
+  active = await backendNamed('cpu');
+}
+
+/** The backend of that name, created on first use, without making it the active one. */
+export async function backendNamed(name: BackendName): Promise<Backend> {
+  if (name === 'cpu') return (backends.cpu ??= new CpuBackend());
+  const gpu = await webgpu();
+  if (!gpu) throw new Error(`webgpu: ${NO_ADAPTER_HELP}`);
+  return (backends.webgpu = gpu);
+}
+
+export function getBackend(): Backend {
+  if (!active) throw new Error('dawngrad: no backend yet; call `await dg.init()` first');
+  return active;
+}
+
+export function backend(): BackendName {
+  return getBackend().name;
+}
+
+// ---- gradient recording ------------------------------------------------------------------
+
+let noGradDepth = 0;
+
+export function isGradEnabled(): boolean {
+  return noGradDepth === 0;
+}
+
+/** Runs fn without recording a graph. fn must be synchronous (an await inside would leak the mode). */
+export function noGrad<T>(fn: () => T): T {
+  noGradDepth++;
+  try {
+    const r = fn();
+    if (r instanceof Promise) throw new Error('noGrad: the function must be synchronous; use setGradEnabled(false) around async code');
+    return r;
+  } finally {
+    noGradDepth--;
+  }
+}
+
+/** For async code that cannot use noGrad. */
+export function setGradEnabled(enabled: boolean): void {
+  noGradDepth = enabled ? 0 : Math.max(1, noGradDepth);
+}
+
+// ---- tidy scopes and memory ----------------------------------------------------------------
+
+/** What tidy needs to know of a tensor; the Tensor class implements it. */
+export interface Tracked {
+  dispose(): void;
+  readonly isDisposed: boolean;
+}
+
+const scopes: Set<Tracked>[] = [];
+
+export function trackInScope(t: Tracked): void {
+  scopes[scopes.length - 1]?.add(t);
+}
+
+/** Takes a tensor out of every enclosing tidy scope, so it outlives them. */
+export function keep<T extends Tracked>(t: T): T {
+  for (const s of scopes) s.delete(t);
+  return t;
+}
+
+export function enterScope(): Set<Tracked> {
+  const s = new Set<Tracked>();
+  scopes.push(s);
+  return s;
+}
+
+export function exitScope(scope: Set<Tracked>, survivors: Set<Tracked>): void {
+  const top = scopes.pop();
+  if (top !== scope) throw new Error('tidy: scopes were exited out of order');
+  for (const t of scope) {
+    if (survivors.has(t)) scopes[scopes.length - 1]?.add(t);
+    else t.dispose();
+  }
+}
+
+export const counters = { tensors: 0, bytes: 0 };
+
+/** Live tensors and the bytes of their storage (storage shared by reshapes counts once). */
+export function memory(): { tensors: number; bytes: number; allocatedBytes: number } {
+  return { tensors: counters.tensors, bytes: counters.bytes, allocatedBytes: active?.allocatedBytes() ?? 0 };
+}

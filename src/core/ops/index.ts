@@ -1,0 +1,7 @@
+// Every differentiable op, re-exported for Tensor's methods and the public namespace.
+export * from './creation.js';
+export * from './elementwise.js';
+export * from './reduce.js';
+export * from './layout.js';
+export * from './matmul.js';
+export { backward } from '../autograd.js';

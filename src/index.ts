@@ -1,0 +1,14 @@
+// dawngrad's public entry point: `import * as dg from 'dawngrad'`.
+export type { DType, TypedArray } from './backend/backend.js';
+export { init, backend, noGrad, setGradEnabled, isGradEnabled, keep, memory, type BackendName } from './core/engine.js';
+export { manualSeed } from './core/random.js';
+export { Tensor, type NestedArray } from './core/tensor.js';
+export { tidy } from './core/tidy.js';
+export {
+  tensor, zeros, ones, full, arange, randn, rand, eye, zerosLike, onesLike, type CreateOptions,
+  add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where, clamp, cast,
+  neg, exp, log, sqrt, abs, square, reciprocal, sin, cos, sign, relu, sigmoid, tanh, gelu, leakyRelu,
+  sum, mean, max, min, argmax, argmin, softmax, logSoftmax,
+  reshape, flatten, unsqueeze, squeeze, permute, transpose, expand, narrow, cat, stack, clone, toBackend,
+  matmul,
+} from './core/ops/index.js';
