@@ -12,3 +12,4 @@ export {
   reshape, flatten, unsqueeze, squeeze, permute, transpose, expand, narrow, cat, stack, clone, toBackend,
   matmul,
 } from './core/ops/index.js';
+export * as nn from './nn/index.js';

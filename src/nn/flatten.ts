@@ -1,0 +1,13 @@
+// nn.Flatten: merges dimensions startDim..endDim (by default all but the batch dimension).
+import type { Tensor } from '../core/tensor.js';
+import { Module, registerLayer, type JsonObject } from './module.js';
+
+export class Flatten extends Module {
+  constructor(readonly startDim = 1, readonly endDim = -1) {
+    super();
+  }
+  override forward(x: Tensor): Tensor { return x.flatten(this.startDim, this.endDim); }
+  override config(): JsonObject { return { startDim: this.startDim, endDim: this.endDim }; }
+}
+
+registerLayer('Flatten', Flatten, (c) => new Flatten(c.startDim as number, c.endDim as number));
