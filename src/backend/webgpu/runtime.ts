@@ -59,6 +59,7 @@ export class GpuRuntime {
   private toDestroy: GPUBuffer[] = [];
   private readonly staging: GPUBuffer[] = [];
   private error: Error | null = null;
+  private lastErrorBatch = -1;
   private bytes = 0;
   /** Counters for the benchmark's "submits and read-backs per step". */
   readonly stats = { submits: 0, readbacks: 0, dispatches: 0 };
@@ -67,7 +68,11 @@ export class GpuRuntime {
     this.device = gpu.device;
     this.limits = gpu.device.limits;
     this.device.onuncapturederror = (ev) => {
-      this.error ??= new Error(`WebGPU error: ${ev.error.message}`);
+      // One bad dispatch invalidates its bind group, pass, encoder and submit in turn: report
+      // the first error of a batch and drop the echoes.
+      if (this.error || this.batch === this.lastErrorBatch) return;
+      this.error = new Error(`WebGPU error: ${ev.error.message}`);
+      this.lastErrorBatch = this.batch;
     };
     void this.device.lost.then((info) => {
       this.error ??= new Error(`WebGPU device lost (${info.reason}): ${info.message}`);
@@ -133,6 +138,7 @@ export class GpuRuntime {
         layout: 'auto',
         compute: { module: this.module(k.shader, variant), entryPoint: k.entry, constants: k.overrides },
       });
+      this.check();
       this.pipelines.set(key, pipeline);
     }
     return { pipeline, key };
@@ -240,6 +246,9 @@ export class GpuRuntime {
     let bindGroup = this.bindGroups.get(bgKey);
     if (!bindGroup) {
       bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+      // Dawn reports creation errors as they happen: throw before recording, so one bad call
+      // does not invalidate the whole batch of queued work around it.
+      this.check();
       if (this.bindGroups.size >= BIND_GROUP_CACHE_LIMIT) this.bindGroups.clear();
       this.bindGroups.set(bgKey, bindGroup);
     }

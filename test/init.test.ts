@@ -1,0 +1,38 @@
+// Backend selection on a machine without a WebGPU adapter, simulated by pointing the Vulkan
+// loader at a driver manifest that does not exist (in a child process, so this one keeps its GPU).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const repo = resolve(import.meta.dirname, '..');
+const t = suite('init without an adapter');
+
+t('falls back to cpu with a one-line warning, and init({backend: "webgpu"}) says what to install', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dawngrad-init-'));
+  try {
+    const script = join(dir, 'probe.mts');
+    writeFileSync(script, `
+import * as dg from ${JSON.stringify(join(repo, 'src/index.ts'))};
+await dg.init();
+const fallback = dg.backend();
+const sum = await dg.ones([3]).sum().item();
+let error = '';
+try { await dg.init({ backend: 'webgpu' }); } catch (e) { error = (e as Error).message; }
+console.log(JSON.stringify({ fallback, sum, error }));
+`);
+    const env = { ...process.env, VK_DRIVER_FILES: '/nonexistent/icd.json', VK_ICD_FILENAMES: '/nonexistent/icd.json' };
+    const out = execFileSync(join(repo, 'node_modules/.bin/tsx'), [script], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const result = JSON.parse(out.trim().split('\n').pop()!) as { fallback: string; sum: number; error: string };
+    assert.is(result.fallback, 'cpu');
+    assert.is(result.sum, 3);
+    assert.match(result.error, /no WebGPU adapter/);
+    assert.match(result.error, /install-software-vulkan\.sh/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+t.run();
