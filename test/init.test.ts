@@ -35,4 +35,29 @@ console.log(JSON.stringify({ fallback, sum, error }));
   }
 });
 
+t('a lost device surfaces as an error at the next call, not a hang', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dawngrad-lost-'));
+  try {
+    const script = join(dir, 'lost.mts');
+    writeFileSync(script, `
+import * as dg from ${JSON.stringify(join(repo, 'src/index.ts'))};
+import { getBackend } from ${JSON.stringify(join(repo, 'src/core/engine.ts'))};
+await dg.init({ backend: 'webgpu' });
+const x = dg.ones([4]);
+await x.data();
+(getBackend() as unknown as { rt: { device: GPUDevice } }).rt.device.destroy();
+await new Promise((r) => setTimeout(r, 50));
+let error = '';
+try { await x.add(1).data(); } catch (e) { error = (e as Error).message; }
+console.log(JSON.stringify({ error }));
+process.exit(0);
+`);
+    const out = execFileSync(join(repo, 'node_modules/.bin/tsx'), [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    const { error } = JSON.parse(out.trim().split('\n').pop()!) as { error: string };
+    assert.match(error, /device lost/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 t.run();

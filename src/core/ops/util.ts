@@ -18,7 +18,8 @@ export function wrap(handle: Handle, shape: readonly number[], backend: Backend)
 
 /** A 0-d tensor holding `value`, on the given backend. */
 export function scalarOn(backend: Backend, value: number, dtype: DType = 'float32'): Tensor {
-  return wrap(backend.fill(1, value, dtype), [], backend);
+  // An upload, not a fill kernel: a queue write costs less than a dispatch.
+  return wrap(backend.upload(dtype === 'int32' ? Int32Array.of(value) : Float32Array.of(value)), [], backend);
 }
 
 /** Turns a number operand into a scalar tensor beside `like`; int32 stays int32 only for integers. */
