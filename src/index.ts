@@ -13,3 +13,4 @@ export {
   matmul,
 } from './core/ops/index.js';
 export * as nn from './nn/index.js';
+export * as io from './io/index.js';

@@ -1,0 +1,107 @@
+// The safetensors element types: their widths and how each element becomes one of our two
+// dtypes. Floats of any width become float32 (F16/BF16 exactly; F64 rounded); integers become
+// int32, and a value int32 cannot hold is an error, never a silent wrap.
+import type { DType } from '../backend/backend.js';
+
+interface Codec {
+  /** Bytes per element. */
+  readonly bytes: number;
+  /** The dtype a tensor of this type loads as. */
+  readonly target: DType;
+  /** The little-endian element at byte offset `at`. */
+  read(view: DataView, at: number): number | bigint;
+}
+
+// Scratch words for reinterpreting the 16-bit formats' bits as a float32.
+const bits = new Uint32Array(1);
+const asFloat = new Float32Array(bits.buffer);
+
+function f16(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+function bf16(h: number): number {
+  // bfloat16 is the top half of a float32.
+  bits[0] = h << 16;
+  return asFloat[0]!;
+}
+
+const CODECS = {
+  BOOL: { bytes: 1, target: 'int32', read: (v, at) => (v.getUint8(at) ? 1 : 0) },
+  U8: { bytes: 1, target: 'int32', read: (v, at) => v.getUint8(at) },
+  I8: { bytes: 1, target: 'int32', read: (v, at) => v.getInt8(at) },
+  U16: { bytes: 2, target: 'int32', read: (v, at) => v.getUint16(at, true) },
+  I16: { bytes: 2, target: 'int32', read: (v, at) => v.getInt16(at, true) },
+  U32: { bytes: 4, target: 'int32', read: (v, at) => v.getUint32(at, true) },
+  I32: { bytes: 4, target: 'int32', read: (v, at) => v.getInt32(at, true) },
+  U64: { bytes: 8, target: 'int32', read: (v, at) => v.getBigUint64(at, true) },
+  I64: { bytes: 8, target: 'int32', read: (v, at) => v.getBigInt64(at, true) },
+  F16: { bytes: 2, target: 'float32', read: (v, at) => f16(v.getUint16(at, true)) },
+  BF16: { bytes: 2, target: 'float32', read: (v, at) => bf16(v.getUint16(at, true)) },
+  F32: { bytes: 4, target: 'float32', read: (v, at) => v.getFloat32(at, true) },
+  F64: { bytes: 8, target: 'float32', read: (v, at) => v.getFloat64(at, true) },
+} satisfies Record<string, Codec>;
+
+export type SafeDType = keyof typeof CODECS;
+
+/** Types the format defines that have no float32/int32 meaning here (8-bit floats, complex). */
+const UNSUPPORTED = new Set(['F8_E4M3', 'F8_E5M2', 'F8_E8M0', 'F6_E2M3', 'F6_E3M2', 'F4', 'C64', 'C128']);
+
+export const SAFE_DTYPES = Object.keys(CODECS) as SafeDType[];
+
+export function isSafeDType(name: string): name is SafeDType {
+  return Object.hasOwn(CODECS, name);
+}
+
+/** Why `name` cannot be loaded, for an error message. */
+export function dtypeProblem(name: string): string {
+  return UNSUPPORTED.has(name)
+    ? `unsupported dtype '${name}' (dawngrad loads ${SAFE_DTYPES.join(', ')})`
+    : `unknown dtype '${name}' (expected one of ${SAFE_DTYPES.join(', ')})`;
+}
+
+export function dtypeBytes(dtype: SafeDType): number {
+  return CODECS[dtype].bytes;
+}
+
+export function targetDType(dtype: SafeDType): DType {
+  return CODECS[dtype].target;
+}
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Converts `count` little-endian elements at `bytes` into a Float32Array or Int32Array.
+ * `what` names the tensor in the error for an integer that int32 cannot hold.
+ */
+export function decodeElements(dtype: SafeDType, bytes: Uint8Array, count: number, what: string): Float32Array | Int32Array {
+  const codec: Codec = CODECS[dtype];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = codec.target === 'int32' ? new Int32Array(count) : new Float32Array(count);
+  for (let i = 0, at = 0; i < count; i++, at += codec.bytes) {
+    const x = codec.read(view, at);
+    if (codec.target === 'int32' && (x < INT32_MIN || x > INT32_MAX)) {
+      throw new Error(`${what}: element ${i} is ${x}, outside the int32 range dawngrad holds integers in`);
+    }
+    out[i] = Number(x);
+  }
+  return out;
+}
+
+/** The safetensors type a tensor of ours is written as. */
+export function writtenDType(dtype: DType): SafeDType {
+  return dtype === 'int32' ? 'I32' : 'F32';
+}
+
+/** Writes elements little-endian (the format's byte order, whatever the machine's). */
+export function encodeElements(data: Float32Array | Int32Array, into: Uint8Array): void {
+  const view = new DataView(into.buffer, into.byteOffset, into.byteLength);
+  if (data instanceof Int32Array) for (let i = 0; i < data.length; i++) view.setInt32(4 * i, data[i]!, true);
+  else for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i]!, true);
+}

@@ -1,0 +1,8 @@
+// dg.io: safetensors files, in memory and on disk.
+export { saveSafetensors, loadSafetensors, type NamedTensors } from './tensorFile.js';
+export {
+  decodeSafetensors, encodeSafetensors, readSafetensorsFile, writeSafetensorsFile,
+  type HostTensor, type LoadedTensor, type Safetensors, type TensorSource,
+} from './safetensors.js';
+export { type SafeDType, SAFE_DTYPES } from './dtypes.js';
+export { writeFileAtomic } from './atomicWrite.js';

@@ -1,0 +1,29 @@
+// safetensors files of dawngrad tensors: dg.io.saveSafetensors / dg.io.loadSafetensors.
+import type { Backend } from '../backend/backend.js';
+import { tensor } from '../core/ops/creation.js';
+import type { Tensor } from '../core/tensor.js';
+import { type HostTensor, readSafetensorsFile, writeSafetensorsFile } from './safetensors.js';
+
+export type NamedTensors = Record<string, Tensor> | Map<string, Tensor>;
+
+/** Reads every tensor back from its device (the one wait), keeping the given order. */
+export async function toHost(tensors: NamedTensors): Promise<Map<string, HostTensor>> {
+  const out = new Map<string, HostTensor>();
+  for (const [name, t] of tensors instanceof Map ? tensors : Object.entries(tensors)) {
+    out.set(name, { shape: t.shape, data: await t.data() });
+  }
+  return out;
+}
+
+/** Writes tensors (F32/I32) and optional string metadata, atomically. */
+export async function saveSafetensors(path: string, tensors: NamedTensors, options: { metadata?: Record<string, string> } = {}): Promise<void> {
+  await writeSafetensorsFile(path, await toHost(tensors), options.metadata);
+}
+
+/** Tensors by name, in file order, on the given backend (default: the active one). */
+export async function loadSafetensors(path: string, options: { backend?: Backend } = {}): Promise<{ tensors: Map<string, Tensor>; metadata: Record<string, string> }> {
+  const file = await readSafetensorsFile(path);
+  const tensors = new Map<string, Tensor>();
+  for (const [name, t] of file.tensors) tensors.set(name, tensor(t.data, t.shape, { dtype: t.dtype, backend: options.backend }));
+  return { tensors, metadata: file.metadata };
+}
