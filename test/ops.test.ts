@@ -74,6 +74,12 @@ export const OP_CASES: OpCase[] = [
   { name: 'matmul vector', inputs: [n(7), n(7, 3)], fn: (a, b) => a.matmul(b) },
   { name: 'matmul matrix-vector', inputs: [n(5, 7), n(7)], fn: (a, b) => a.matmul(b) },
   { name: 'matmul transposed operand', inputs: [n(6, 5), n(6, 4)], fn: (a, b) => a.transpose().matmul(b) },
+  // K % 4 == 0 takes the vec4 kernel (its backward reads transposed operands in place); the
+  // long K of the last row is split across workgroups.
+  { name: 'matmul vec4 37x132x68', inputs: [n(37, 132), n(132, 68)], gradInputs: [n(3, 4), n(4, 8)], fn: (a, b) => a.matmul(b) },
+  { name: 'matmul vec4 both transposed', inputs: [n(20, 12), n(8, 20)], gradInputs: [n(4, 4), n(8, 4)], fn: (a, b) => a.transpose().matmul(b.transpose()) },
+  { name: 'matmul vec4 batched broadcast', inputs: [n(2, 1, 9, 16), n(3, 16, 8)], gradInputs: [n(2, 1, 3, 4), n(3, 4, 4)], fn: (a, b) => a.matmul(b) },
+  { name: 'matmul split-K 5x1028x12', inputs: [n(5, 1028), n(1028, 12)], gradInputs: [n(2, 8), n(8, 4)], fn: (a, b) => a.matmul(b) },
 ];
 
 const gpu = await hasWebGpu();

@@ -2,6 +2,7 @@
 import type {
   Backend, BinaryOp, CompareOp, DType, Handle, MatmulSpec, ReduceOp, TypedArray, UnaryOp, View,
 } from '../backend.js';
+import { autotuneMatmul } from './autotune.js';
 import { type Gpu, requestGpu } from './device.js';
 import * as ew from './kernels/elementwise.js';
 import * as layout from './kernels/layout.js';
@@ -21,6 +22,7 @@ export class WebGpuBackend implements Backend {
     if (!gpu) return null;
     const rt = new GpuRuntime(gpu);
     await rt.compileAll();
+    await autotuneMatmul(rt);
     return new WebGpuBackend(rt);
   }
 

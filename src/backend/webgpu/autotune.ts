@@ -1,0 +1,110 @@
+// Picks the matmul tile shape for this adapter by timing a few candidates once, and caches the
+// choice under the user's cache directory. The best shape differs by orders of magnitude in
+// cost between adapters (a software Vulkan wants few, wide workgroups without barriers; a GPU
+// wants many), so it is measured rather than guessed. DAWNGRAD_NO_AUTOTUNE=1 skips all of it.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DEFAULT_TILE, matmul, type MatmulTile, setMatmulTile } from './kernels/matmul.js';
+import type { MatmulSpec } from '../backend.js';
+import type { GpuHandle, GpuRuntime } from './runtime.js';
+import { shaderSource } from './shaders.js';
+
+export const TILE_CANDIDATES: readonly MatmulTile[] = [
+  { rows: 4, wg: 16 }, { rows: 4, wg: 32 }, { rows: 4, wg: 64 },
+  { rows: 8, wg: 16 }, { rows: 8, wg: 32 }, { rows: 8, wg: 64 },
+];
+/** Size of the timed square product: big enough to fill a GPU, ~20 ms on a software adapter. */
+const TUNE_SIZE = 384;
+const SAMPLES = 3;
+
+export function autotuneCachePath(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'dawngrad', 'autotune.json');
+}
+
+/** Identifies the adapter and the kernel source, so a driver or shader change re-tunes. */
+function cacheKey(rt: GpuRuntime): string {
+  const info = rt.gpu.adapter.info;
+  const shader = createHash('sha256').update(shaderSource('matmul_vec4')).digest('hex').slice(0, 16);
+  return `${info.vendor}|${info.architecture}|${info.device}|${info.description}|matmul_vec4:${shader}`;
+}
+
+function readCache(path: string): Record<string, MatmulTile> {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, MatmulTile>;
+  } catch {
+    // No cache yet, or an unreadable one: both mean "tune again".
+    return {};
+  }
+}
+
+function isCandidate(t: MatmulTile | undefined): t is MatmulTile {
+  return !!t && TILE_CANDIDATES.some((c) => c.rows === t.rows && c.wg === t.wg);
+}
+
+/** Chooses and installs the tile for `rt`; returns it with whether it came from the cache. */
+export async function autotuneMatmul(rt: GpuRuntime): Promise<{ tile: MatmulTile; source: 'default' | 'cache' | 'measured' }> {
+  if (process.env.DAWNGRAD_NO_AUTOTUNE === '1') {
+    setMatmulTile(rt, DEFAULT_TILE);
+    return { tile: DEFAULT_TILE, source: 'default' };
+  }
+  const path = autotuneCachePath();
+  const key = cacheKey(rt);
+  const cached = readCache(path)[key];
+  if (isCandidate(cached)) {
+    setMatmulTile(rt, cached);
+    return { tile: cached, source: 'cache' };
+  }
+  const tile = await measureBest(rt);
+  setMatmulTile(rt, tile);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    // Written whole then renamed, so a concurrent process never reads half a file.
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ ...readCache(path), [key]: tile }, null, 2));
+    renameSync(tmp, path);
+  } catch {
+    // A read-only home only costs re-tuning in the next process; the choice still applies here.
+  }
+  return { tile, source: 'measured' };
+}
+
+async function measureBest(rt: GpuRuntime): Promise<MatmulTile> {
+  const n = TUNE_SIZE;
+  const data = new Float32Array(n * n).map((_, i) => ((i * 7919) % 13) / 13 - 0.5);
+  const a = rt.upload(data);
+  const b = rt.upload(data);
+  const spec: MatmulSpec = { batch: 1, M: n, K: n, N: n, aOffsets: [0], bOffsets: [0], aRowStride: n, aColStride: 1, bRowStride: n, bColStride: 1 };
+  let best = DEFAULT_TILE;
+  let bestMs = Infinity;
+  try {
+    for (const tile of TILE_CANDIDATES) {
+      if (tile.wg > rt.limits.maxComputeInvocationsPerWorkgroup) continue;
+      // The first run compiles the pipeline; it is not timed.
+      rt.release(await run(rt, a, b, spec, tile));
+      let ms = Infinity;
+      for (let s = 0; s < SAMPLES; s++) {
+        const t0 = performance.now();
+        rt.release(await run(rt, a, b, spec, tile));
+        ms = Math.min(ms, performance.now() - t0);
+      }
+      if (ms < bestMs) {
+        bestMs = ms;
+        best = tile;
+      }
+    }
+  } finally {
+    rt.release(a);
+    rt.release(b);
+  }
+  return best;
+}
+
+async function run(rt: GpuRuntime, a: GpuHandle, b: GpuHandle, spec: MatmulSpec, tile: MatmulTile): Promise<GpuHandle> {
+  const out = matmul(rt, a, b, spec, tile);
+  // Waiting on the read-back is what makes the time include the GPU's work.
+  await rt.readBuffer(out);
+  return out;
+}
