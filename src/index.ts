@@ -11,6 +11,8 @@ export {
   sum, mean, max, min, argmax, argmin, softmax, logSoftmax,
   reshape, flatten, unsqueeze, squeeze, permute, transpose, expand, narrow, cat, stack, clone, toBackend,
   matmul,
+  conv2d, maxPool2d, avgPool2d, crossEntropy, nllLoss, binaryCrossEntropyWithLogits, mseLoss,
+  type Conv2dOptions, type MaxPool2dOptions, type AvgPool2dOptions, type CrossEntropyOptions, type LossOptions, type Reduction,
 } from './core/ops/index.js';
 export * as nn from './nn/index.js';
 export * as io from './io/index.js';

@@ -7,6 +7,8 @@
 //   `scatter`, which the caller has just created for that purpose.
 // - Methods return immediately; the webgpu backend only queues work. `read` is the one wait.
 
+import type { ClassLossSpec, Conv2dSpec, Pool2dSpec } from './cnnSpecs.js';
+
 export type DType = 'float32' | 'int32';
 export type TypedArray = Float32Array | Int32Array;
 
@@ -88,6 +90,22 @@ export interface Backend {
   /** Writes contiguous `src` (shape `view.shape`) into the strided view of `dst`, in place. */
   scatter(dst: Handle, src: Handle, view: View): void;
   cast(x: Handle, dtype: DType): Handle;
+
+  // ---- convolution, pooling and classification losses (shapes in ./cnnSpecs.ts) ----
+  /** y = conv2d(x, w) + bias (bias [outC] or null). */
+  conv2d(x: Handle, w: Handle, bias: Handle | null, spec: Conv2dSpec): Handle;
+  conv2dBackwardInput(dy: Handle, w: Handle, spec: Conv2dSpec): Handle;
+  conv2dBackwardWeight(dy: Handle, x: Handle, spec: Conv2dSpec): Handle;
+  /** [values, int32 arg-max as an index into each input plane (ih * inW + iw)]. */
+  maxPool2d(x: Handle, spec: Pool2dSpec): [Handle, Handle];
+  maxPool2dBackward(dy: Handle, argmax: Handle, spec: Pool2dSpec): Handle;
+  avgPool2d(x: Handle, spec: Pool2dSpec): Handle;
+  avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle;
+  /** Per-position loss [batch * inner]. A label outside [0, classes) raises an error naming it
+   *  (the webgpu backend raises it at the next `read`, see kernels/loss.ts). */
+  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec): Handle;
+  /** d loss / d x given the loss gradient g, read at position * gStride and multiplied by scale. */
+  classLossBackward(x: Handle, labels: Handle, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle;
 }
 
 export function contiguousStrides(shape: readonly number[]): number[] {

@@ -6,6 +6,10 @@ import {
   type ReduceOp, type TypedArray, type UnaryOp, type View, sizeOf,
 } from '../backend.js';
 import { binaryScalar, compareScalar, unaryDerivative, unaryForward } from './math.js';
+import type { ClassLossSpec, Conv2dSpec, Pool2dSpec } from '../cnnSpecs.js';
+import * as conv from './conv2d.js';
+import * as loss from './loss.js';
+import * as pool from './pool.js';
 
 export class CpuHandle implements Handle {
   constructor(readonly data: Float64Array | Int32Array, readonly dtype: DType) {}
@@ -17,6 +21,8 @@ function alloc(size: number, dtype: DType): CpuHandle {
 }
 
 const h = (x: Handle) => x as CpuHandle;
+/** A float32 handle's float64 storage. */
+const f = (x: Handle) => h(x).data as Float64Array;
 
 /** Calls fn(outIndex, viewOffset) for every element of a strided view, in row-major order. */
 export function forEachInView(view: View, fn: (i: number, offset: number) => void): void {
@@ -206,5 +212,29 @@ export class CpuBackend implements Backend {
     // float -> int truncates toward zero, as WGSL's i32(f32) does.
     for (let i = 0; i < src.length; i++) out.data[i] = dtype === 'int32' ? Math.trunc(src[i]!) : src[i]!;
     return this.track(out);
+  }
+
+  private f64(x: Float64Array): Handle {
+    return this.track(new CpuHandle(x, 'float32'));
+  }
+  conv2d(x: Handle, w: Handle, bias: Handle | null, spec: Conv2dSpec): Handle {
+    return this.f64(conv.conv2d(f(x), f(w), bias ? f(bias) : null, spec));
+  }
+  conv2dBackwardInput(dy: Handle, w: Handle, spec: Conv2dSpec): Handle { return this.f64(conv.conv2dBackwardInput(f(dy), f(w), spec)); }
+  conv2dBackwardWeight(dy: Handle, x: Handle, spec: Conv2dSpec): Handle { return this.f64(conv.conv2dBackwardWeight(f(dy), f(x), spec)); }
+  maxPool2d(x: Handle, spec: Pool2dSpec): [Handle, Handle] {
+    const r = pool.maxPool2d(f(x), spec);
+    return [this.f64(r.out), this.track(new CpuHandle(r.argmax, 'int32'))];
+  }
+  maxPool2dBackward(dy: Handle, argmax: Handle, spec: Pool2dSpec): Handle {
+    return this.f64(pool.maxPool2dBackward(f(dy), h(argmax).data as Int32Array, spec));
+  }
+  avgPool2d(x: Handle, spec: Pool2dSpec): Handle { return this.f64(pool.avgPool2d(f(x), spec)); }
+  avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle { return this.f64(pool.avgPool2dBackward(f(dy), spec)); }
+  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec): Handle {
+    return this.f64(loss.classLoss(f(x), h(labels).data as Int32Array, spec));
+  }
+  classLossBackward(x: Handle, labels: Handle, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle {
+    return this.f64(loss.classLossBackward(f(x), h(labels).data as Int32Array, f(g), spec, scale, gStride));
   }
 }

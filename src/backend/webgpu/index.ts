@@ -2,12 +2,16 @@
 import type {
   Backend, BinaryOp, CompareOp, DType, Handle, MatmulSpec, ReduceOp, TypedArray, UnaryOp, View,
 } from '../backend.js';
+import type { ClassLossSpec, Conv2dSpec, Pool2dSpec } from '../cnnSpecs.js';
 import { autotuneMatmul } from './autotune.js';
 import { type Gpu, requestGpu } from './device.js';
 import * as ew from './kernels/elementwise.js';
 import * as layout from './kernels/layout.js';
 import { matmul } from './kernels/matmul.js';
 import * as red from './kernels/reduce.js';
+import * as conv from './kernels/conv2d.js';
+import * as loss from './kernels/loss.js';
+import * as pool from './kernels/pool.js';
 import { GpuHandle, GpuRuntime } from './runtime.js';
 
 const g = (x: Handle) => x as GpuHandle;
@@ -33,6 +37,7 @@ export class WebGpuBackend implements Backend {
   fill(size: number, value: number, dtype: DType): Handle { return layout.fill(this.rt, size, value, dtype); }
   async read(x: Handle): Promise<TypedArray> {
     const bytes = await this.rt.readBuffer(g(x));
+    await loss.checkLabels(this.rt);
     return x.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes);
   }
   release(x: Handle): void { this.rt.release(g(x)); }
@@ -55,4 +60,17 @@ export class WebGpuBackend implements Backend {
   gather(x: Handle, view: View): Handle { return layout.gather(this.rt, g(x), view); }
   scatter(dst: Handle, src: Handle, view: View): void { layout.scatter(this.rt, g(dst), g(src), view); }
   cast(x: Handle, dtype: DType): Handle { return layout.cast(this.rt, g(x), dtype); }
+  conv2d(x: Handle, w: Handle, bias: Handle | null, spec: Conv2dSpec): Handle {
+    return conv.conv2d(this.rt, g(x), g(w), bias ? g(bias) : null, spec);
+  }
+  conv2dBackwardInput(dy: Handle, w: Handle, spec: Conv2dSpec): Handle { return conv.conv2dBackwardInput(this.rt, g(dy), g(w), spec); }
+  conv2dBackwardWeight(dy: Handle, x: Handle, spec: Conv2dSpec): Handle { return conv.conv2dBackwardWeight(this.rt, g(dy), g(x), spec); }
+  maxPool2d(x: Handle, spec: Pool2dSpec): [Handle, Handle] { return pool.maxPool2d(this.rt, g(x), spec); }
+  maxPool2dBackward(dy: Handle, argmax: Handle, spec: Pool2dSpec): Handle { return pool.maxPool2dBackward(this.rt, g(dy), g(argmax), spec); }
+  avgPool2d(x: Handle, spec: Pool2dSpec): Handle { return pool.avgPool2d(this.rt, g(x), spec); }
+  avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle { return pool.avgPool2dBackward(this.rt, g(dy), spec); }
+  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec): Handle { return loss.classLoss(this.rt, g(x), g(labels), spec); }
+  classLossBackward(x: Handle, labels: Handle, dy: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle {
+    return loss.classLossBackward(this.rt, g(x), g(labels), g(dy), spec, scale, gStride);
+  }
 }

@@ -4,4 +4,7 @@ export * from './elementwise.js';
 export * from './reduce.js';
 export * from './layout.js';
 export * from './matmul.js';
+export * from './conv.js';
+export * from './pool.js';
+export * from './loss.js';
 export { backward } from '../autograd.js';

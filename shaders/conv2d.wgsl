@@ -1,0 +1,248 @@
+// conv2d (NCHW, weight [K, C/groups, kH, kW]) and its two backward kernels as implicit GEMMs:
+// the im2col matrix is never stored; each invocation gathers the input elements its products
+// need straight from x (or dy), skipping taps that fall in the padding.
+// Every entry gives one invocation a 4 x 4 register block: 4 rows of the GEMM (output channels,
+// or input channels for `backward_input`) times 4 columns (pixels, or weight taps for
+// `backward_weight`). On software Vulkan (lavapipe) this register blocking over 1-D workgroups
+// beat workgroup-memory tiling, and it needs no barriers. Invocations are numbered with the
+// column tile fastest so that neighbours read neighbouring pixels.
+
+override WG: u32 = 64u;
+override HAS_BIAS: u32 = 0u;
+const TILE: u32 = 4u;
+
+struct Params {
+  N: u32, C: u32, H: u32, W: u32,
+  K: u32, OH: u32, OW: u32, groups: u32,
+  kH: u32, kW: u32, sH: u32, sW: u32,
+  pH: u32, pW: u32, dH: u32, dW: u32,
+  // backward_weight only: pixels per split-K slice and the number of slices.
+  chunk: u32, splits: u32, _p0: u32, _p1: u32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;      // x (forward, weight grad) or dy (input grad)
+@group(0) @binding(1) var<storage, read> b: array<f32>;      // weight (forward, input grad) or dy (weight grad)
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+@group(0) @binding(4) var<storage, read> bias: array<f32>;
+
+fn invocation(wid: vec3u, nwg: vec3u, lid: u32) -> u32 { return (wid.y * nwg.x + wid.x) * WG + lid; }
+
+fn in_plane(h: i32, w: i32, H: u32, W: u32) -> bool {
+  return h >= 0 && w >= 0 && h < i32(H) && w < i32(W);
+}
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+           @builtin(local_invocation_index) lid: u32) {
+  let Cg = p.C / p.groups;
+  let Kg = p.K / p.groups;
+  let P = p.N * p.OH * p.OW;
+  let ptiles = (P + TILE - 1u) / TILE;
+  let mtiles = (Kg + TILE - 1u) / TILE;
+  let t = invocation(wid, nwg, lid);
+  if (t >= ptiles * mtiles * p.groups) { return; }
+  let pt = t % ptiles;
+  let mt = (t / ptiles) % mtiles;
+  let g = t / (ptiles * mtiles);
+  let HW = p.H * p.W;
+  let taps = p.kH * p.kW;
+
+  // Per pixel column: top-left input coordinate of its window and its image's group base.
+  // Pixels past the end repeat the last one; they are computed but never stored.
+  var ih0: vec4i;
+  var iw0: vec4i;
+  var xbase: vec4u;
+  for (var j = 0u; j < TILE; j++) {
+    let pix = min(pt * TILE + j, P - 1u);
+    let ow = pix % p.OW;
+    let oh = (pix / p.OW) % p.OH;
+    let n = pix / (p.OW * p.OH);
+    ih0[j] = i32(oh * p.sH) - i32(p.pH);
+    iw0[j] = i32(ow * p.sW) - i32(p.pW);
+    xbase[j] = (n * p.C + g * Cg) * HW;
+  }
+  var wrow: vec4u;
+  for (var i = 0u; i < TILE; i++) { wrow[i] = (g * Kg + min(mt * TILE + i, Kg - 1u)) * Cg * taps; }
+
+  var acc: array<vec4f, TILE>;
+  for (var c = 0u; c < Cg; c++) {
+    for (var kh = 0u; kh < p.kH; kh++) {
+      let ih = ih0 + vec4i(i32(kh * p.dH));
+      for (var kw = 0u; kw < p.kW; kw++) {
+        let iw = iw0 + vec4i(i32(kw * p.dW));
+        var xv = vec4f(0.0);
+        for (var j = 0u; j < TILE; j++) {
+          if (in_plane(ih[j], iw[j], p.H, p.W)) { xv[j] = a[xbase[j] + c * HW + u32(ih[j]) * p.W + u32(iw[j])]; }
+        }
+        let tap = (c * p.kH + kh) * p.kW + kw;
+        for (var i = 0u; i < TILE; i++) { acc[i] += b[wrow[i] + tap] * xv; }
+      }
+    }
+  }
+
+  let plane = p.OH * p.OW;
+  for (var i = 0u; i < TILE; i++) {
+    let m = mt * TILE + i;
+    if (m >= Kg) { break; }
+    let co = g * Kg + m;
+    var v = acc[i];
+    if (HAS_BIAS == 1u) { v += vec4f(bias[co]); }
+    for (var j = 0u; j < TILE; j++) {
+      let pix = pt * TILE + j;
+      if (pix < P) {
+        let n = pix / plane;
+        out[(n * p.K + co) * plane + pix % plane] = v[j];
+      }
+    }
+  }
+}
+
+// dx[n, ci, ih, iw] = sum over (co, kh, kw) of dy[n, co, oh, ow] * w[co, ci, kh, kw] where
+// ih = oh * sH - pH + kh * dH: only taps whose (ih + pH - kh * dH) is a multiple of the stride
+// and lands inside dy contribute. a = dy, b = weight, out = dx.
+@compute @workgroup_size(WG)
+fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                  @builtin(local_invocation_index) lid: u32) {
+  let Cg = p.C / p.groups;
+  let Kg = p.K / p.groups;
+  let P = p.N * p.H * p.W;
+  let ptiles = (P + TILE - 1u) / TILE;
+  let mtiles = (Cg + TILE - 1u) / TILE;
+  let t = invocation(wid, nwg, lid);
+  if (t >= ptiles * mtiles * p.groups) { return; }
+  let pt = t % ptiles;
+  let mt = (t / ptiles) % mtiles;
+  let g = t / (ptiles * mtiles);
+  let plane = p.OH * p.OW;
+  let taps = p.kH * p.kW;
+
+  var hn: vec4i; // ih + pH
+  var wn: vec4i; // iw + pW
+  var dybase: vec4u;
+  for (var j = 0u; j < TILE; j++) {
+    let pix = min(pt * TILE + j, P - 1u);
+    let iw = pix % p.W;
+    let ih = (pix / p.W) % p.H;
+    let n = pix / (p.W * p.H);
+    hn[j] = i32(ih + p.pH);
+    wn[j] = i32(iw + p.pW);
+    dybase[j] = (n * p.K + g * Kg) * plane;
+  }
+  var wcol: vec4u;
+  for (var i = 0u; i < TILE; i++) { wcol[i] = min(mt * TILE + i, Cg - 1u) * taps; }
+
+  let sH = i32(p.sH);
+  let sW = i32(p.sW);
+  var acc: array<vec4f, TILE>;
+  for (var m = 0u; m < Kg; m++) {
+    let wrow = (g * Kg + m) * Cg * taps;
+    for (var kh = 0u; kh < p.kH; kh++) {
+      let ohs = hn - vec4i(i32(kh * p.dH));
+      for (var kw = 0u; kw < p.kW; kw++) {
+        let ows = wn - vec4i(i32(kw * p.dW));
+        var dv = vec4f(0.0);
+        for (var j = 0u; j < TILE; j++) {
+          // A negative numerator has no output pixel; test it before '%' (which keeps the sign).
+          if (ohs[j] >= 0 && ows[j] >= 0 && ohs[j] % sH == 0 && ows[j] % sW == 0) {
+            let oh = ohs[j] / sH;
+            let ow = ows[j] / sW;
+            if (oh < i32(p.OH) && ow < i32(p.OW)) { dv[j] = a[dybase[j] + m * plane + u32(oh) * p.OW + u32(ow)]; }
+          }
+        }
+        let tap = kh * p.kW + kw;
+        for (var i = 0u; i < TILE; i++) { acc[i] += b[wrow + wcol[i] + tap] * dv; }
+      }
+    }
+  }
+
+  let HW = p.H * p.W;
+  for (var i = 0u; i < TILE; i++) {
+    let c = mt * TILE + i;
+    if (c >= Cg) { break; }
+    for (var j = 0u; j < TILE; j++) {
+      let pix = pt * TILE + j;
+      if (pix < P) {
+        let n = pix / HW;
+        out[(n * p.C + g * Cg + c) * HW + pix % HW] = acc[i][j];
+      }
+    }
+  }
+}
+
+// dw[co, c, kh, kw] = sum over pixels (n, oh, ow) of dy[n, co, oh, ow] * x[n, g*Cg + c, ih, iw].
+// The pixel sum is long (batch * OH * OW) while dw is small, so it is split into `splits`
+// slices of `chunk` pixels written to out[slice][dw index] and summed by the caller; this
+// keeps enough invocations busy. a = x, b = dy.
+@compute @workgroup_size(WG)
+fn backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                   @builtin(local_invocation_index) lid: u32) {
+  let Cg = p.C / p.groups;
+  let Kg = p.K / p.groups;
+  let taps = p.kH * p.kW;
+  let cols = Cg * taps;
+  let ctiles = (cols + TILE - 1u) / TILE;
+  let mtiles = (Kg + TILE - 1u) / TILE;
+  let t = invocation(wid, nwg, lid);
+  let per_slice = ctiles * mtiles * p.groups;
+  if (t >= per_slice * p.splits) { return; }
+  let ct = t % ctiles;
+  let mt = (t / ctiles) % mtiles;
+  let g = (t / (ctiles * mtiles)) % p.groups;
+  let slice = t / per_slice;
+  let HW = p.H * p.W;
+  let plane = p.OH * p.OW;
+
+  // Per weight column (c, kh, kw): its channel's offset within an image and its tap offsets.
+  var coff: vec4u;
+  var dh: vec4i;
+  var dw: vec4i;
+  for (var j = 0u; j < TILE; j++) {
+    let col = min(ct * TILE + j, cols - 1u);
+    let kw = col % p.kW;
+    let kh = (col / p.kW) % p.kH;
+    let c = col / taps;
+    coff[j] = (g * Cg + c) * HW;
+    dh[j] = i32(kh * p.dH) - i32(p.pH);
+    dw[j] = i32(kw * p.dW) - i32(p.pW);
+  }
+  var dyrow: vec4u;
+  for (var i = 0u; i < TILE; i++) { dyrow[i] = (g * Kg + min(mt * TILE + i, Kg - 1u)) * plane; }
+
+  let P = p.N * plane;
+  let start = slice * p.chunk;
+  let stop = min(P, start + p.chunk);
+  var acc: array<vec4f, TILE>;
+  if (start < stop) {
+    // Walk (n, oh, ow) incrementally: one division per slice instead of three per pixel.
+    var ow = start % p.OW;
+    var oh = (start / p.OW) % p.OH;
+    var n = start / plane;
+    for (var pix = start; pix < stop; pix++) {
+      let ih = vec4i(i32(oh * p.sH)) + dh;
+      let iw = vec4i(i32(ow * p.sW)) + dw;
+      var xv = vec4f(0.0);
+      for (var j = 0u; j < TILE; j++) {
+        if (in_plane(ih[j], iw[j], p.H, p.W)) { xv[j] = a[n * p.C * HW + coff[j] + u32(ih[j]) * p.W + u32(iw[j])]; }
+      }
+      let dyoff = n * p.K * plane + oh * p.OW + ow;
+      for (var i = 0u; i < TILE; i++) { acc[i] += b[dyoff + dyrow[i]] * xv; }
+      ow++;
+      if (ow == p.OW) {
+        ow = 0u;
+        oh++;
+        if (oh == p.OH) { oh = 0u; n++; }
+      }
+    }
+  }
+
+  let wsize = p.K * cols;
+  for (var i = 0u; i < TILE; i++) {
+    let m = mt * TILE + i;
+    if (m >= Kg) { break; }
+    for (var j = 0u; j < TILE; j++) {
+      let col = ct * TILE + j;
+      if (col < cols) { out[slice * wsize + (g * Kg + m) * cols + col] = acc[i][j]; }
+    }
+  }
+}

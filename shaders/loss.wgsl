@@ -1,0 +1,99 @@
+// Classification losses over scores viewed as [batch, classes, inner] with int32 labels, one
+// invocation per position p = b * inner + r (class c of p at (b * classes + c) * inner + r).
+// CE=1: cross-entropy from logits, log-sum-exp shifted by the running maximum so logits of
+// +-1e4 stay finite. CE=0: negative log-likelihood of log-probabilities.
+// With label smoothing eps the target is (1 - eps) * onehot(label) + eps / classes.
+// A label outside [0, classes) cannot be reported from here, so the first invocation to see one
+// records it in `err` (flag, label, position, classes) for the host to raise at its next read,
+// and the label is clamped so that the outputs stay finite instead of becoming NaN.
+
+override WG: u32 = 64u;
+override CE: u32 = 1u;
+
+struct Params {
+  positions: u32, classes: u32, inner: u32, g_stride: u32,
+  eps: f32, scale: f32, _p0: u32, _p1: u32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> labels: array<i32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+@group(0) @binding(4) var<storage, read> g: array<f32>;
+@group(0) @binding(5) var<storage, read_write> err: array<atomic<i32>, 4>;
+
+fn invocation(wid: vec3u, nwg: vec3u, lid: u32) -> u32 { return (wid.y * nwg.x + wid.x) * WG + lid; }
+
+fn base_of(pos: u32) -> u32 { return (pos / p.inner) * p.classes * p.inner + pos % p.inner; }
+
+fn checked_label(pos: u32) -> u32 {
+  let y = labels[pos];
+  if (y < 0 || y >= i32(p.classes)) {
+    loop {
+      let r = atomicCompareExchangeWeak(&err[0], 0, 1);
+      if (r.exchanged) {
+        atomicStore(&err[1], y);
+        atomicStore(&err[2], i32(pos));
+        atomicStore(&err[3], i32(p.classes));
+        break;
+      }
+      if (r.old_value != 0) { break; } // someone else reported first
+    }
+    return u32(clamp(y, 0, i32(p.classes) - 1));
+  }
+  return u32(y);
+}
+
+/** log(sum(exp(x_c))) over one position's classes, in one pass with a running maximum. */
+fn log_sum_exp(base: u32) -> f32 {
+  var m = x[base];
+  var s = 1.0;
+  for (var c = 1u; c < p.classes; c++) {
+    let v = x[base + c * p.inner];
+    if (v > m) {
+      s = s * exp(m - v) + 1.0;
+      m = v;
+    } else {
+      s += exp(v - m);
+    }
+  }
+  return m + log(s);
+}
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+           @builtin(local_invocation_index) lid: u32) {
+  let pos = invocation(wid, nwg, lid);
+  if (pos >= p.positions) { return; }
+  let base = base_of(pos);
+  let y = checked_label(pos);
+  var total = 0.0;
+  if (p.eps != 0.0) {
+    for (var c = 0u; c < p.classes; c++) { total += x[base + c * p.inner]; }
+  }
+  let picked = (1.0 - p.eps) * x[base + y * p.inner] + (p.eps / f32(p.classes)) * total;
+  var lse = 0.0;
+  if (CE == 1u) { lse = log_sum_exp(base); }
+  out[pos] = lse - picked;
+}
+
+// dx = g[pos * g_stride] * scale * (softmax - target) (CE=1) or * (-target) (CE=0); g_stride 0
+// serves a reduced loss, whose one gradient applies to every position.
+@compute @workgroup_size(WG)
+fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+            @builtin(local_invocation_index) lid: u32) {
+  let pos = invocation(wid, nwg, lid);
+  if (pos >= p.positions) { return; }
+  let base = base_of(pos);
+  let y = checked_label(pos);
+  var lse = 0.0;
+  if (CE == 1u) { lse = log_sum_exp(base); }
+  let gp = g[pos * p.g_stride] * p.scale;
+  let off = p.eps / f32(p.classes);
+  for (var c = 0u; c < p.classes; c++) {
+    let i = base + c * p.inner;
+    var prob = 0.0;
+    if (CE == 1u) { prob = exp(x[i] - lse); }
+    out[i] = gp * (prob - select(off, 1.0 - p.eps + off, c == y));
+  }
+}

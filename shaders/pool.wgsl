@@ -1,0 +1,127 @@
+// 2-D max and average pooling, NCHW, one invocation per output (forward) or per input element
+// (backward). The backward kernels gather rather than scatter: each input element visits the
+// few windows that cover it, so no two invocations write one address and no atomics are needed.
+// Windows follow PyTorch with ceil_mode off: window (oh, ow) starts at (oh*sH - pH, ow*sW - pW)
+// and is clipped to the input; padding never wins a max and counts toward an average's divisor
+// only when COUNT_PAD=1.
+
+override WG: u32 = 64u;
+override COUNT_PAD: u32 = 0u;
+
+struct Params {
+  planes: u32, H: u32, W: u32, OH: u32,
+  OW: u32, kH: u32, kW: u32, sH: u32,
+  sW: u32, pH: u32, pW: u32, _pad: u32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;          // x (forward) or dy (backward)
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;  // y (forward) or dx (backward)
+@group(0) @binding(2) var<uniform> p: Params;
+@group(0) @binding(3) var<storage, read_write> argmax_out: array<i32>;
+@group(0) @binding(4) var<storage, read> argmax_in: array<i32>;
+
+fn invocation(wid: vec3u, nwg: vec3u, lid: u32) -> u32 { return (wid.y * nwg.x + wid.x) * WG + lid; }
+
+struct Span { lo: u32, hi: u32 }
+
+/** Input rows (or columns) [lo, hi) of window o, clipped to [0, size). */
+fn window(o: u32, s: u32, pad: u32, k: u32, size: u32) -> Span {
+  let start = i32(o * s) - i32(pad);
+  return Span(u32(max(start, 0)), u32(min(start + i32(k), i32(size))));
+}
+
+/** Windows [lo, hi) along one axis that cover input index i. */
+fn covering(i: u32, s: u32, pad: u32, k: u32, outSize: u32) -> Span {
+  let first = i32(i + pad) - i32(k) + 1;
+  let lo = select(0u, u32((first + i32(s) - 1) / i32(s)), first > 0);
+  return Span(lo, min((i + pad) / s + 1u, outSize));
+}
+
+fn divisor(hs: Span, ws: Span) -> f32 {
+  if (COUNT_PAD == 1u) { return f32(p.kH * p.kW); }
+  return f32((hs.hi - hs.lo) * (ws.hi - ws.lo));
+}
+
+@compute @workgroup_size(WG)
+fn max_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+               @builtin(local_invocation_index) lid: u32) {
+  let o = invocation(wid, nwg, lid);
+  if (o >= p.planes * p.OH * p.OW) { return; }
+  let ow = o % p.OW;
+  let oh = (o / p.OW) % p.OH;
+  let base = (o / (p.OW * p.OH)) * p.H * p.W;
+  let hs = window(oh, p.sH, p.pH, p.kH, p.H);
+  let ws = window(ow, p.sW, p.pW, p.kW, p.W);
+  var best = -3.402823e38;
+  var at = -1;
+  for (var ih = hs.lo; ih < hs.hi; ih++) {
+    for (var iw = ws.lo; iw < ws.hi; iw++) {
+      let v = x[base + ih * p.W + iw];
+      // Strict '>' in row-major order: the first index wins on ties, as in PyTorch.
+      if (v > best || at < 0) {
+        best = v;
+        at = i32(ih * p.W + iw);
+      }
+    }
+  }
+  out[o] = best;
+  argmax_out[o] = at;
+}
+
+@compute @workgroup_size(WG)
+fn max_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                @builtin(local_invocation_index) lid: u32) {
+  let i = invocation(wid, nwg, lid);
+  if (i >= p.planes * p.H * p.W) { return; }
+  let iw = i % p.W;
+  let ih = (i / p.W) % p.H;
+  let obase = (i / (p.W * p.H)) * p.OH * p.OW;
+  let me = i32(ih * p.W + iw);
+  let hs = covering(ih, p.sH, p.pH, p.kH, p.OH);
+  let ws = covering(iw, p.sW, p.pW, p.kW, p.OW);
+  var g = 0.0;
+  for (var oh = hs.lo; oh < hs.hi; oh++) {
+    for (var ow = ws.lo; ow < ws.hi; ow++) {
+      let o = obase + oh * p.OW + ow;
+      if (argmax_in[o] == me) { g += x[o]; }
+    }
+  }
+  out[i] = g;
+}
+
+@compute @workgroup_size(WG)
+fn avg_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+               @builtin(local_invocation_index) lid: u32) {
+  let o = invocation(wid, nwg, lid);
+  if (o >= p.planes * p.OH * p.OW) { return; }
+  let ow = o % p.OW;
+  let oh = (o / p.OW) % p.OH;
+  let base = (o / (p.OW * p.OH)) * p.H * p.W;
+  let hs = window(oh, p.sH, p.pH, p.kH, p.H);
+  let ws = window(ow, p.sW, p.pW, p.kW, p.W);
+  var sum = 0.0;
+  for (var ih = hs.lo; ih < hs.hi; ih++) {
+    for (var iw = ws.lo; iw < ws.hi; iw++) { sum += x[base + ih * p.W + iw]; }
+  }
+  out[o] = sum / divisor(hs, ws);
+}
+
+@compute @workgroup_size(WG)
+fn avg_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                @builtin(local_invocation_index) lid: u32) {
+  let i = invocation(wid, nwg, lid);
+  if (i >= p.planes * p.H * p.W) { return; }
+  let iw = i % p.W;
+  let ih = (i / p.W) % p.H;
+  let obase = (i / (p.W * p.H)) * p.OH * p.OW;
+  let hs = covering(ih, p.sH, p.pH, p.kH, p.OH);
+  let ws = covering(iw, p.sW, p.pW, p.kW, p.OW);
+  var g = 0.0;
+  for (var oh = hs.lo; oh < hs.hi; oh++) {
+    let wh = window(oh, p.sH, p.pH, p.kH, p.H);
+    for (var ow = ws.lo; ow < ws.hi; ow++) {
+      g += x[obase + oh * p.OW + ow] / divisor(wh, window(ow, p.sW, p.pW, p.kW, p.W));
+    }
+  }
+  out[i] = g;
+}

@@ -1,0 +1,61 @@
+// Shape descriptions the convolution, pooling and class-loss kernels of both backends take.
+// The core ops compute them once (output sizes, per-group channel counts) so the kernels only
+// index, and every backend reads the same numbers.
+
+/** conv2d in PyTorch's layout: x [batch, inC, inH, inW], weight [outC, inC / groups, kH, kW]. */
+export interface Conv2dSpec {
+  batch: number;
+  inC: number;
+  inH: number;
+  inW: number;
+  outC: number;
+  outH: number;
+  outW: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilH: number;
+  dilW: number;
+  groups: number;
+}
+
+/** 2-D pooling over x [batch, channels, inH, inW]. `countIncludePad` matters to avgPool2d only. */
+export interface Pool2dSpec {
+  batch: number;
+  channels: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  countIncludePad: boolean;
+}
+
+/**
+ * Per-position classification losses over scores viewed as [batch, classes, inner] (inner is the
+ * product of PyTorch's extra dimensions d1, ...) with int32 labels [batch, inner].
+ * 'crossEntropy' takes logits (log-sum-exp inside); 'nll' takes log-probabilities.
+ */
+export type ClassLossKind = 'crossEntropy' | 'nll';
+
+export interface ClassLossSpec {
+  kind: ClassLossKind;
+  batch: number;
+  classes: number;
+  inner: number;
+  labelSmoothing: number;
+}
+
+/** Message for a label outside [0, classes); the same words on every backend. */
+export function badLabelMessage(kind: ClassLossKind, label: number, position: number, classes: number): string {
+  const op = kind === 'nll' ? 'nllLoss' : 'crossEntropy';
+  return `${op}: label ${label} at position ${position} is out of range for ${classes} classes (expected 0 <= label < ${classes})`;
+}

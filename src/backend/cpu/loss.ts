@@ -1,0 +1,58 @@
+// Per-position cross-entropy / negative log-likelihood and their fused backward, in float64.
+// Scores are viewed as [batch, classes, inner]; position p = b * inner + r reads class c at
+// (b * classes + c) * inner + r. With label smoothing eps the target is
+// (1 - eps) * onehot(label) + eps / classes, PyTorch's definition.
+import { badLabelMessage, type ClassLossSpec } from '../cnnSpecs.js';
+
+function checkLabels(labels: Int32Array, s: ClassLossSpec): void {
+  labels.forEach((y, p) => {
+    if (y < 0 || y >= s.classes) throw new Error(badLabelMessage(s.kind, y, p, s.classes));
+  });
+}
+
+/** Log-sum-exp of one position's scores, shifted by their maximum so +-1e4 stays finite. */
+function logSumExp(x: Float64Array, base: number, s: ClassLossSpec): number {
+  let m = -Infinity;
+  for (let c = 0; c < s.classes; c++) m = Math.max(m, x[base + c * s.inner]!);
+  let sum = 0;
+  for (let c = 0; c < s.classes; c++) sum += Math.exp(x[base + c * s.inner]! - m);
+  return m + Math.log(sum);
+}
+
+const baseOf = (p: number, s: ClassLossSpec) => Math.floor(p / s.inner) * s.classes * s.inner + (p % s.inner);
+
+export function classLoss(x: Float64Array, labels: Int32Array, s: ClassLossSpec): Float64Array {
+  checkLabels(labels, s);
+  const out = new Float64Array(s.batch * s.inner);
+  const eps = s.labelSmoothing;
+  for (let p = 0; p < out.length; p++) {
+    const base = baseOf(p, s);
+    let total = 0;
+    for (let c = 0; c < s.classes; c++) total += x[base + c * s.inner]!;
+    const picked = (1 - eps) * x[base + labels[p]! * s.inner]! + (eps / s.classes) * total;
+    out[p] = (s.kind === 'crossEntropy' ? logSumExp(x, base, s) : 0) - picked;
+  }
+  return out;
+}
+
+/** dx = g[p] * scale * (softmax - target) for cross-entropy, g[p] * scale * (-target) for nll;
+ *  g is read at p * gStride (gStride 0: one gradient for every position, a reduced loss). */
+export function classLossBackward(
+  x: Float64Array, labels: Int32Array, g: Float64Array, s: ClassLossSpec, scale: number, gStride: number,
+): Float64Array {
+  checkLabels(labels, s);
+  const dx = new Float64Array(x.length);
+  const eps = s.labelSmoothing;
+  for (let p = 0; p < s.batch * s.inner; p++) {
+    const base = baseOf(p, s);
+    const lse = s.kind === 'crossEntropy' ? logSumExp(x, base, s) : 0;
+    const gp = g[p * gStride]! * scale;
+    for (let c = 0; c < s.classes; c++) {
+      const i = base + c * s.inner;
+      const target = (c === labels[p] ? 1 - eps : 0) + eps / s.classes;
+      const prob = s.kind === 'crossEntropy' ? Math.exp(x[i]! - lse) : 0;
+      dx[i] = gp * (prob - target);
+    }
+  }
+  return dx;
+}

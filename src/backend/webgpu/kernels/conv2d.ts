@@ -1,0 +1,75 @@
+// Dispatch for shaders/conv2d.wgsl: forward, input gradient and (split-K) weight gradient.
+import type { Conv2dSpec } from '../../cnnSpecs.js';
+import type { GpuHandle, GpuRuntime } from '../runtime.js';
+import { grid2d, WG } from './common.js';
+import { reduce } from './reduce.js';
+
+/** Outputs per invocation along each GEMM dimension (TILE in the WGSL). */
+const TILE = 4;
+/** The weight gradient aims for this many invocations, splitting its pixel sum to get there. */
+const TARGET_INVOCATIONS = 2048;
+/** ...but never gives one invocation fewer pixels than this (the partial sums cost memory). */
+const MIN_CHUNK = 64;
+
+const tiles = (n: number) => Math.ceil(n / TILE);
+
+function params(s: Conv2dSpec, chunk = 0, splits = 1): Uint32Array {
+  return Uint32Array.from([
+    s.batch, s.inC, s.inH, s.inW, s.outC, s.outH, s.outW, s.groups,
+    s.kH, s.kW, s.strideH, s.strideW, s.padH, s.padW, s.dilH, s.dilW,
+    chunk, splits, 0, 0,
+  ]);
+}
+
+const dummies = new WeakMap<GpuRuntime, GpuHandle>();
+/** Bound in place of a missing bias: the entry point reads the binding only when HAS_BIAS=1,
+ *  but layout 'auto' still lists it. */
+function dummy(rt: GpuRuntime): GpuHandle {
+  let d = dummies.get(rt);
+  if (!d) dummies.set(rt, (d = rt.alloc(1, 'float32')));
+  return d;
+}
+
+export function conv2d(rt: GpuRuntime, x: GpuHandle, w: GpuHandle, bias: GpuHandle | null, s: Conv2dSpec): GpuHandle {
+  const out = rt.alloc(s.batch * s.outC * s.outH * s.outW, 'float32');
+  const invocations = tiles(s.batch * s.outH * s.outW) * tiles(s.outC / s.groups) * s.groups;
+  rt.dispatch(
+    { shader: 'conv2d', entry: 'forward', overrides: { WG, HAS_BIAS: bias ? 1 : 0 } },
+    [x, w, out, rt.constant(params(s)), bias ?? dummy(rt)],
+    grid2d(Math.ceil(invocations / WG)),
+  );
+  return out;
+}
+
+export function conv2dBackwardInput(rt: GpuRuntime, dy: GpuHandle, w: GpuHandle, s: Conv2dSpec): GpuHandle {
+  const dx = rt.alloc(s.batch * s.inC * s.inH * s.inW, 'float32');
+  const invocations = tiles(s.batch * s.inH * s.inW) * tiles(s.inC / s.groups) * s.groups;
+  rt.dispatch(
+    { shader: 'conv2d', entry: 'backward_input', overrides: { WG } },
+    [dy, w, dx, rt.constant(params(s))],
+    grid2d(Math.ceil(invocations / WG)),
+  );
+  return dx;
+}
+
+export function conv2dBackwardWeight(rt: GpuRuntime, dy: GpuHandle, x: GpuHandle, s: Conv2dSpec): GpuHandle {
+  const wsize = s.outC * (s.inC / s.groups) * s.kH * s.kW;
+  const pixels = s.batch * s.outH * s.outW;
+  const perSlice = tiles((s.inC / s.groups) * s.kH * s.kW) * tiles(s.outC / s.groups) * s.groups;
+  const maxSplits = Math.max(1, Math.floor(pixels / MIN_CHUNK));
+  // Partial sums must also fit one binding; fewer slices means longer ones, never a refusal.
+  const maxBySize = Math.max(1, Math.floor(rt.limits.maxStorageBufferBindingSize / (4 * wsize)));
+  let splits = Math.min(Math.ceil(TARGET_INVOCATIONS / perSlice), maxSplits, maxBySize);
+  const chunk = Math.ceil(pixels / splits);
+  splits = Math.ceil(pixels / chunk);
+  const partial = rt.alloc(splits * wsize, 'float32');
+  rt.dispatch(
+    { shader: 'conv2d', entry: 'backward_weight', overrides: { WG } },
+    [x, dy, partial, rt.constant(params(s, chunk, splits))],
+    grid2d(Math.ceil((perSlice * splits) / WG)),
+  );
+  if (splits === 1) return partial;
+  const dw = reduce(rt, 'sum', partial, 1, splits, wsize);
+  rt.release(partial);
+  return dw;
+}

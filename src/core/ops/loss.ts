@@ -1,0 +1,107 @@
+// Loss functions with PyTorch's semantics and defaults (reduction 'mean').
+// crossEntropy and nllLoss run one fused backend kernel forward (per-position loss, then the
+// reduction) and one fused kernel backward (softmax minus target, scaled), instead of a chain
+// of logSoftmax, gather and mean each keeping its own intermediate for the backward.
+import type { ClassLossKind, ClassLossSpec } from '../../backend/cnnSpecs.js';
+import { noGrad } from '../engine.js';
+import { fmt } from '../shape.js';
+import { type Tensor, withGrad } from '../tensor.js';
+import { abs, add, exp, log, mul, neg, relu, sigmoid, square, sub } from './elementwise.js';
+import { mean, sum } from './reduce.js';
+import { backendOf, requireFloat, wrap } from './util.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface LossOptions {
+  reduction?: Reduction;
+}
+
+export interface CrossEntropyOptions extends LossOptions {
+  /** eps in [0, 1]: the target becomes (1 - eps) * onehot + eps / classes. */
+  labelSmoothing?: number;
+}
+
+function reductionOf(op: string, r: Reduction | undefined): Reduction {
+  const v = r ?? 'mean';
+  if (v !== 'mean' && v !== 'sum' && v !== 'none') throw new Error(`${op}: unknown reduction '${String(v)}' (expected 'mean', 'sum' or 'none')`);
+  return v;
+}
+
+function reduce(t: Tensor, r: Reduction): Tensor {
+  return r === 'none' ? t : r === 'sum' ? sum(t) : mean(t);
+}
+
+function sameShape(op: string, a: Tensor, b: Tensor, names: [string, string]): void {
+  if (a.rank !== b.rank || a.shape.some((d, i) => d !== b.shape[i])) {
+    throw new Error(`${op}: ${names[0]} ${fmt(a.shape)} and ${names[1]} ${fmt(b.shape)} must have the same shape`);
+  }
+}
+
+function classLoss(kind: ClassLossKind, op: string, scores: Tensor, labels: Tensor, reduction: Reduction, labelSmoothing: number): Tensor {
+  requireFloat(op, scores);
+  if (labels.dtype !== 'int32') throw new Error(`${op}: expected int32 class labels, got ${labels.dtype} of shape ${fmt(labels.shape)}`);
+  if (scores.rank === 0) throw new Error(`${op}: expected scores [N, C] or [N, C, d1, ...] (or [C]), got a scalar`);
+  // [C] with a scalar label is one sample of C classes.
+  const rows = scores.rank === 1 ? [1, scores.shape[0]!] : scores.shape;
+  const want = scores.rank === 1 ? [] : [rows[0]!, ...rows.slice(2)];
+  if (labels.rank !== want.length || labels.shape.some((d, i) => d !== want[i])) {
+    throw new Error(`${op}: expected labels of shape ${fmt(want)} for scores ${fmt(scores.shape)}, got ${fmt(labels.shape)}`);
+  }
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`${op}: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+  const be = backendOf(op, scores, labels);
+  const spec: ClassLossSpec = {
+    kind, batch: rows[0]!, classes: rows[1]!, inner: rows.slice(2).reduce((a, b) => a * b, 1), labelSmoothing,
+  };
+  if (spec.classes === 0) throw new Error(`${op}: scores ${fmt(scores.shape)} have no classes`);
+  const positions = spec.batch * spec.inner;
+  const out = noGrad(() => {
+    const per = wrap(be.classLoss(scores.handle, labels.handle, spec), want, be);
+    const r = reduce(per, reduction);
+    if (r !== per) per.dispose();
+    return r;
+  });
+  const scale = reduction === 'mean' ? 1 / positions : 1;
+  const gStride = reduction === 'none' ? 1 : 0;
+  return withGrad(out, op, [scores, labels], (g) => [
+    wrap(be.classLossBackward(scores.handle, labels.handle, g.handle, spec, scale, gStride), scores.shape, be),
+    null,
+  ]);
+}
+
+/** Cross-entropy of logits [N, C] or [N, C, d1, ...] against int32 labels [N] or [N, d1, ...]. */
+export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  return classLoss('crossEntropy', 'crossEntropy', logits, labels, reductionOf('crossEntropy', options.reduction), options.labelSmoothing ?? 0);
+}
+
+/** Negative log-likelihood of log-probabilities (e.g. logSoftmax's output), labels as crossEntropy's. */
+export function nllLoss(logProbs: Tensor, labels: Tensor, options: LossOptions = {}): Tensor {
+  return classLoss('nll', 'nllLoss', logProbs, labels, reductionOf('nllLoss', options.reduction), 0);
+}
+
+/**
+ * Binary cross-entropy on logits, as max(x, 0) - x t + log(1 + exp(-|x|)), which never takes
+ * the log of a rounded-off sigmoid. The gradient is given directly as sigmoid(x) - t (and -x
+ * for the targets): composing it from relu and abs would use their subgradient 0 at x = 0.
+ */
+export function binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, options: LossOptions = {}): Tensor {
+  const op = 'binaryCrossEntropyWithLogits';
+  const reduction = reductionOf(op, options.reduction);
+  requireFloat(op, logits);
+  requireFloat(op, targets);
+  sameShape(op, logits, targets, ['logits', 'targets']);
+  const per = noGrad(() => add(sub(relu(logits), mul(logits, targets)), log(add(exp(neg(abs(logits))), 1))));
+  const perGrad = withGrad(per, op, [logits, targets], (g) => [
+    logits.requiresGrad ? mul(g, sub(sigmoid(logits), targets)) : null,
+    targets.requiresGrad ? neg(mul(g, logits)) : null,
+  ]);
+  return reduce(perGrad, reduction);
+}
+
+export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  const op = 'mseLoss';
+  const reduction = reductionOf(op, options.reduction);
+  requireFloat(op, input);
+  requireFloat(op, target);
+  sameShape(op, input, target, ['input', 'target']);
+  return reduce(square(sub(input, target)), reduction);
+}
