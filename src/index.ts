@@ -15,4 +15,5 @@ export {
   type Conv2dOptions, type MaxPool2dOptions, type AvgPool2dOptions, type CrossEntropyOptions, type LossOptions, type Reduction,
 } from './core/ops/index.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
 export * as io from './io/index.js';

@@ -33,6 +33,28 @@ export type CompareOp = (typeof COMPARE_OPS)[number];
 export const REDUCE_OPS = ['sum', 'max', 'min', 'argmax', 'argmin'] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
+export const OPTIM_KINDS = ['sgd', 'adam', 'rmsprop'] as const;
+export type OptimKind = (typeof OPTIM_KINDS)[number];
+
+/**
+ * One optimizer step's settings (PyTorch's names). `step` counts this parameter's updates from
+ * 1; fields a kind does not use are ignored. `decoupled` is AdamW's weight decay.
+ */
+export interface OptimHyper {
+  step: number;
+  lr: number;
+  weightDecay: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  alpha: number;
+  decoupled: boolean;
+  centered: boolean;
+}
+
 /** A strided N-d view of a flat buffer: element idx has offset `offset + sum(idx[d] * strides[d])`. */
 export interface View {
   shape: readonly number[];
@@ -90,6 +112,12 @@ export interface Backend {
   /** Writes contiguous `src` (shape `view.shape`) into the strided view of `dst`, in place. */
   scatter(dst: Handle, src: Handle, view: View): void;
   cast(x: Handle, dtype: DType): Handle;
+  /**
+   * Updates `param` and its state in place from `grad`, all float32 and of one size. States by
+   * kind: sgd [momentumBuf | null]; adam [expAvg, expAvgSq]; rmsprop [squareAvg,
+   * momentumBuf | null, gradAvg | null]; null where the settings need none (momentum 0, not centered).
+   */
+  optimStep(kind: OptimKind, param: Handle, grad: Handle, states: readonly (Handle | null)[], hyper: OptimHyper): void;
 
   // ---- convolution, pooling and classification losses (shapes in ./cnnSpecs.ts) ----
   /** y = conv2d(x, w) + bias (bias [outC] or null). */

@@ -3,9 +3,10 @@
 // gradient checks run in float64; reads round to Float32Array like the GPU's.
 import {
   type Backend, type BinaryOp, type CompareOp, type DType, type Handle, type MatmulSpec,
-  type ReduceOp, type TypedArray, type UnaryOp, type View, sizeOf,
+  type OptimHyper, type OptimKind, type ReduceOp, type TypedArray, type UnaryOp, type View, sizeOf,
 } from '../backend.js';
 import { binaryScalar, compareScalar, unaryDerivative, unaryForward } from './math.js';
+import { optimStep } from './optim.js';
 import type { ClassLossSpec, Conv2dSpec, Pool2dSpec } from '../cnnSpecs.js';
 import * as conv from './conv2d.js';
 import * as loss from './loss.js';
@@ -212,6 +213,11 @@ export class CpuBackend implements Backend {
     // float -> int truncates toward zero, as WGSL's i32(f32) does.
     for (let i = 0; i < src.length; i++) out.data[i] = dtype === 'int32' ? Math.trunc(src[i]!) : src[i]!;
     return this.track(out);
+  }
+
+  optimStep(kind: OptimKind, param: Handle, grad: Handle, states: readonly (Handle | null)[], hyper: OptimHyper): void {
+    const f64 = (x: Handle) => h(x).data as Float64Array;
+    optimStep(kind, f64(param), f64(grad), states.map((s) => (s ? f64(s) : null)), hyper);
   }
 
   private f64(x: Float64Array): Handle {

@@ -1,12 +1,13 @@
 // The WebGPU backend: every Backend method is a kernel dispatch recorded by the runtime.
 import type {
-  Backend, BinaryOp, CompareOp, DType, Handle, MatmulSpec, ReduceOp, TypedArray, UnaryOp, View,
+  Backend, BinaryOp, CompareOp, DType, Handle, MatmulSpec, OptimHyper, OptimKind, ReduceOp, TypedArray, UnaryOp, View,
 } from '../backend.js';
 import type { ClassLossSpec, Conv2dSpec, Pool2dSpec } from '../cnnSpecs.js';
 import { autotuneMatmul } from './autotune.js';
 import { type Gpu, requestGpu } from './device.js';
 import * as ew from './kernels/elementwise.js';
 import * as layout from './kernels/layout.js';
+import { optimStep } from './kernels/optim.js';
 import { matmul } from './kernels/matmul.js';
 import * as red from './kernels/reduce.js';
 import * as conv from './kernels/conv2d.js';
@@ -60,6 +61,9 @@ export class WebGpuBackend implements Backend {
   gather(x: Handle, view: View): Handle { return layout.gather(this.rt, g(x), view); }
   scatter(dst: Handle, src: Handle, view: View): void { layout.scatter(this.rt, g(dst), g(src), view); }
   cast(x: Handle, dtype: DType): Handle { return layout.cast(this.rt, g(x), dtype); }
+  optimStep(kind: OptimKind, param: Handle, grad: Handle, states: readonly (Handle | null)[], hyper: OptimHyper): void {
+    optimStep(this.rt, kind, g(param), g(grad), states.map((s) => (s ? g(s) : null)), hyper);
+  }
   conv2d(x: Handle, w: Handle, bias: Handle | null, spec: Conv2dSpec): Handle {
     return conv.conv2d(this.rt, g(x), g(w), bias ? g(bias) : null, spec);
   }

@@ -1,0 +1,131 @@
+// Learning-rate schedulers (torch.optim.lr_scheduler): each `step()` moves to the next epoch
+// and sets every group's lr from a closed form of the epoch, so resuming at an epoch is exact.
+import type { Optimizer } from './optimizer.js';
+
+type AnyOptimizer = Optimizer<{ lr: number }>;
+
+export abstract class LRScheduler {
+  readonly baseLrs: number[];
+  lastEpoch = 0;
+
+  constructor(readonly optimizer: AnyOptimizer) {
+    this.baseLrs = optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  protected abstract lrAt(base: number, epoch: number): number;
+
+  step(): void {
+    this.lastEpoch++;
+    this.optimizer.paramGroups.forEach((g, i) => { g.lr = this.lrAt(this.baseLrs[i]!, this.lastEpoch); });
+  }
+
+  getLastLr(): number[] {
+    return this.optimizer.paramGroups.map((g) => g.lr);
+  }
+}
+
+function positiveInt(op: string, name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${op}: ${name} must be a positive integer, got ${v}`);
+}
+
+/** lr = base * gamma^floor(epoch / stepSize). */
+export class StepLR extends LRScheduler {
+  readonly stepSize: number;
+  readonly gamma: number;
+  constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number }) {
+    super(optimizer);
+    positiveInt('StepLR', 'stepSize', options.stepSize);
+    this.stepSize = options.stepSize;
+    this.gamma = options.gamma ?? 0.1;
+  }
+  protected lrAt(base: number, epoch: number): number {
+    return base * this.gamma ** Math.floor(epoch / this.stepSize);
+  }
+}
+
+/** lr = base * gamma^epoch. */
+export class ExponentialLR extends LRScheduler {
+  constructor(optimizer: AnyOptimizer, readonly options: { gamma: number }) {
+    super(optimizer);
+    if (!Number.isFinite(options.gamma) || options.gamma <= 0) throw new Error(`ExponentialLR: gamma must be a positive number, got ${options.gamma}`);
+  }
+  protected lrAt(base: number, epoch: number): number {
+    return base * this.options.gamma ** epoch;
+  }
+}
+
+/** lr = etaMin + (base - etaMin) * (1 + cos(pi * epoch / tMax)) / 2 (SGDR without restarts). */
+export class CosineAnnealingLR extends LRScheduler {
+  readonly tMax: number;
+  readonly etaMin: number;
+  constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number }) {
+    super(optimizer);
+    positiveInt('CosineAnnealingLR', 'tMax', options.tMax);
+    this.tMax = options.tMax;
+    this.etaMin = options.etaMin ?? 0;
+  }
+  protected lrAt(base: number, epoch: number): number {
+    return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
+  }
+}
+
+export interface ReduceLROnPlateauOptions {
+  mode?: 'min' | 'max';
+  factor?: number;
+  patience?: number;
+  threshold?: number;
+  thresholdMode?: 'rel' | 'abs';
+  cooldown?: number;
+  minLr?: number;
+  eps?: number;
+}
+
+/** Cuts lr by `factor` once the watched metric has not improved for `patience` epochs. */
+export class ReduceLROnPlateau {
+  readonly options: Required<ReduceLROnPlateauOptions>;
+  best: number;
+  numBadEpochs = 0;
+  cooldownCounter = 0;
+
+  constructor(readonly optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
+    this.options = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8, ...options };
+    const o = this.options;
+    if (!(o.factor > 0 && o.factor < 1)) throw new Error(`ReduceLROnPlateau: factor must be in (0, 1), got ${o.factor}`);
+    if (o.mode !== 'min' && o.mode !== 'max') throw new Error(`ReduceLROnPlateau: mode must be 'min' or 'max', got '${String(o.mode)}'`);
+    if (o.thresholdMode !== 'rel' && o.thresholdMode !== 'abs') throw new Error(`ReduceLROnPlateau: thresholdMode must be 'rel' or 'abs', got '${String(o.thresholdMode)}'`);
+    this.best = o.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  private isBetter(v: number): boolean {
+    const { mode, threshold, thresholdMode } = this.options;
+    if (mode === 'min') return v < (thresholdMode === 'rel' ? this.best * (1 - threshold) : this.best - threshold);
+    return v > (thresholdMode === 'rel' ? this.best * (1 + threshold) : this.best + threshold);
+  }
+
+  /** Call once per epoch with the watched metric (e.g. validation loss). */
+  step(metric: number): void {
+    if (!Number.isFinite(metric)) throw new Error(`ReduceLROnPlateau: the metric must be a finite number, got ${metric}`);
+    if (this.isBetter(metric)) {
+      this.best = metric;
+      this.numBadEpochs = 0;
+    } else {
+      this.numBadEpochs++;
+    }
+    if (this.cooldownCounter > 0) {
+      this.cooldownCounter--;
+      this.numBadEpochs = 0;
+    }
+    if (this.numBadEpochs > this.options.patience) {
+      for (const g of this.optimizer.paramGroups) {
+        const next = Math.max(g.lr * this.options.factor, this.options.minLr);
+        if (g.lr - next > this.options.eps) g.lr = next;
+      }
+      this.cooldownCounter = this.options.cooldown;
+      this.numBadEpochs = 0;
+    }
+  }
+
+  getLastLr(): number[] {
+    return this.optimizer.paramGroups.map((g) => g.lr);
+  }
+}
