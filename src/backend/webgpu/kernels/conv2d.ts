@@ -2,6 +2,7 @@
 import type { Conv2dSpec } from '../../cnnSpecs.js';
 import type { GpuHandle, GpuRuntime } from '../runtime.js';
 import { grid2d, WG } from './common.js';
+import { allocOutput } from './outputs.js';
 import { reduce } from './reduce.js';
 
 /** Outputs per invocation along each GEMM dimension (TILE in the WGSL). */
@@ -31,7 +32,7 @@ function dummy(rt: GpuRuntime): GpuHandle {
 }
 
 export function conv2d(rt: GpuRuntime, x: GpuHandle, w: GpuHandle, bias: GpuHandle | null, s: Conv2dSpec): GpuHandle {
-  const out = rt.alloc(s.batch * s.outC * s.outH * s.outW, 'float32');
+  const out = allocOutput(rt, 'conv2d', 'output', [s.batch, s.outC, s.outH, s.outW]);
   const invocations = tiles(s.batch * s.outH * s.outW) * tiles(s.outC / s.groups) * s.groups;
   rt.dispatch(
     { shader: 'conv2d', entry: 'forward', overrides: { WG, HAS_BIAS: bias ? 1 : 0 } },
@@ -42,7 +43,7 @@ export function conv2d(rt: GpuRuntime, x: GpuHandle, w: GpuHandle, bias: GpuHand
 }
 
 export function conv2dBackwardInput(rt: GpuRuntime, dy: GpuHandle, w: GpuHandle, s: Conv2dSpec): GpuHandle {
-  const dx = rt.alloc(s.batch * s.inC * s.inH * s.inW, 'float32');
+  const dx = allocOutput(rt, 'conv2d backward', 'input gradient', [s.batch, s.inC, s.inH, s.inW]);
   const invocations = tiles(s.batch * s.inH * s.inW) * tiles(s.inC / s.groups) * s.groups;
   rt.dispatch(
     { shader: 'conv2d', entry: 'backward_input', overrides: { WG } },
