@@ -118,6 +118,8 @@ export interface Backend {
    * momentumBuf | null, gradAvg | null]; null where the settings need none (momentum 0, not centered).
    */
   optimStep(kind: OptimKind, param: Handle, grad: Handle, states: readonly (Handle | null)[], hyper: OptimHyper): void;
+  /** out[i, :] = x[indices[i], :] with x viewed as rows of `rowSize`; any dtype; bad indices give zero rows. */
+  takeRows(x: Handle, rowSize: number, indices: Handle): Handle;
 
   // ---- convolution, pooling and classification losses (shapes in ./cnnSpecs.ts) ----
   /** y = conv2d(x, w) + bias (bias [outC] or null). */

@@ -7,6 +7,7 @@ import {
 } from '../backend.js';
 import { binaryScalar, compareScalar, unaryDerivative, unaryForward } from './math.js';
 import { optimStep } from './optim.js';
+import { takeRows } from './take.js';
 import type { ClassLossSpec, Conv2dSpec, Pool2dSpec } from '../cnnSpecs.js';
 import * as conv from './conv2d.js';
 import * as loss from './loss.js';
@@ -218,6 +219,12 @@ export class CpuBackend implements Backend {
   optimStep(kind: OptimKind, param: Handle, grad: Handle, states: readonly (Handle | null)[], hyper: OptimHyper): void {
     const f64 = (x: Handle) => h(x).data as Float64Array;
     optimStep(kind, f64(param), f64(grad), states.map((s) => (s ? f64(s) : null)), hyper);
+  }
+
+  takeRows(x: Handle, rowSize: number, indices: Handle): Handle {
+    const out = alloc(indices.size * rowSize, x.dtype);
+    takeRows(h(x).data, rowSize, h(indices).data as Int32Array, out.data);
+    return this.track(out);
   }
 
   private f64(x: Float64Array): Handle {

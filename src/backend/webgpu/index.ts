@@ -8,6 +8,7 @@ import { type Gpu, requestGpu } from './device.js';
 import * as ew from './kernels/elementwise.js';
 import * as layout from './kernels/layout.js';
 import { optimStep } from './kernels/optim.js';
+import { takeRows } from './kernels/take.js';
 import { matmul } from './kernels/matmul.js';
 import * as red from './kernels/reduce.js';
 import * as conv from './kernels/conv2d.js';
@@ -64,6 +65,7 @@ export class WebGpuBackend implements Backend {
   optimStep(kind: OptimKind, param: Handle, grad: Handle, states: readonly (Handle | null)[], hyper: OptimHyper): void {
     optimStep(this.rt, kind, g(param), g(grad), states.map((s) => (s ? g(s) : null)), hyper);
   }
+  takeRows(x: Handle, rowSize: number, indices: Handle): Handle { return takeRows(this.rt, g(x), rowSize, g(indices)); }
   conv2d(x: Handle, w: Handle, bias: Handle | null, spec: Conv2dSpec): Handle {
     return conv.conv2d(this.rt, g(x), g(w), bias ? g(bias) : null, spec);
   }
