@@ -8,6 +8,7 @@
 // - Methods return immediately; the webgpu backend only queues work. `read` is the one wait.
 
 import type { ClassLossSpec, Conv2dSpec, Pool2dSpec } from './cnnSpecs.js';
+import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from './lstmSpec.js';
 
 export type DType = 'float32' | 'int32';
 export type TypedArray = Float32Array | Int32Array;
@@ -136,6 +137,21 @@ export interface Backend {
   classLoss(x: Handle, labels: Handle, spec: ClassLossSpec): Handle;
   /** d loss / d x given the loss gradient g, read at position * gStride and multiplied by scale. */
   classLossBackward(x: Handle, labels: Handle, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle;
+
+  // ---- recurrent layers and embeddings (LSTM layouts in ./lstmSpec.ts) ----
+  /**
+   * One LSTM direction over a whole sequence: xGates [T, B, 4H] (x·W_ihᵀ + both biases for
+   * every step), h0 and c0 [B, H], wHh [4H, H], mask [T, B] of 1/0 or null (a 0 step keeps the
+   * state and outputs 0). The webgpu backend queues every step with no read-back.
+   */
+  lstmForward(xGates: Handle, h0: Handle, c0: Handle, wHh: Handle, mask: Handle | null, spec: LstmSpec): LstmForward;
+  /** Back-propagation through time from dOut [T + 2, B, H] (outputs, then dL/dhN, then dL/dcN). */
+  lstmBackward(dOut: Handle, wHh: Handle, fwd: LstmSaved, mask: Handle | null, spec: LstmSpec): LstmGrads;
+  /** Rows of weight [rows, dim] picked by int32 indices -> [indices.size, dim]. A bad index
+   *  raises an error naming it (the webgpu backend raises it at the next `read`). */
+  embedding(weight: Handle, indices: Handle, dim: number): Handle;
+  /** dWeight [rows, dim]: each dOut row added into the row its index names; repeats accumulate. */
+  embeddingGrad(dOut: Handle, indices: Handle, rows: number, dim: number): Handle;
 }
 
 export function contiguousStrides(shape: readonly number[]): number[] {

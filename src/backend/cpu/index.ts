@@ -10,6 +10,9 @@ import { optimStep } from './optim.js';
 import { takeRows } from './take.js';
 import type { ClassLossSpec, Conv2dSpec, Pool2dSpec } from '../cnnSpecs.js';
 import * as conv from './conv2d.js';
+import * as emb from './embedding.js';
+import * as lstm from './lstm.js';
+import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from '../lstmSpec.js';
 import * as loss from './loss.js';
 import * as pool from './pool.js';
 
@@ -249,5 +252,20 @@ export class CpuBackend implements Backend {
   }
   classLossBackward(x: Handle, labels: Handle, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle {
     return this.f64(loss.classLossBackward(f(x), h(labels).data as Int32Array, f(g), spec, scale, gStride));
+  }
+  lstmForward(xGates: Handle, h0: Handle, c0: Handle, wHh: Handle, mask: Handle | null, spec: LstmSpec): LstmForward {
+    const r = lstm.lstmForward(f(xGates), f(h0), f(c0), f(wHh), mask ? f(mask) : null, spec);
+    return { out: this.f64(r.out), states: this.f64(r.states), cells: this.f64(r.cells), gates: this.f64(r.gates) };
+  }
+  lstmBackward(dOut: Handle, wHh: Handle, fwd: LstmSaved, mask: Handle | null, spec: LstmSpec): LstmGrads {
+    const saved = { states: f(fwd.states), cells: f(fwd.cells), gates: f(fwd.gates) };
+    const r = lstm.lstmBackward(f(dOut), f(wHh), saved, mask ? f(mask) : null, spec);
+    return { dxGates: this.f64(r.dxGates), dh0: this.f64(r.dh0), dc0: this.f64(r.dc0), dwHh: this.f64(r.dwHh) };
+  }
+  embedding(weight: Handle, indices: Handle, dim: number): Handle {
+    return this.f64(emb.embeddingForward(f(weight), h(indices).data as Int32Array, dim));
+  }
+  embeddingGrad(dOut: Handle, indices: Handle, rows: number, dim: number): Handle {
+    return this.f64(emb.embeddingBackward(f(dOut), h(indices).data as Int32Array, rows, dim));
   }
 }

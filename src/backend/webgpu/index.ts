@@ -12,6 +12,9 @@ import { takeRows } from './kernels/take.js';
 import { matmul } from './kernels/matmul.js';
 import * as red from './kernels/reduce.js';
 import * as conv from './kernels/conv2d.js';
+import * as emb from './kernels/embedding.js';
+import * as lstm from './kernels/lstm.js';
+import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from '../lstmSpec.js';
 import * as loss from './kernels/loss.js';
 import * as pool from './kernels/pool.js';
 import { GpuHandle, GpuRuntime } from './runtime.js';
@@ -40,6 +43,7 @@ export class WebGpuBackend implements Backend {
   async read(x: Handle): Promise<TypedArray> {
     const bytes = await this.rt.readBuffer(g(x));
     await loss.checkLabels(this.rt);
+    await emb.checkEmbeddingErrors(this.rt);
     return x.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes);
   }
   release(x: Handle): void { this.rt.release(g(x)); }
@@ -78,5 +82,16 @@ export class WebGpuBackend implements Backend {
   classLoss(x: Handle, labels: Handle, spec: ClassLossSpec): Handle { return loss.classLoss(this.rt, g(x), g(labels), spec); }
   classLossBackward(x: Handle, labels: Handle, dy: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle {
     return loss.classLossBackward(this.rt, g(x), g(labels), g(dy), spec, scale, gStride);
+  }
+  lstmForward(xGates: Handle, h0: Handle, c0: Handle, wHh: Handle, mask: Handle | null, spec: LstmSpec): LstmForward {
+    return lstm.lstmForward(this.rt, g(xGates), g(h0), g(c0), g(wHh), mask ? g(mask) : null, spec);
+  }
+  lstmBackward(dOut: Handle, wHh: Handle, fwd: LstmSaved, mask: Handle | null, spec: LstmSpec): LstmGrads {
+    const saved = { states: g(fwd.states), cells: g(fwd.cells), gates: g(fwd.gates) };
+    return lstm.lstmBackward(this.rt, g(dOut), g(wHh), saved, mask ? g(mask) : null, spec);
+  }
+  embedding(weight: Handle, indices: Handle, dim: number): Handle { return emb.embedding(this.rt, g(weight), g(indices), dim); }
+  embeddingGrad(dOut: Handle, indices: Handle, rows: number, dim: number): Handle {
+    return emb.embeddingGrad(this.rt, g(dOut), g(indices), rows, dim);
   }
 }

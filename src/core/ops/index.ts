@@ -7,4 +7,6 @@ export * from './matmul.js';
 export * from './conv.js';
 export * from './pool.js';
 export * from './loss.js';
+export * from './lstm.js';
+export * from './embedding.js';
 export { backward } from '../autograd.js';

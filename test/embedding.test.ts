@@ -1,0 +1,88 @@
+// dg.embedding: the row gather and its scatter-add gradient on webgpu against the cpu
+// reference, finite-difference gradients, repeated indices, and bad-index errors.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as dg from '../src/index.js';
+import type { Tensor } from '../src/index.js';
+import { checkGpuMatchesCpu, gradCheck, hasWebGpu, type InputSpec, throwsWith } from './support/compare.js';
+
+interface EmbeddingCase {
+  name: string;
+  inputs: InputSpec[];
+}
+
+const indices = (max: number, ...shape: number[]): InputSpec => ({ shape, dtype: 'int32', max });
+const weight = (...shape: number[]): InputSpec => ({ shape });
+const lookup = (idx: Tensor, w: Tensor) => dg.embedding(idx, w);
+
+// More lookups than rows in each case, so indices repeat and their gradients must accumulate.
+const CASES: EmbeddingCase[] = [
+  { name: 'indices [3, 5] into an 11 x 7 table', inputs: [indices(11, 3, 5), weight(11, 7)] },
+  { name: '211 indices into a 37 x 67 table (several workgroups)', inputs: [indices(37, 211), weight(37, 67)] },
+  { name: 'one index, one column', inputs: [indices(1, 1), weight(1, 1)] },
+  { name: 'indices [2, 3, 4] into a 5 x 3 table', inputs: [indices(5, 2, 3, 4), weight(5, 3)] },
+];
+
+const gpu = await hasWebGpu();
+const requireGpu = () => {
+  if (!gpu) throw new Error('no WebGPU adapter: run scripts/install-software-vulkan.sh');
+};
+
+const matches = suite('embedding: webgpu matches the cpu reference');
+for (const c of CASES) {
+  matches(c.name, async () => {
+    requireGpu();
+    await checkGpuMatchesCpu(c.inputs, lookup, c.name);
+  });
+}
+matches.run();
+
+const fd = suite('embedding: float64 finite-difference gradients on the cpu reference');
+fd('indices [2, 5] into a 4 x 3 table', async () => {
+  await gradCheck([indices(4, 2, 5), weight(4, 3)], lookup, 'embedding');
+});
+fd.run();
+
+const behaviour = suite('embedding: behaviour');
+for (const backend of ['cpu', 'webgpu'] as const) {
+  behaviour(`${backend}: a row looked up three times gets three rows of gradient`, async () => {
+    if (backend === 'webgpu') requireGpu();
+    await dg.init({ backend });
+    const w = dg.ones([4, 2], { requiresGrad: true });
+    const out = dg.embedding(dg.tensor(new Int32Array([2, 0, 2, 2]), [4]), w);
+    assert.equal(await out.array(), [[1, 1], [1, 1], [1, 1], [1, 1]]);
+    out.mul(dg.tensor([[1, 2], [10, 20], [100, 200], [1000, 2000]])).sum().backward();
+    assert.equal(await w.grad!.array(), [[10, 20], [0, 0], [1101, 2202], [0, 0]]);
+  });
+}
+
+behaviour('cpu: an index out of range is an error naming it and its position', async () => {
+  await dg.init({ backend: 'cpu' });
+  const w = dg.zeros([10, 3]);
+  throwsWith(() => dg.embedding(dg.tensor(new Int32Array([1, 4, 12]), [3]), w), ['embedding', 'index 12', 'position 2', '10 embeddings'], 'cpu bad index');
+  throwsWith(() => dg.embedding(dg.tensor(new Int32Array([-1]), [1]), w), ['index -1', 'position 0'], 'cpu negative index');
+});
+
+behaviour('webgpu: an index out of range is reported at the next read, then cleared', async () => {
+  requireGpu();
+  await dg.init({ backend: 'webgpu' });
+  const w = dg.ones([10, 3]);
+  const out = dg.embedding(dg.tensor(new Int32Array([1, 4, 12, 30]), [2, 2]), w);
+  let message = '';
+  try {
+    await out.data();
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  for (const part of ['embedding', 'index 12', 'position 2', '10 embeddings']) assert.ok(message.includes(part), `"${message}" should mention "${part}"`);
+  // The error is reported once; good lookups afterwards read normally and bad rows held zeros, not NaN.
+  assert.equal(await dg.embedding(dg.tensor(new Int32Array([9]), [1]), w).array(), [[1, 1, 1]]);
+  assert.equal(await out.array(), [[[1, 1, 1], [1, 1, 1]], [[0, 0, 0], [0, 0, 0]]]);
+});
+
+behaviour('float indices and a weight that is not a matrix are errors that say what was expected', async () => {
+  await dg.init({ backend: 'cpu' });
+  throwsWith(() => dg.embedding(dg.tensor([1, 2]), dg.zeros([3, 2])), ['embedding', 'int32 indices', 'float32'], 'float indices');
+  throwsWith(() => dg.embedding(dg.tensor(new Int32Array([1]), [1]), dg.zeros([3, 2, 2])), ['embedding', '[numEmbeddings, embeddingDim]', '[3, 2, 2]'], 'weight rank');
+});
+behaviour.run();

@@ -1,0 +1,97 @@
+// The LSTM table: dg.lstmCell and the functional multi-layer dg.lstm (which nn.LSTM wraps),
+// each case checked on webgpu against the cpu reference (forward and every input's gradient)
+// and, for the small ones, by float64 finite differences on the cpu reference.
+import { suite } from 'uvu';
+import * as dg from '../src/index.js';
+import type { Tensor } from '../src/index.js';
+import { checkGpuMatchesCpu, gradCheck, hasWebGpu, type InputSpec, throwsWith } from './support/compare.js';
+
+interface LstmCase {
+  name: string;
+  inputs: InputSpec[];
+  fn: (...xs: Tensor[]) => Tensor;
+  /** Run the finite-difference check too (kept to the small cases: it evaluates fn twice per element). */
+  gradCheck?: boolean;
+}
+
+const n = (...shape: number[]): InputSpec => ({ shape });
+/** Weights scaled like PyTorch's init so gates do not saturate, where gradients vanish and say little. */
+const w = (...shape: number[]): InputSpec => ({ shape, kind: 'uniform' });
+
+/** All of an op's outputs in one tensor, so one comparison covers each of them and its gradient. */
+const joined = (...ts: Tensor[]) => dg.cat(ts.map((t) => t.flatten()), 0);
+
+function cellCase(name: string, B: number, I: number, H: number, bias: boolean, gradCheck = false): LstmCase {
+  const inputs = [n(B, I), n(B, H), n(B, H), w(4 * H, I), w(4 * H, H), ...(bias ? [w(4 * H), w(4 * H)] : [])];
+  return { name, inputs, gradCheck, fn: (x, h, c, wi, wh, bi, bh) => joined(...dg.lstmCell(x!, h!, c!, wi!, wh!, bi, bh)) };
+}
+
+interface SeqConfig {
+  T: number;
+  B: number;
+  I: number;
+  H: number;
+  layers: number;
+  bidirectional?: boolean;
+  batchFirst?: boolean;
+  initialState?: boolean;
+  lengths?: number[];
+}
+
+/** Inputs: x, then per layer-direction weight_ih, weight_hh, bias_ih, bias_hh, then h0, c0 if asked. */
+function seqCase(name: string, cfg: SeqConfig, gradCheck = false): LstmCase {
+  const D = cfg.bidirectional ? 2 : 1;
+  const inputs: InputSpec[] = [cfg.batchFirst ? n(cfg.B, cfg.T, cfg.I) : n(cfg.T, cfg.B, cfg.I)];
+  for (let l = 0; l < cfg.layers; l++) {
+    for (let d = 0; d < D; d++) inputs.push(w(4 * cfg.H, l === 0 ? cfg.I : D * cfg.H), w(4 * cfg.H, cfg.H), w(4 * cfg.H), w(4 * cfg.H));
+  }
+  if (cfg.initialState) inputs.push(n(cfg.layers * D, cfg.B, cfg.H), n(cfg.layers * D, cfg.B, cfg.H));
+  const fn = (x: Tensor, ...rest: Tensor[]) => {
+    const weights: dg.LstmWeights[] = [];
+    for (let k = 0; k < cfg.layers * D; k++) {
+      const [weightIh, weightHh, biasIh, biasHh] = rest.slice(4 * k, 4 * k + 4) as [Tensor, Tensor, Tensor, Tensor];
+      weights.push({ weightIh, weightHh, biasIh, biasHh });
+    }
+    const state = cfg.initialState ? (rest.slice(-2) as [Tensor, Tensor]) : null;
+    const [out, [h, c]] = dg.lstm(x, weights, { bidirectional: cfg.bidirectional, batchFirst: cfg.batchFirst, state, lengths: cfg.lengths });
+    return joined(out, h, c);
+  };
+  return { name, inputs, gradCheck, fn: fn as (...xs: Tensor[]) => Tensor };
+}
+
+export const LSTM_CASES: LstmCase[] = [
+  cellCase('cell, tiny', 2, 3, 3, true, true),
+  cellCase('cell without biases', 2, 3, 2, false, true),
+  cellCase('cell spanning several workgroups (B=5, I=13, H=67)', 5, 13, 67, true),
+  cellCase('cell, batch 1 and hidden 1', 1, 4, 1, true),
+  seqCase('T=1, one layer', { T: 1, B: 3, I: 5, H: 7, layers: 1 }),
+  seqCase('T=7, one layer, H=13', { T: 7, B: 3, I: 5, H: 13, layers: 1 }),
+  seqCase('T=7, two layers', { T: 7, B: 2, I: 3, H: 6, layers: 2 }),
+  seqCase('T=7, bidirectional', { T: 7, B: 3, I: 4, H: 5, layers: 1, bidirectional: true }),
+  seqCase('T=7, two layers, bidirectional, batchFirst', { T: 7, B: 3, I: 4, H: 5, layers: 2, bidirectional: true, batchFirst: true }),
+  seqCase('T=1, bidirectional, batchFirst, initial state', { T: 1, B: 2, I: 3, H: 6, layers: 1, bidirectional: true, batchFirst: true, initialState: true }),
+  seqCase('T=7, two layers, bidirectional, initial state', { T: 7, B: 2, I: 3, H: 5, layers: 2, bidirectional: true, initialState: true }),
+  seqCase('T=5, H=67 over several workgroups, batchFirst', { T: 5, B: 3, I: 9, H: 67, layers: 1, batchFirst: true }),
+  seqCase('padded batch with lengths, bidirectional, two layers', { T: 6, B: 3, I: 3, H: 5, layers: 2, bidirectional: true, lengths: [6, 2, 4] }),
+  seqCase('short 2-layer bidirectional sequence', { T: 3, B: 2, I: 2, H: 2, layers: 2, bidirectional: true, initialState: true }, true),
+  seqCase('short padded sequence', { T: 3, B: 2, I: 2, H: 3, layers: 1, bidirectional: true, lengths: [1, 3] }, true),
+];
+
+const gpu = await hasWebGpu();
+
+const forward = suite('lstm: webgpu matches the cpu reference');
+for (const c of LSTM_CASES) {
+  forward(c.name, async () => {
+    if (!gpu) throw new Error('no WebGPU adapter: run scripts/install-software-vulkan.sh');
+    await checkGpuMatchesCpu(c.inputs, c.fn, c.name);
+  });
+}
+forward.run();
+
+const grads = suite('lstm: float64 finite-difference gradients on the cpu reference');
+for (const c of LSTM_CASES.filter((x) => x.gradCheck)) {
+  grads(c.name, async () => {
+    await gradCheck(c.inputs, c.fn, c.name);
+  });
+}
+grads.run();
