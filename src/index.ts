@@ -16,5 +16,6 @@ export {
 } from './core/ops/index.js';
 export { lstmCell, lstm, lstmLayer, embedding, type LstmWeights, type LstmOptions, type LstmLayerOptions } from './core/ops/index.js';
 export * as nn from './nn/index.js';
-export * as optim from './optim/index.js';
 export * as io from './io/index.js';
+export * as data from './data/index.js';
+export * as optim from './optim/index.js';

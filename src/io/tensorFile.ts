@@ -1,5 +1,5 @@
 // safetensors files of dawngrad tensors: dg.io.saveSafetensors / dg.io.loadSafetensors.
-import type { Backend } from '../backend/backend.js';
+import { type BackendName, backendNamed, getBackend } from '../core/engine.js';
 import { tensor } from '../core/ops/creation.js';
 import type { Tensor } from '../core/tensor.js';
 import { type HostTensor, readSafetensorsFile, writeSafetensorsFile } from './safetensors.js';
@@ -21,9 +21,10 @@ export async function saveSafetensors(path: string, tensors: NamedTensors, optio
 }
 
 /** Tensors by name, in file order, on the given backend (default: the active one). */
-export async function loadSafetensors(path: string, options: { backend?: Backend } = {}): Promise<{ tensors: Map<string, Tensor>; metadata: Record<string, string> }> {
+export async function loadSafetensors(path: string, options: { backend?: BackendName } = {}): Promise<{ tensors: Map<string, Tensor>; metadata: Record<string, string> }> {
+  const backend = options.backend ? await backendNamed(options.backend) : getBackend();
   const file = await readSafetensorsFile(path);
   const tensors = new Map<string, Tensor>();
-  for (const [name, t] of file.tensors) tensors.set(name, tensor(t.data, t.shape, { dtype: t.dtype, backend: options.backend }));
+  for (const [name, t] of file.tensors) tensors.set(name, tensor(t.data, t.shape, { dtype: t.dtype, backend }));
   return { tensors, metadata: file.metadata };
 }
