@@ -6,3 +6,5 @@ export { ReLU, Sigmoid, Tanh, GELU, LeakyReLU, Softmax } from './activation.js';
 export { Dropout } from './dropout.js';
 export { Flatten } from './flatten.js';
 export { Sequential } from './sequential.js';
+export { LSTM, type LSTMOptions, type LSTMForwardOptions } from './lstm.js';
+export { Embedding } from './embedding.js';
