@@ -17,5 +17,6 @@ export {
 export { lstmCell, lstm, lstmLayer, embedding, type LstmWeights, type LstmOptions, type LstmLayerOptions } from './core/ops/index.js';
 export * as nn from './nn/index.js';
 export * as io from './io/index.js';
+export { save, load, loadStateDict } from './io/model.js';
 export * as data from './data/index.js';
 export * as optim from './optim/index.js';

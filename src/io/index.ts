@@ -1,5 +1,6 @@
 // dg.io: safetensors files, in memory and on disk.
-export { saveSafetensors, loadSafetensors, type NamedTensors } from './tensorFile.js';
+export { saveSafetensors, loadSafetensors, toTensors, type NamedTensors } from './tensorFile.js';
+export { save, load, loadStateDict, ARCHITECTURE_KEY } from './model.js';
 export {
   decodeSafetensors, encodeSafetensors, readSafetensorsFile, writeSafetensorsFile,
   type HostTensor, type LoadedTensor, type Safetensors, type TensorSource,

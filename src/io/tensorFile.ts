@@ -2,7 +2,7 @@
 import { type BackendName, backendNamed, getBackend } from '../core/engine.js';
 import { tensor } from '../core/ops/creation.js';
 import type { Tensor } from '../core/tensor.js';
-import { type HostTensor, readSafetensorsFile, writeSafetensorsFile } from './safetensors.js';
+import { type HostTensor, readSafetensorsFile, type Safetensors, writeSafetensorsFile } from './safetensors.js';
 
 export type NamedTensors = Record<string, Tensor> | Map<string, Tensor>;
 
@@ -22,9 +22,14 @@ export async function saveSafetensors(path: string, tensors: NamedTensors, optio
 
 /** Tensors by name, in file order, on the given backend (default: the active one). */
 export async function loadSafetensors(path: string, options: { backend?: BackendName } = {}): Promise<{ tensors: Map<string, Tensor>; metadata: Record<string, string> }> {
-  const backend = options.backend ? await backendNamed(options.backend) : getBackend();
   const file = await readSafetensorsFile(path);
+  return { tensors: await toTensors(file, options.backend), metadata: file.metadata };
+}
+
+/** Uploads a decoded file's tensors to the named backend (default: the active one). */
+export async function toTensors(file: Safetensors, backendName?: BackendName): Promise<Map<string, Tensor>> {
+  const backend = backendName ? await backendNamed(backendName) : getBackend();
   const tensors = new Map<string, Tensor>();
   for (const [name, t] of file.tensors) tensors.set(name, tensor(t.data, t.shape, { dtype: t.dtype, backend }));
-  return { tensors, metadata: file.metadata };
+  return tensors;
 }

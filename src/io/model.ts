@@ -1,0 +1,68 @@
+// Whole models in one safetensors file: dg.save / dg.load / dg.loadStateDict. The weights are
+// ordinary tensors under their PyTorch state-dict keys, so `safetensors.torch.load_file` reads
+// them into a torch model; the architecture (the module tree's layer types and constructor
+// options, from nn's layer registry) rides along as JSON in the header's __metadata__.
+import { getBackend } from '../core/engine.js';
+import type { Tensor } from '../core/tensor.js';
+import { type AnyModule, buildLayer, type LayerSpec } from '../nn/module.js';
+import { readSafetensorsFile, type Safetensors } from './safetensors.js';
+import { saveSafetensors, toTensors } from './tensorFile.js';
+
+/** The __metadata__ key holding the architecture JSON. */
+export const ARCHITECTURE_KEY = 'dawngrad.architecture';
+
+/**
+ * Writes the model's weights and architecture, atomically. `format: 'pt'` is the tag PyTorch's
+ * own safetensors files carry, which some of its loaders (e.g. transformers) check.
+ */
+export async function save(model: AnyModule, path: string): Promise<void> {
+  const spec = model.spec();
+  await saveSafetensors(path, model.stateDict(), { metadata: { format: 'pt', [ARCHITECTURE_KEY]: JSON.stringify(spec) } });
+}
+
+function parseSpec(text: string, path: string): LayerSpec {
+  let spec: unknown;
+  try {
+    spec = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`load: the architecture in '${path}' is not valid JSON (${(e as Error).message})`);
+  }
+  const s = spec as Partial<LayerSpec> | null;
+  if (typeof s !== 'object' || s === null || typeof s.type !== 'string' || typeof s.config !== 'object' || s.config === null) {
+    throw new Error(`load: the architecture in '${path}' should be { type, config }, got ${text.slice(0, 200)}`);
+  }
+  return s as LayerSpec;
+}
+
+/** Rebuilds the model saved by `save` (on the active backend) and loads its weights. */
+export async function load(path: string): Promise<AnyModule> {
+  const file = await readSafetensorsFile(path);
+  const arch = file.metadata[ARCHITECTURE_KEY];
+  if (arch === undefined) {
+    throw new Error(`load: '${path}' holds weights but no architecture (no '${ARCHITECTURE_KEY}' in its __metadata__); build the model and call dg.loadStateDict(model, path)`);
+  }
+  const model = buildLayer(parseSpec(arch, path));
+  await copyIn(model, file, path, { strict: true });
+  return model;
+}
+
+/**
+ * Copies a file's tensors into the model's parameters and buffers in place (optimizers
+ * holding them stay valid). strict (default true): keys must match both ways, as in PyTorch.
+ */
+export async function loadStateDict(model: AnyModule, path: string, options: { strict?: boolean } = {}): Promise<{ missingKeys: string[]; unexpectedKeys: string[] }> {
+  return copyIn(model, await readSafetensorsFile(path), path, options);
+}
+
+async function copyIn(model: AnyModule, file: Safetensors, path: string, options: { strict?: boolean }): Promise<{ missingKeys: string[]; unexpectedKeys: string[] }> {
+  // The file's tensors go where the model lives, so the copy is one device-side write each.
+  const first: Tensor | undefined = Object.values(model.stateDict())[0];
+  const tensors = await toTensors(file, (first?.backend ?? getBackend()).name);
+  try {
+    return model.loadStateDict(tensors, options);
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (loading '${path}')`);
+  } finally {
+    for (const t of tensors.values()) t.dispose();
+  }
+}
