@@ -104,6 +104,31 @@ test('a written file parses byte by byte as the spec says', () => {
   assert.is(bytes.length, 8 + n + 20);
 });
 
+// The bytes `safetensors.torch.save({'test': torch.zeros((2, 2))})` produces, as pinned in the
+// safetensors project's own test suite (test_pt_comparison.py), and the unpadded I32 file its
+// older numpy test deserializes: header length 60, no alignment spaces.
+const TORCH_ZEROS_2X2 = new Uint8Array([
+  0x40, 0, 0, 0, 0, 0, 0, 0,
+  ...new TextEncoder().encode('{"test":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}    '),
+  ...new Uint8Array(16),
+]);
+const OLD_UNPADDED_I32 = new Uint8Array([
+  0x3c, 0, 0, 0, 0, 0, 0, 0,
+  ...new TextEncoder().encode('{"test":{"dtype":"I32","shape":[2,2],"data_offsets":[0,16]}}'),
+  ...new Uint8Array(12), 1, 0, 0, 0,
+]);
+
+test("our writer produces exactly the bytes of PyTorch's safetensors save", () => {
+  assert.equal([...encodeSafetensors({ test: { shape: [2, 2], data: new Float32Array(4) } })], [...TORCH_ZEROS_2X2]);
+});
+
+test("files from PyTorch's safetensors, padded or not, load", () => {
+  const f = decodeSafetensors(TORCH_ZEROS_2X2).tensors.get('test')!;
+  assert.equal([f.dtype, [...f.shape], [...f.data]], ['float32', [2, 2], [0, 0, 0, 0]]);
+  const i = decodeSafetensors(OLD_UNPADDED_I32).tensors.get('test')!;
+  assert.equal([i.dtype, [...i.data]], ['int32', [0, 0, 0, 1]]);
+});
+
 test('float32 and int32 tensors round-trip through a file exactly, keeping names and order', async () => {
   await dg.init({ backend: 'cpu' });
   const path = join(dir, 'roundtrip.safetensors');
