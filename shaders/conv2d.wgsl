@@ -9,6 +9,7 @@
 
 override WG: u32 = 64u;
 override HAS_BIAS: u32 = 0u;
+override UNIT_STRIDE: u32 = 0u; // backward_input: 1 when both strides are 1
 const TILE: u32 = 4u;
 
 struct Params {
@@ -65,18 +66,27 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   var wrow: vec4u;
   for (var i = 0u; i < TILE; i++) { wrow[i] = (g * Kg + min(mt * TILE + i, Kg - 1u)) * Cg * taps; }
 
+  // Taps outermost: whether a tap lands in the padding does not depend on the channel, so the
+  // bounds are checked once per tap and the channel loop inside is branch-free.
   var acc: array<vec4f, TILE>;
-  for (var c = 0u; c < Cg; c++) {
-    for (var kh = 0u; kh < p.kH; kh++) {
-      let ih = ih0 + vec4i(i32(kh * p.dH));
-      for (var kw = 0u; kw < p.kW; kw++) {
-        let iw = iw0 + vec4i(i32(kw * p.dW));
-        var xv = vec4f(0.0);
-        for (var j = 0u; j < TILE; j++) {
-          if (in_plane(ih[j], iw[j], p.H, p.W)) { xv[j] = a[xbase[j] + c * HW + u32(ih[j]) * p.W + u32(iw[j])]; }
-        }
-        let tap = (c * p.kH + kh) * p.kW + kw;
-        for (var i = 0u; i < TILE; i++) { acc[i] += b[wrow[i] + tap] * xv; }
+  for (var kh = 0u; kh < p.kH; kh++) {
+    let ih = ih0 + vec4i(i32(kh * p.dH));
+    for (var kw = 0u; kw < p.kW; kw++) {
+      let iw = iw0 + vec4i(i32(kw * p.dW));
+      var idx: vec4u;
+      var ok: vec4<bool>;
+      for (var j = 0u; j < TILE; j++) {
+        ok[j] = in_plane(ih[j], iw[j], p.H, p.W);
+        // An out-of-plane tap reads a harmless in-bounds element and discards it.
+        idx[j] = select(0u, xbase[j] + u32(ih[j]) * p.W + u32(iw[j]), ok[j]);
+      }
+      var woff = kh * p.kW + kw;
+      var xoff = 0u;
+      for (var c = 0u; c < Cg; c++) {
+        let xv = select(vec4f(0.0), vec4f(a[idx.x + xoff], a[idx.y + xoff], a[idx.z + xoff], a[idx.w + xoff]), ok);
+        for (var i = 0u; i < TILE; i++) { acc[i] += b[wrow[i] + woff] * xv; }
+        xoff += HW;
+        woff += taps;
       }
     }
   }
@@ -134,24 +144,36 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
 
   let sH = i32(p.sH);
   let sW = i32(p.sW);
+  // Taps outermost, as in `forward`: which output pixel a tap reaches (if any) does not depend
+  // on the output channel, so the index arithmetic runs once per tap.
   var acc: array<vec4f, TILE>;
-  for (var m = 0u; m < Kg; m++) {
-    let wrow = (g * Kg + m) * Cg * taps;
-    for (var kh = 0u; kh < p.kH; kh++) {
-      let ohs = hn - vec4i(i32(kh * p.dH));
-      for (var kw = 0u; kw < p.kW; kw++) {
-        let ows = wn - vec4i(i32(kw * p.dW));
-        var dv = vec4f(0.0);
-        for (var j = 0u; j < TILE; j++) {
-          // A negative numerator has no output pixel; test it before '%' (which keeps the sign).
-          if (ohs[j] >= 0 && ows[j] >= 0 && ohs[j] % sH == 0 && ows[j] % sW == 0) {
-            let oh = ohs[j] / sH;
-            let ow = ows[j] / sW;
-            if (oh < i32(p.OH) && ow < i32(p.OW)) { dv[j] = a[dybase[j] + m * plane + u32(oh) * p.OW + u32(ow)]; }
-          }
+  for (var kh = 0u; kh < p.kH; kh++) {
+    let ohs = hn - vec4i(i32(kh * p.dH));
+    for (var kw = 0u; kw < p.kW; kw++) {
+      let ows = wn - vec4i(i32(kw * p.dW));
+      var idx: vec4u;
+      var ok: vec4<bool>;
+      for (var j = 0u; j < TILE; j++) {
+        // A negative numerator has no output pixel; test it before '%' (which keeps the sign).
+        var hit = ohs[j] >= 0 && ows[j] >= 0;
+        var oh = ohs[j];
+        var ow = ows[j];
+        // Integer division is slow on CPU-backed adapters; at stride 1 it is skipped entirely.
+        if (UNIT_STRIDE == 0u) {
+          hit = hit && ohs[j] % sH == 0 && ows[j] % sW == 0;
+          oh = ohs[j] / sH;
+          ow = ows[j] / sW;
         }
-        let tap = kh * p.kW + kw;
-        for (var i = 0u; i < TILE; i++) { acc[i] += b[wrow + wcol[i] + tap] * dv; }
+        ok[j] = hit && oh < i32(p.OH) && ow < i32(p.OW);
+        idx[j] = select(0u, dybase[j] + u32(oh) * p.OW + u32(ow), ok[j]);
+      }
+      var woff = g * Kg * Cg * taps + kh * p.kW + kw;
+      var dyoff = 0u;
+      for (var m = 0u; m < Kg; m++) {
+        let dv = select(vec4f(0.0), vec4f(a[idx.x + dyoff], a[idx.y + dyoff], a[idx.z + dyoff], a[idx.w + dyoff]), ok);
+        for (var i = 0u; i < TILE; i++) { acc[i] += b[woff + wcol[i]] * dv; }
+        dyoff += plane;
+        woff += Cg * taps;
       }
     }
   }

@@ -46,7 +46,7 @@ export function conv2dBackwardInput(rt: GpuRuntime, dy: GpuHandle, w: GpuHandle,
   const dx = allocOutput(rt, 'conv2d backward', 'input gradient', [s.batch, s.inC, s.inH, s.inW]);
   const invocations = tiles(s.batch * s.inH * s.inW) * tiles(s.inC / s.groups) * s.groups;
   rt.dispatch(
-    { shader: 'conv2d', entry: 'backward_input', overrides: { WG } },
+    { shader: 'conv2d', entry: 'backward_input', overrides: { WG, UNIT_STRIDE: s.strideH === 1 && s.strideW === 1 ? 1 : 0 } },
     [dy, w, dx, rt.constant(params(s))],
     grid2d(Math.ceil(invocations / WG)),
   );
