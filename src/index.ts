@@ -20,3 +20,5 @@ export * as io from './io/index.js';
 export { save, load, loadStateDict } from './io/model.js';
 export * as data from './data/index.js';
 export * as optim from './optim/index.js';
+export * as metrics from './metrics/index.js';
+export * as train from './train/index.js';

@@ -8,3 +8,5 @@ export { Flatten } from './flatten.js';
 export { Sequential } from './sequential.js';
 export { LSTM, type LSTMOptions, type LSTMForwardOptions } from './lstm.js';
 export { Embedding } from './embedding.js';
+export { Conv2d, type Conv2dLayerOptions } from './conv.js';
+export { MaxPool2d, AvgPool2d, type Pool2dLayerOptions } from './pool.js';

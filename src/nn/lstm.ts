@@ -10,6 +10,8 @@ export interface LSTMOptions {
   bias?: boolean;
   batchFirst?: boolean;
   bidirectional?: boolean;
+  /** Dropout on the outputs of every layer but the last, in training mode (PyTorch's `dropout`). */
+  dropout?: number;
 }
 
 export interface LSTMForwardOptions {
@@ -28,6 +30,7 @@ export class LSTM extends Module<[Tensor, (LSTMState | null)?, LSTMForwardOption
   readonly bias: boolean;
   readonly batchFirst: boolean;
   readonly bidirectional: boolean;
+  readonly dropout: number;
   readonly #weights: LstmWeights[] = [];
 
   constructor(readonly inputSize: number, readonly hiddenSize: number, options: LSTMOptions = {}) {
@@ -36,6 +39,8 @@ export class LSTM extends Module<[Tensor, (LSTMState | null)?, LSTMForwardOption
     this.bias = options.bias ?? true;
     this.batchFirst = options.batchFirst ?? false;
     this.bidirectional = options.bidirectional ?? false;
+    this.dropout = options.dropout ?? 0;
+    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`LSTM: dropout must be in [0, 1], got ${this.dropout}`);
     for (const [name, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['numLayers', this.numLayers]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new Error(`LSTM: ${name} must be a positive integer, got ${v}`);
     }
@@ -68,17 +73,19 @@ export class LSTM extends Module<[Tensor, (LSTMState | null)?, LSTMForwardOption
   override forward(x: Tensor, state?: LSTMState | null, options: LSTMForwardOptions = {}): [Tensor, [Tensor, Tensor]] {
     return lstm(x, this.#weights, {
       bidirectional: this.bidirectional, batchFirst: this.batchFirst, state: state ?? null, lengths: options.lengths ?? null,
+      dropout: this.training ? this.dropout : 0,
     });
   }
 
   override config(): JsonObject {
     return {
       inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias,
-      batchFirst: this.batchFirst, bidirectional: this.bidirectional,
+      batchFirst: this.batchFirst, bidirectional: this.bidirectional, dropout: this.dropout,
     };
   }
 }
 
 registerLayer('LSTM', LSTM, (c) => new LSTM(c.inputSize as number, c.hiddenSize as number, {
-  numLayers: c.numLayers as number, bias: c.bias as boolean, batchFirst: c.batchFirst as boolean, bidirectional: c.bidirectional as boolean,
+  numLayers: c.numLayers as number, bias: c.bias as boolean, batchFirst: c.batchFirst as boolean,
+  bidirectional: c.bidirectional as boolean, dropout: c.dropout as number,
 }));

@@ -1,0 +1,58 @@
+// nn.Conv2d over dg.conv2d, with PyTorch's initialisation (kaiming-uniform, a = sqrt(5)).
+import { conv2d, type Conv2dOptions } from '../core/ops/conv.js';
+import type { Tensor } from '../core/tensor.js';
+import { biasUniform, kaimingUniform } from './init.js';
+import { Module, registerLayer, type JsonObject } from './module.js';
+
+type Size2 = number | [number, number];
+
+export interface Conv2dLayerOptions {
+  stride?: Size2;
+  padding?: Size2 | 'valid' | 'same';
+  dilation?: Size2;
+  groups?: number;
+  bias?: boolean;
+}
+
+function size2(op: string, name: string, v: Size2): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : v;
+  if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new Error(`${op}: ${name} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
+  }
+  return [p[0], p[1]];
+}
+
+export class Conv2d extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly kernelSize: [number, number];
+  readonly #options: Required<Omit<Conv2dLayerOptions, 'bias'>>;
+
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Size2, options: Conv2dLayerOptions = {}) {
+    super();
+    const groups = options.groups ?? 1;
+    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['groups', groups]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new Error(`Conv2d: ${name} must be a positive integer, got ${v}`);
+    }
+    if (inChannels % groups !== 0 || outChannels % groups !== 0) {
+      throw new Error(`Conv2d: inChannels (${inChannels}) and outChannels (${outChannels}) must both be divisible by groups (${groups})`);
+    }
+    this.kernelSize = size2('Conv2d', 'kernelSize', kernelSize);
+    this.#options = { stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1, groups };
+    this.weight = this.param(kaimingUniform([outChannels, inChannels / groups, ...this.kernelSize]));
+    this.bias = options.bias ?? true ? this.param(biasUniform(outChannels, this.weight.shape)) : null;
+  }
+
+  override forward(x: Tensor): Tensor {
+    return conv2d(x, this.weight, this.bias, this.#options as Conv2dOptions);
+  }
+
+  override config(): JsonObject {
+    return {
+      inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize,
+      ...this.#options, bias: this.bias !== null,
+    };
+  }
+}
+
+registerLayer('Conv2d', Conv2d, (c) => new Conv2d(c.inChannels as number, c.outChannels as number, c.kernelSize as [number, number], c as Conv2dLayerOptions));

@@ -1,0 +1,300 @@
+// Keras' compile/fit/evaluate/predict for any nn.Module. Batches are cut on the device (narrow,
+// or takeRows through a shuffled index tensor uploaded once per epoch); the loss and metric
+// statistics are summed on the device and read a few times per epoch, so the GPU runs ahead
+// of the host between reads.
+import { keep, noGrad } from '../core/engine.js';
+import { tensor } from '../core/ops/creation.js';
+import { cat, narrow } from '../core/ops/layout.js';
+import { takeRows } from '../core/ops/take.js';
+import { permutation } from '../core/random.js';
+import { fmt } from '../core/shape.js';
+import { Tensor } from '../core/tensor.js';
+import { tidy } from '../core/tidy.js';
+import { type Metric, metricByName } from '../metrics/metric.js';
+import type { AnyModule } from '../nn/module.js';
+import { Adam, AdamW } from '../optim/adam.js';
+import { Optimizer } from '../optim/optimizer.js';
+import { RMSprop } from '../optim/rmsprop.js';
+import { SGD } from '../optim/sgd.js';
+import type { Callback, FitContext, Logs } from './callbacks.js';
+import { History } from './history.js';
+import { type LossFn, outputKind, resolveLoss, type ResolvedLoss } from './losses.js';
+import { type Output, Progress } from './progress.js';
+
+type AnyOptimizer = Optimizer<{ lr: number }>;
+
+export interface CompileOptions {
+  /** 'adam' | 'adamw' | 'sgd' | 'rmsprop' (PyTorch's default settings), or an optimizer. */
+  optimizer: string | AnyOptimizer;
+  loss: string | LossFn;
+  /** Names ('accuracy', 'binaryAccuracy', 'precision', 'recall', 'f1') or Metric objects. */
+  metrics?: (string | Metric)[];
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  validationData?: [Tensor, Tensor];
+  /** Fraction held out from the END of x and y, before shuffling, as Keras does. */
+  validationSplit?: number;
+  shuffle?: boolean;
+  callbacks?: Callback[];
+  /** 0 silent; 1 (default) a live bar on a terminal, one line per epoch elsewhere; 2 one line per epoch. */
+  verbose?: 0 | 1 | 2;
+  /** Where progress goes (default process.stdout). */
+  output?: Output;
+}
+
+export interface EvaluateOptions {
+  batchSize?: number;
+}
+
+interface Compiled {
+  optimizer: AnyOptimizer;
+  loss: ResolvedLoss;
+  metrics: Metric[];
+}
+
+const compiled = new WeakMap<AnyModule, Compiled>();
+
+function makeOptimizer(model: AnyModule, spec: string | AnyOptimizer): AnyOptimizer {
+  if (spec instanceof Optimizer) return spec;
+  const params = model.parameters();
+  switch (typeof spec === 'string' ? spec.toLowerCase() : spec) {
+    case 'adam': return new Adam(params);
+    case 'adamw': return new AdamW(params);
+    case 'sgd': return new SGD(params);
+    case 'rmsprop': return new RMSprop(params);
+    default: throw new Error(`compile: unknown optimizer '${String(spec)}' (expected 'adam', 'adamw', 'sgd', 'rmsprop' or an optim.Optimizer)`);
+  }
+}
+
+export function compile(model: AnyModule, options: CompileOptions): void {
+  if (!options || options.optimizer === undefined || options.loss === undefined) {
+    throw new Error('compile: expected { optimizer, loss, metrics? }');
+  }
+  const kind = outputKind(model);
+  const loss = resolveLoss(options.loss, kind);
+  // Probabilities split at 0.5, logits at 0.
+  const threshold = kind === 'probabilities' ? 0.5 : 0;
+  const metrics = (options.metrics ?? []).map((m) => (typeof m === 'string' ? metricByName(m, { threshold }) : m));
+  const names = metrics.map((m) => m.name);
+  if (new Set(names).size !== names.length) throw new Error(`compile: metrics repeat a name: ${names.join(', ')}`);
+  compiled.set(model, { optimizer: makeOptimizer(model, options.optimizer), loss, metrics });
+}
+
+function compiledOf(op: string, model: AnyModule): Compiled {
+  const c = compiled.get(model);
+  if (!c) throw new Error(`${op}: the model is not compiled; call model.compile({ optimizer, loss, metrics }) first`);
+  return c;
+}
+
+function positiveInt(op: string, name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${op}: ${name} must be a positive integer, got ${v}`);
+}
+
+function checkPair(op: string, x: Tensor, y: Tensor, loss: ResolvedLoss): void {
+  if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new Error(`${op}: x and y must be Tensors`);
+  if (x.rank === 0 || y.rank === 0) throw new Error(`${op}: x and y need an example dimension, got x ${fmt(x.shape)} and y ${fmt(y.shape)}`);
+  if (x.shape[0] !== y.shape[0]) {
+    throw new Error(`${op}: x and y must have the same number of examples, got x ${fmt(x.shape)} and y ${fmt(y.shape)}`);
+  }
+  if (x.shape[0] === 0) throw new Error(`${op}: no examples (x has shape ${fmt(x.shape)})`);
+  loss.checkTargets(op, y);
+}
+
+function forward(op: string, model: AnyModule, x: Tensor): Tensor {
+  const out = model.forward(x);
+  if (!(out instanceof Tensor)) throw new Error(`${op}: the model's forward must return one Tensor for fit/evaluate/predict`);
+  return out;
+}
+
+/** Device-side running sums of the loss (times batch size) and of each metric's statistics. */
+class Accumulator {
+  #loss: Tensor | null = null;
+  #stats: (Tensor | null)[];
+  count = 0;
+
+  constructor(readonly metrics: Metric[]) {
+    this.#stats = metrics.map(() => null);
+  }
+
+  /** Call inside tidy; keeps its sums alive. */
+  add(loss: Tensor, pred: Tensor, y: Tensor): void {
+    const n = pred.shape[0]!;
+    this.count += n;
+    noGrad(() => {
+      this.#loss = this.bump(this.#loss, loss.detach().reshape([1]).mul(n));
+      this.#stats = this.metrics.map((m, i) => this.bump(this.#stats[i]!, m.stats(pred, y).reshape([-1])));
+    });
+  }
+
+  private bump(sum: Tensor | null, v: Tensor): Tensor {
+    if (!sum) return keep(v);
+    const next = keep(sum.add(v));
+    sum.dispose();
+    return next;
+  }
+
+  /** Reads the sums: the one wait on the GPU. */
+  async read(prefix = ''): Promise<Logs> {
+    // Keras' 'val_accuracy' in camelCase: 'valAccuracy'.
+    const key = (name: string) => (prefix ? `${prefix}${name[0]!.toUpperCase()}${name.slice(1)}` : name);
+    const logs: Logs = {};
+    if (!this.#loss) return logs;
+    logs[key('loss')] = (await this.#loss.data())[0]! / this.count;
+    for (let i = 0; i < this.metrics.length; i++) {
+      const m = this.metrics[i]!;
+      logs[key(m.name)] = m.result(await this.#stats[i]!.data(), this.count);
+    }
+    return logs;
+  }
+
+  dispose(): void {
+    this.#loss?.dispose();
+    for (const s of this.#stats) s?.dispose();
+  }
+}
+
+/** [start, length] of each batch of [0, n). */
+function batches(n: number, batchSize: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let s = 0; s < n; s += batchSize) out.push([s, Math.min(batchSize, n - s)]);
+  return out;
+}
+
+async function withMode<T>(model: AnyModule, training: boolean, fn: () => Promise<T>): Promise<T> {
+  const prev = model.training;
+  model.train(training);
+  try {
+    return await fn();
+  } finally {
+    model.train(prev);
+  }
+}
+
+async function evaluateCompiled(model: AnyModule, c: Compiled, x: Tensor, y: Tensor, batchSize: number, prefix: string): Promise<Logs> {
+  const acc = new Accumulator(c.metrics);
+  try {
+    return await withMode(model, false, async () => {
+      for (const [start, len] of batches(x.shape[0]!, batchSize)) {
+        noGrad(() => tidy(() => {
+          const xb = narrow(x, 0, start, len);
+          const yb = narrow(y, 0, start, len);
+          const pred = forward('evaluate', model, xb);
+          acc.add(c.loss.fn(pred, yb), pred, yb);
+        }));
+      }
+      return acc.read(prefix);
+    });
+  } finally {
+    acc.dispose();
+  }
+}
+
+export async function evaluate(model: AnyModule, x: Tensor, y: Tensor, options: EvaluateOptions = {}): Promise<Logs> {
+  const c = compiledOf('evaluate', model);
+  const batchSize = options.batchSize ?? 32;
+  positiveInt('evaluate', 'batchSize', batchSize);
+  checkPair('evaluate', x, y, c.loss);
+  return evaluateCompiled(model, c, x, y, batchSize, '');
+}
+
+/** The model's outputs for x, computed in batches (eval mode, no graph), as one tensor. */
+export async function predict(model: AnyModule, x: Tensor, options: EvaluateOptions = {}): Promise<Tensor> {
+  const batchSize = options.batchSize ?? 32;
+  positiveInt('predict', 'batchSize', batchSize);
+  if (!(x instanceof Tensor) || x.rank === 0) throw new Error('predict: x must be a Tensor with an example dimension');
+  return withMode(model, false, async () => noGrad(() => tidy(() => {
+    const outs = batches(x.shape[0]!, batchSize).map(([s, len]) => forward('predict', model, narrow(x, 0, s, len)));
+    return outs.length === 1 ? outs[0]! : cat(outs, 0);
+  })));
+}
+
+function splitValidation(x: Tensor, y: Tensor, options: FitOptions): { xTrain: Tensor; yTrain: Tensor; val: [Tensor, Tensor] | null; owned: Tensor[] } {
+  const split = options.validationSplit ?? 0;
+  if (options.validationData) {
+    if (split > 0) throw new Error('fit: give validationData or validationSplit, not both');
+    return { xTrain: x, yTrain: y, val: options.validationData, owned: [] };
+  }
+  if (!(split >= 0 && split < 1)) throw new Error(`fit: validationSplit must be in [0, 1), got ${split}`);
+  if (split === 0) return { xTrain: x, yTrain: y, val: null, owned: [] };
+  const n = x.shape[0]!;
+  // Keras: the first floor(n * (1 - split)) examples train, the rest validate.
+  const nTrain = Math.floor(n * (1 - split));
+  if (nTrain === 0 || nTrain === n) throw new Error(`fit: validationSplit ${split} of ${n} examples leaves ${nTrain === 0 ? 'no training' : 'no validation'} examples`);
+  const owned = noGrad(() => [narrow(x, 0, 0, nTrain), narrow(y, 0, 0, nTrain), narrow(x, 0, nTrain, n - nTrain), narrow(y, 0, nTrain, n - nTrain)]).map((t) => keep(t));
+  return { xTrain: owned[0]!, yTrain: owned[1]!, val: [owned[2]!, owned[3]!], owned };
+}
+
+export async function fit(model: AnyModule, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+  const c = compiledOf('fit', model);
+  const epochs = options.epochs ?? 1;
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
+  positiveInt('fit', 'batchSize', batchSize);
+  checkPair('fit', x, y, c.loss);
+  if (options.validationData) {
+    const v = options.validationData;
+    if (!Array.isArray(v) || v.length !== 2) throw new Error('fit: validationData must be [xVal, yVal]');
+    checkPair('fit (validationData)', v[0], v[1], c.loss);
+  }
+  const verbose = options.verbose ?? 1;
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
+  const { xTrain, yTrain, val, owned } = splitValidation(x, y, options);
+  const n = xTrain.shape[0]!;
+  const steps = Math.ceil(n / batchSize);
+  const out = options.output ?? process.stdout;
+  const live = verbose === 1 && out.isTTY === true;
+  const progress = verbose === 0 ? null : new Progress(out, live, epochs, steps);
+  // A terminal shows running values: read the sums about ten times per epoch there, else only at the end.
+  const readEvery = live ? Math.max(1, Math.ceil(steps / 10)) : Infinity;
+  const callbacks = options.callbacks ?? [];
+  const ctx: FitContext = { model, optimizer: c.optimizer, stopTraining: false };
+  const history = new History({ epochs, steps, batchSize });
+  const shuffle = options.shuffle ?? true;
+
+  try {
+    await withMode(model, true, async () => {
+      for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
+      for (let epoch = 0; epoch < epochs && !ctx.stopTraining; epoch++) {
+        for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
+        progress?.epochBegin(epoch);
+        const acc = new Accumulator(c.metrics);
+        const order = shuffle ? keep(tensor(permutation(n), [n], { dtype: 'int32', backend: xTrain.backend })) : null;
+        let logs: Logs;
+        try {
+          for (const [step, [start, len]] of batches(n, batchSize).entries()) {
+            tidy(() => {
+              const idx = order ? narrow(order, 0, start, len) : null;
+              const xb = idx ? takeRows(xTrain, idx) : narrow(xTrain, 0, start, len);
+              const yb = idx ? takeRows(yTrain, idx) : narrow(yTrain, 0, start, len);
+              c.optimizer.zeroGrad();
+              const pred = forward('fit', model, xb);
+              const loss = c.loss.fn(pred, yb);
+              if (loss.size !== 1) throw new Error(`fit: the loss must be a scalar, got shape ${fmt(loss.shape)}`);
+              loss.backward();
+              c.optimizer.step();
+              acc.add(loss, pred, yb);
+            });
+            for (const cb of callbacks) await cb.onBatchEnd?.(step, { batch: step, size: len }, ctx);
+            if (progress && (step + 1) % readEvery === 0 && step + 1 < steps) progress.update(step + 1, await acc.read());
+          }
+          logs = await acc.read();
+        } finally {
+          acc.dispose();
+          order?.dispose();
+        }
+        c.optimizer.zeroGrad();
+        if (val) Object.assign(logs, await evaluateCompiled(model, c, val[0], val[1], batchSize, 'val'));
+        progress?.epochEnd(epoch, logs);
+        history.record(epoch, logs);
+        for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
+      }
+      for (const cb of callbacks) await cb.onTrainEnd?.(ctx);
+    });
+  } finally {
+    for (const t of owned) t.dispose();
+  }
+  return history;
+}
