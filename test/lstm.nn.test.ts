@@ -63,7 +63,22 @@ layers('bad shapes, lengths and sizes are errors that say what was expected', as
   throwsWith(() => m.forward(dg.zeros([2, 5, 3]), null, { lengths: [5] }), ['expected 2 lengths'], 'lengths count');
   throwsWith(() => m.forward(dg.zeros([2, 5, 3]), null, { lengths: [5, 6] }), ['length 6 of example 1', '[1, 5]'], 'length too long');
   throwsWith(() => new dg.nn.LSTM(3, 0), ['LSTM', 'hiddenSize', '0'], 'hidden size');
+  throwsWith(() => new dg.nn.LSTM(3, 4, { dropout: 1.5 }), ['LSTM', 'dropout', '1.5'], 'dropout');
   throwsWith(() => dg.lstmCell(dg.zeros([2, 3]), dg.zeros([2, 4]), dg.zeros([2, 4]), dg.zeros([16, 5]), dg.zeros([16, 4])), ['lstmCell', 'input=5', '[2, 3]'], 'cell input');
+});
+layers('dropout acts between layers in training only, with the same seeded masks on every backend', async () => {
+  const run = async (backend: 'cpu' | 'webgpu', training: boolean, dropout: number) => {
+    await dg.init({ backend });
+    dg.manualSeed(8);
+    const m = new dg.nn.LSTM(3, 4, { numLayers: 2, dropout });
+    m.train(training);
+    return m.forward(dg.tensor(Float32Array.from(seeded(5 * 2 * 3, 2)), [5, 2, 3]))[0].data();
+  };
+  const plain = await run('cpu', true, 0);
+  assertClose(await run('cpu', false, 0.5), plain, { atol: 0, rtol: 0 }, 'eval mode ignores dropout');
+  const dropped = await run('cpu', true, 0.5);
+  assert.ok(dropped.some((v, i) => Math.abs(v - plain[i]!) > 1e-3), 'training mode drops');
+  if (gpu) assertClose(await run('webgpu', true, 0.5), dropped, GPU_TOL, 'webgpu dropout matches cpu');
 });
 layers.run();
 

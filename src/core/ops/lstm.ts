@@ -7,7 +7,8 @@ import type { LstmSaved, LstmSpec } from '../../backend/lstmSpec.js';
 import { isGradEnabled } from '../engine.js';
 import { fmt } from '../shape.js';
 import { type Tensor, withGrad } from '../tensor.js';
-import { add } from './elementwise.js';
+import { rand } from './creation.js';
+import { add, ge, mul } from './elementwise.js';
 import { cat, narrow, reshape, stack, transpose } from './layout.js';
 import { matmulRaw } from './matmul.js';
 import { backendOf, requireFloat, wrap } from './util.js';
@@ -129,6 +130,15 @@ export interface LstmOptions {
    * results are those of its own sequence; hN and cN are taken at its last real step.
    */
   lengths?: readonly number[] | null;
+  /** Dropout probability on each layer's output but the last, as torch.nn.LSTM's `dropout` (pass 0 in eval). */
+  dropout?: number;
+}
+
+/** Zeroes each element with probability p, scaling the rest by 1 / (1 - p); the mask comes
+ *  from the seeded generator, so dg.manualSeed makes it reproducible on every backend. */
+function dropoutBetweenLayers(x: Tensor, p: number): Tensor {
+  if (p === 1) return mul(x, 0);
+  return mul(x, mul(ge(rand(x.shape, { backend: x.backend }), p), 1 / (1 - p)));
 }
 
 /** A [T, B] 1/0 mask from per-example lengths, built on the host (lengths are host numbers). */
@@ -157,6 +167,8 @@ export function lstm(x: Tensor, weights: readonly LstmWeights[], options: LstmOp
     throw new Error(`${op}: expected weights for numLayers * ${D} layer-directions, got ${weights.length}`);
   }
   const L = weights.length / D;
+  const dropout = options.dropout ?? 0;
+  if (!(dropout >= 0 && dropout <= 1)) throw new Error(`${op}: dropout must be in [0, 1], got ${dropout}`);
   const H = weights[0]!.weightHh.shape[1]!;
   const I = weights[0]!.weightIh.shape[1]!;
   requireFloat(op, x);
@@ -194,6 +206,7 @@ export function lstm(x: Tensor, weights: readonly LstmWeights[], options: LstmOp
       cs.push(cN);
     }
     seq = D === 2 ? cat(outs, 2) : outs[0]!;
+    if (dropout > 0 && l < L - 1) seq = dropoutBetweenLayers(seq, dropout);
   }
   return [options.batchFirst ? transpose(seq, 0, 1) : seq, [stack(hs, 0), stack(cs, 0)]];
 }
