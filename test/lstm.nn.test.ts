@@ -80,6 +80,33 @@ layers('dropout acts between layers in training only, with the same seeded masks
   assert.ok(dropped.some((v, i) => Math.abs(v - plain[i]!) > 1e-3), 'training mode drops');
   if (gpu) assertClose(await run('webgpu', true, 0.5), dropped, GPU_TOL, 'webgpu dropout matches cpu');
 });
+layers('gate order is PyTorch\'s: i, f, g, o', async () => {
+  await dg.init({ backend: 'cpu' });
+  // One unit, x = 1, h = 0: each gate's pre-activation is its own row of weight_ih.
+  const a = [0.3, -1.2, 0.8, 2.0];
+  const c0 = 0.7;
+  const [h, c] = dg.lstmCell(dg.ones([1, 1]), dg.zeros([1, 1]), dg.full([1, 1], c0), dg.tensor(a, [4, 1]), dg.zeros([4, 1]));
+  const sig = (v: number) => 1 / (1 + Math.exp(-v));
+  const cExpected = sig(a[1]!) * c0 + sig(a[0]!) * Math.tanh(a[2]!);
+  assertClose(await c.data(), [cExpected], GPU_TOL, 'c = f * c0 + i * g');
+  assertClose(await h.data(), [sig(a[3]!) * Math.tanh(cExpected)], GPU_TOL, 'h = o * tanh(c)');
+});
+
+layers('the reverse direction is a forward LSTM over the time-reversed sequence', async () => {
+  await dg.init({ backend: 'cpu' });
+  dg.manualSeed(4);
+  const T = 4;
+  const bi = new dg.nn.LSTM(2, 3, { bidirectional: true });
+  const fwdOnly = new dg.nn.LSTM(2, 3);
+  const sd = bi.stateDict();
+  fwdOnly.loadStateDict(Object.fromEntries(['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'].map((k) => [`${k}_l0`, sd[`${k}_l0_reverse`]!])));
+  const x = dg.tensor(Float32Array.from(seeded(T * 2 * 2, 6)), [T, 2, 2]);
+  const flip = (t: Tensor) => dg.cat(Array.from({ length: T }, (_, i) => t.narrow(0, T - 1 - i, 1)), 0);
+  const [out, [h]] = bi.forward(x);
+  const [outRev, [hRev]] = fwdOnly.forward(flip(x));
+  assertClose(await out.narrow(2, 3, 3).data(), await flip(outRev).data(), GPU_TOL, 'reverse half of the output');
+  assertClose(await h.narrow(0, 1, 1).data(), await hRev.data(), GPU_TOL, 'hN of the reverse direction');
+});
 layers.run();
 
 const padding = suite('nn.LSTM: padded batches');
