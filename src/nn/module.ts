@@ -172,11 +172,21 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   // ---- state dict ----------------------------------------------------------------------------
 
-  /** Parameters and buffers by PyTorch key. The tensors are the module's own (not copies). */
+  /**
+   * Parameters and buffers by PyTorch key, in PyTorch's order (each module's own, then its
+   * children's); a shared parameter appears under every name, as in torch. The tensors are the
+   * module's own (not copies).
+   */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    for (const [k, p] of this.namedParameters()) out[k] = p;
-    for (const [k, b] of this.namedBuffers()) out[k] = b;
+    for (const [prefix, m] of this.namedModules()) {
+      const key = (k: string) => (prefix ? `${prefix}.${k}` : k);
+      for (const [k, v] of m.ownEntries()) if (isParameter(v)) out[key(k)] = v;
+      for (const name of m.#buffers) {
+        const v = (m as unknown as Record<string, unknown>)[name];
+        if (v instanceof Tensor) out[key(name)] = v;
+      }
+    }
     return out;
   }
 
