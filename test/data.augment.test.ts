@@ -67,6 +67,31 @@ test('horizontal flip mirrors whole images (all channels) or leaves them, and do
   assert.ok(flipped > 0 && flipped < n!, `flipped ${flipped} of ${n}`);
 });
 
+test('shifts and zooms are the affine maps they claim: on a ramp, pixel q reads q + t or c + z (q - c)', () => {
+  const w = 21;
+  const c = (w - 1) / 2;
+  const ramp: HostTensor = { shape: [8, 1, 1, w], data: Float32Array.from({ length: 8 * w }, (_, k) => k % w) };
+  // Bilinear resampling reproduces a linear image exactly, so one pixel right of the centre
+  // reveals each image's parameter, and every pixel must then follow the map (clamped by 'nearest').
+  const cases = [
+    { what: 'shift', options: { widthShiftRange: 3 }, range: [-3, 3], param: (v: number) => v - (c + 1), src: (q: number, t: number) => q + t },
+    { what: 'zoom', options: { zoomRange: 0.25 }, range: [0.75, 1.25], param: (v: number) => v - c, src: (q: number, z: number) => c + z * (q - c) },
+  ];
+  dg.manualSeed(4);
+  for (const { what, options, range, param, src } of cases) {
+    const out = new ImageDataGenerator(options).apply(ramp).data;
+    for (let i = 0; i < 8; i++) {
+      const row = out.subarray(i * w, (i + 1) * w);
+      const p = param(row[c + 1]!);
+      assert.ok(p >= range[0]! - 1e-5 && p <= range[1]! + 1e-5, `${what}: parameter ${p} outside [${range}]`);
+      for (let q = 0; q < w; q++) {
+        const expected = Math.min(w - 1, Math.max(0, src(q, p)));
+        assert.ok(Math.abs(row[q]! - expected) < 1e-4, `${what}: image ${i} pixel ${q} is ${row[q]}, expected ${expected}`);
+      }
+    }
+  }
+});
+
 test('constant fill puts cval where a zoom-out reaches past the edge; nearest fill keeps a flat image flat', () => {
   const zeros: HostTensor = { shape: [1, 1, 9, 9], data: new Float32Array(81) };
   const out = new ImageDataGenerator({ zoomRange: [3, 3], fillMode: 'constant', cval: 0.5 }).apply(zeros).data;
