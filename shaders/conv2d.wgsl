@@ -51,17 +51,25 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 
   // Per pixel column: top-left input coordinate of its window and its image's group base.
   // Pixels past the end repeat the last one; they are computed but never stored.
+  // Integer division is scalarised per lane on CPU-backed adapters, so the pixel coordinates
+  // are divided out once and then stepped.
+  let plane = p.OH * p.OW;
   var ih0: vec4i;
   var iw0: vec4i;
   var xbase: vec4u;
+  var obase: vec4u;
+  var ow = (pt * TILE) % p.OW;
+  var oh = (pt * TILE / p.OW) % p.OH;
+  var n = pt * TILE / plane;
   for (var j = 0u; j < TILE; j++) {
-    let pix = min(pt * TILE + j, P - 1u);
-    let ow = pix % p.OW;
-    let oh = (pix / p.OW) % p.OH;
-    let n = pix / (p.OW * p.OH);
     ih0[j] = i32(oh * p.sH) - i32(p.pH);
     iw0[j] = i32(ow * p.sW) - i32(p.pW);
     xbase[j] = (n * p.C + g * Cg) * HW;
+    obase[j] = n * p.K * plane + oh * p.OW + ow;
+    if (pt * TILE + j + 1u < P) {
+      ow++;
+      if (ow == p.OW) { ow = 0u; oh++; if (oh == p.OH) { oh = 0u; n++; } }
+    }
   }
   var wrow: vec4u;
   for (var i = 0u; i < TILE; i++) { wrow[i] = (g * Kg + min(mt * TILE + i, Kg - 1u)) * Cg * taps; }
@@ -91,7 +99,6 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     }
   }
 
-  let plane = p.OH * p.OW;
   for (var i = 0u; i < TILE; i++) {
     let m = mt * TILE + i;
     if (m >= Kg) { break; }
@@ -99,11 +106,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     var v = acc[i];
     if (HAS_BIAS == 1u) { v += vec4f(bias[co]); }
     for (var j = 0u; j < TILE; j++) {
-      let pix = pt * TILE + j;
-      if (pix < P) {
-        let n = pix / plane;
-        out[(n * p.K + co) * plane + pix % plane] = v[j];
-      }
+      if (pt * TILE + j < P) { out[obase[j] + co * plane] = v[j]; }
     }
   }
 }
@@ -127,17 +130,23 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   let plane = p.OH * p.OW;
   let taps = p.kH * p.kW;
 
+  let HW = p.H * p.W;
   var hn: vec4i; // ih + pH
   var wn: vec4i; // iw + pW
   var dybase: vec4u;
+  var obase: vec4u;
+  var iw = (pt * TILE) % p.W;
+  var ih = (pt * TILE / p.W) % p.H;
+  var n = pt * TILE / HW;
   for (var j = 0u; j < TILE; j++) {
-    let pix = min(pt * TILE + j, P - 1u);
-    let iw = pix % p.W;
-    let ih = (pix / p.W) % p.H;
-    let n = pix / (p.W * p.H);
     hn[j] = i32(ih + p.pH);
     wn[j] = i32(iw + p.pW);
     dybase[j] = (n * p.K + g * Kg) * plane;
+    obase[j] = n * p.C * HW + ih * p.W + iw;
+    if (pt * TILE + j + 1u < P) {
+      iw++;
+      if (iw == p.W) { iw = 0u; ih++; if (ih == p.H) { ih = 0u; n++; } }
+    }
   }
   var wcol: vec4u;
   for (var i = 0u; i < TILE; i++) { wcol[i] = min(mt * TILE + i, Cg - 1u) * taps; }
@@ -178,16 +187,11 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
     }
   }
 
-  let HW = p.H * p.W;
   for (var i = 0u; i < TILE; i++) {
     let c = mt * TILE + i;
     if (c >= Cg) { break; }
     for (var j = 0u; j < TILE; j++) {
-      let pix = pt * TILE + j;
-      if (pix < P) {
-        let n = pix / HW;
-        out[(n * p.C + g * Cg + c) * HW + pix % HW] = acc[i][j];
-      }
+      if (pt * TILE + j < P) { out[obase[j] + (g * Cg + c) * HW] = acc[i][j]; }
     }
   }
 }
