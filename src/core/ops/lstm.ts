@@ -34,8 +34,8 @@ export interface LstmLayerOptions {
 export function lstmLayer(xGates: Tensor, h0: Tensor, c0: Tensor, wHh: Tensor, options: LstmLayerOptions = {}): [Tensor, Tensor, Tensor] {
   const op = 'lstm';
   requireFloat(op, xGates);
-  if (xGates.rank !== 3 || xGates.shape[2]! % 4 !== 0 || xGates.shape[0] === 0 || xGates.shape[1] === 0) {
-    throw new Error(`${op}: expected gate pre-activations [T, B, 4 * hidden] with T, B > 0, got ${fmt(xGates.shape)}`);
+  if (xGates.rank !== 3 || xGates.shape[2]! % 4 !== 0 || xGates.shape.includes(0)) {
+    throw new Error(`${op}: expected gate pre-activations [T, B, 4 * hidden] with T, B, hidden > 0, got ${fmt(xGates.shape)}`);
   }
   const [T, B, H4] = xGates.shape as [number, number, number];
   const H = H4 / 4;
@@ -169,8 +169,12 @@ export function lstm(x: Tensor, weights: readonly LstmWeights[], options: LstmOp
   const L = weights.length / D;
   const dropout = options.dropout ?? 0;
   if (!(dropout >= 0 && dropout <= 1)) throw new Error(`${op}: dropout must be in [0, 1], got ${dropout}`);
-  const H = weights[0]!.weightHh.shape[1]!;
-  const I = weights[0]!.weightIh.shape[1]!;
+  const { weightIh: wIh0, weightHh: wHh0 } = weights[0]!;
+  if (wHh0.rank !== 2 || wIh0.rank !== 2) {
+    throw new Error(`${op}: expected weight_ih_l0 [4 * hidden, input] and weight_hh_l0 [4 * hidden, hidden], got ${fmt(wIh0.shape)} and ${fmt(wHh0.shape)}`);
+  }
+  const H = wHh0.shape[1]!;
+  const I = wIh0.shape[1]!;
   requireFloat(op, x);
   const layout = options.batchFirst ? '[batch, T, input]' : '[T, batch, input]';
   if (x.rank !== 3 || x.shape[2] !== I || x.shape[0] === 0 || x.shape[1] === 0) {
@@ -197,6 +201,7 @@ export function lstm(x: Tensor, weights: readonly LstmWeights[], options: LstmOp
       const w = weights[k]!;
       const suffix = `_l${l}${d === 1 ? '_reverse' : ''}`;
       expectShape(op, `weight_ih${suffix}`, w.weightIh, [4 * H, inSize], '[4 * hidden, layer input]');
+      expectShape(op, `weight_hh${suffix}`, w.weightHh, [4 * H, H], '[4 * hidden, hidden]');
       checkBias(op, `bias_ih${suffix}`, w.biasIh, 4 * H);
       checkBias(op, `bias_hh${suffix}`, w.biasHh, 4 * H);
       const xg = reshape(inputGates(reshape(seq, [T * B, inSize]), w.weightIh, w.biasIh, w.biasHh), [T, B, 4 * H]);
