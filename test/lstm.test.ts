@@ -78,6 +78,7 @@ export const LSTM_CASES: LstmCase[] = [
   // H and T·B multiples of 4 take the vec4 matmul paths for the recurrent products and dW_hh.
   seqCase('T=4, H=12, bidirectional (vec4 matmuls)', { T: 4, B: 3, I: 8, H: 12, layers: 1, bidirectional: true }),
   seqCase('padded batch with lengths, bidirectional, two layers', { T: 6, B: 3, I: 3, H: 5, layers: 2, bidirectional: true, lengths: [6, 2, 4] }),
+  seqCase('padded batch over several workgroups, batchFirst', { T: 5, B: 6, I: 4, H: 23, layers: 1, bidirectional: true, batchFirst: true, lengths: [5, 1, 3, 5, 2, 4] }),
   seqCase('short 2-layer bidirectional sequence', { T: 3, B: 2, I: 2, H: 2, layers: 2, bidirectional: true, initialState: true }, true),
   seqCase('short padded sequence', { T: 3, B: 2, I: 2, H: 3, layers: 1, bidirectional: true, lengths: [1, 3] }, true),
 ];
