@@ -5,6 +5,7 @@
 import type { Conv2dSpec } from '../../backend/cnnSpecs.js';
 import { fmt } from '../shape.js';
 import { type Tensor, withGrad } from '../tensor.js';
+import { reshape } from './layout.js';
 import { sum } from './reduce.js';
 import { backendOf, requireFloat, wrap } from './util.js';
 import { batched, outputSize, type Pair, pair } from './window.js';
@@ -63,6 +64,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opti
   return withGrad(out, op, inputs, (g) => [
     input.requiresGrad ? wrap(be.conv2dBackwardInput(g.handle, weight.handle, spec), input.shape, be) : null,
     weight.requiresGrad ? wrap(be.conv2dBackwardWeight(g.handle, input.handle, spec), weight.shape, be) : null,
-    bias?.requiresGrad ? sum(g, input.rank === 3 ? [1, 2] : [0, 2, 3]) : null,
+    // Batch first, then pixels: each is then one reduction kernel reading memory in order.
+    bias?.requiresGrad ? sum(sum(reshape(g, [N, K, OH * OW]), 0), 1) : null,
   ]);
 }
