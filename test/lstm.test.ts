@@ -75,6 +75,9 @@ export const LSTM_CASES: LstmCase[] = [
   seqCase('T=1, bidirectional, batchFirst, initial state', { T: 1, B: 2, I: 3, H: 6, layers: 1, bidirectional: true, batchFirst: true, initialState: true }),
   seqCase('T=7, two layers, bidirectional, initial state', { T: 7, B: 2, I: 3, H: 5, layers: 2, bidirectional: true, initialState: true }),
   seqCase('T=5, H=67 over several workgroups, batchFirst', { T: 5, B: 3, I: 9, H: 67, layers: 1, batchFirst: true }),
+  // 2 x 200 steps forward and back is more dispatches than one submit holds, so buffers are
+  // released and reused across submits mid-sequence.
+  seqCase('T=200, bidirectional', { T: 200, B: 2, I: 3, H: 4, layers: 1, bidirectional: true }),
   // H and T·B multiples of 4 take the vec4 matmul paths for the recurrent products and dW_hh.
   seqCase('T=4, H=12, bidirectional (vec4 matmuls)', { T: 4, B: 3, I: 8, H: 12, layers: 1, bidirectional: true }),
   seqCase('padded batch with lengths, bidirectional, two layers', { T: 6, B: 3, I: 3, H: 5, layers: 2, bidirectional: true, lengths: [6, 2, 4] }),
