@@ -1,5 +1,8 @@
 // Keras-style training: compile/fit/evaluate/predict, History, callbacks, validationSplit,
 // progress output, the no-readback-per-batch rule, and errors for bad use.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
@@ -121,6 +124,30 @@ test('an LR scheduler callback steps each epoch; ReduceLROnPlateau watches the l
   await m.fit(x, y, { epochs: 3, batchSize: 6, shuffle: false, verbose: 0, callbacks: [new dg.train.LRSchedulerCallback(plateau)] });
   assert.is(plateau.numBadEpochs, 0);
   assert.is(plateau.best, (await m.evaluate(x, y)).loss);
+});
+
+test('ModelCheckpoint saves the best epoch\'s model, which dg.load rebuilds', async () => {
+  await dg.init({ backend: 'cpu' });
+  dg.manualSeed(6);
+  const dir = mkdtempSync(join(tmpdir(), 'dawngrad-ckpt-'));
+  try {
+    const { x, y } = clusters(24);
+    const m = mlp().compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    const ckpt = new dg.train.ModelCheckpoint({ filepath: join(dir, 'm-{epoch}.safetensors'), monitor: 'loss', saveBestOnly: true });
+    const weights = new dg.train.ModelCheckpoint({ filepath: join(dir, 'w.safetensors'), saveWeightsOnly: true });
+    const h = await m.fit(x, y, { epochs: 3, batchSize: 8, shuffle: false, verbose: 0, callbacks: [ckpt, weights] });
+    const improving = h.history.loss!.filter((v, i, all) => all.slice(0, i).every((p) => v < p)).length;
+    assert.is(ckpt.saved.length, improving);
+    assert.is(ckpt.saved.at(-1), join(dir, 'm-3.safetensors'));
+    // The cpu backend trains in float64 and the file holds float32, hence a tolerance.
+    const loaded = await dg.load(ckpt.saved.at(-1)!);
+    assertClose(await (loaded.forward(x) as Tensor).data(), await m.forward(x).data(), GPU_TOL, 'dg.load');
+    const fresh = mlp();
+    await dg.loadStateDict(fresh, join(dir, 'w.safetensors'));
+    assertClose(await fresh.forward(x).data(), await m.forward(x).data(), GPU_TOL, 'weights only');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('predict runs in batches and matches one forward pass', async () => {

@@ -1,0 +1,59 @@
+// ModelCheckpoint: saves the model (architecture + weights, dg.save) or only its weights as a
+// safetensors file at epoch ends, every epoch or only when the monitored value improves.
+import type { AnyModule } from '../nn/module.js';
+import { save } from '../io/model.js';
+import { saveSafetensors } from '../io/tensorFile.js';
+import type { Callback, FitContext, Logs } from './callbacks.js';
+
+export interface ModelCheckpointOptions {
+  /** May contain {epoch} (1-based, as Keras) and {<log key>}, e.g. 'ckpt-{epoch}-{valLoss}.safetensors'. */
+  filepath: string;
+  monitor?: string;
+  saveBestOnly?: boolean;
+  saveWeightsOnly?: boolean;
+  mode?: 'min' | 'max' | 'auto';
+}
+
+export class ModelCheckpoint implements Callback {
+  readonly filepath: string;
+  readonly monitor: string;
+  readonly saveBestOnly: boolean;
+  readonly saveWeightsOnly: boolean;
+  readonly mode: 'min' | 'max';
+  best = NaN;
+  /** Paths written so far, in order. */
+  readonly saved: string[] = [];
+
+  constructor(options: ModelCheckpointOptions) {
+    if (typeof options?.filepath !== 'string' || options.filepath === '') throw new Error('ModelCheckpoint: options.filepath is required');
+    this.filepath = options.filepath;
+    this.monitor = options.monitor ?? 'valLoss';
+    this.saveBestOnly = options.saveBestOnly ?? false;
+    this.saveWeightsOnly = options.saveWeightsOnly ?? false;
+    const mode = options.mode ?? 'auto';
+    if (mode !== 'min' && mode !== 'max' && mode !== 'auto') throw new Error(`ModelCheckpoint: mode must be 'min', 'max' or 'auto', got '${String(mode)}'`);
+    this.mode = mode !== 'auto' ? mode : /acc|precision|recall|f1/i.test(this.monitor) ? 'max' : 'min';
+  }
+
+  async onEpochEnd(epoch: number, logs: Logs, ctx: FitContext): Promise<void> {
+    if (this.saveBestOnly) {
+      const v = logs[this.monitor];
+      if (v === undefined) throw new Error(`ModelCheckpoint: the monitored value '${this.monitor}' is not in the epoch logs (available: ${Object.keys(logs).join(', ')})`);
+      const better = Number.isNaN(this.best) || (this.mode === 'min' ? v < this.best : v > this.best);
+      if (!better) return;
+      this.best = v;
+    }
+    const path = this.filepath.replace(/\{(\w+)\}/g, (whole, key: string) => {
+      if (key === 'epoch') return String(epoch + 1);
+      const v = logs[key];
+      return v === undefined ? whole : v.toFixed(4);
+    });
+    await this.write(ctx.model, path);
+    this.saved.push(path);
+  }
+
+  private async write(model: AnyModule, path: string): Promise<void> {
+    if (this.saveWeightsOnly) await saveSafetensors(path, model.stateDict(), { metadata: { format: 'pt' } });
+    else await save(model, path);
+  }
+}
