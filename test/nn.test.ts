@@ -43,6 +43,8 @@ test('Sequential uses PyTorch keys and counts parameters like PyTorch', async ()
   assert.is(m.numParameters(), 80 + 3216 + 170);
   assert.equal(m.stateDict()['0.weight']!.shape, [8, 1, 3, 3]);
   assert.equal(m.stateDict()['4.weight']!.shape, [16, 200]);
+  // Keras' spelling, Sequential([...]), builds the same keys.
+  assert.equal(Object.keys(new nn.Sequential([new nn.Flatten(), new nn.Linear(4, 2)]).stateDict()), ['1.weight', '1.bias']);
 });
 
 test('fields, explicit registration and nesting give dotted keys in assignment order', async () => {

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
-import { backendNamed } from '../src/core/engine.js';
+import { backendNamed, enterScope, exitScope } from '../src/core/engine.js';
 import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
 import { assertClose, GPU_TOL, hasWebGpu, throwsWith } from './support/compare.js';
 
@@ -147,6 +147,28 @@ test('ModelCheckpoint saves the best epoch\'s model, which dg.load rebuilds', as
     assertClose(await fresh.forward(x).data(), await m.forward(x).data(), GPU_TOL, 'weights only');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('fit, evaluate and predict leave no temporary tensors behind', async () => {
+  for (const b of BACKENDS) {
+    await dg.init({ backend: b });
+    const { x, y } = clusters(30);
+    const m = mlp();
+    const opt = new optim.Adam(m.parameters());
+    m.compile({ optimizer: opt, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy', 'precision'] });
+    // The scope records every tensor made while it is open and not kept on purpose (parameters,
+    // gradients, optimizer state). (The global count cannot be compared: it also moves when the
+    // garbage collector finalises other tests' tensors.)
+    const scope = enterScope();
+    await m.fit(x, y, { epochs: 2, batchSize: 7, validationSplit: 0.2, verbose: 0, callbacks: [new dg.train.EarlyStopping({ restoreBestWeights: true, patience: 5 })] });
+    await m.evaluate(x, y);
+    (await m.predict(x)).dispose();
+    const alive = [...scope].filter((t) => !t.isDisposed);
+    exitScope(scope, new Set(alive));
+    assert.is(alive.length, 0, b);
+    assert.ok(m.parameters().every((p) => p.grad === null), `${b}: gradients dropped after fit`);
+    assert.is(Object.keys(opt.stateDict().state).length, 4, `${b}: state for each parameter`);
   }
 });
 
