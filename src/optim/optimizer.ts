@@ -81,7 +81,7 @@ export abstract class Optimizer<O extends { lr: number }> {
       st = { step: 0, buffers: [] };
       this.#state.set(p, st);
     }
-    // A buffer appears when settings start needing it (momentum turned on later): zeros, as in PyTorch.
+    // A buffer appears when the settings start needing one (momentum turned on later); it starts at zero.
     names.forEach((n, i) => {
       if (n && !st.buffers[i]) st.buffers[i] = keep(zerosLike(p));
     });
