@@ -142,11 +142,18 @@ class Accumulator {
     const key = (name: string) => (prefix ? `${prefix}${name[0]!.toUpperCase()}${name.slice(1)}` : name);
     const logs: Logs = {};
     if (!this.#loss) return logs;
-    logs[key('loss')] = (await this.#loss.data())[0]! / this.count;
-    for (let i = 0; i < this.metrics.length; i++) {
-      const m = this.metrics[i]!;
-      logs[key(m.name)] = m.result(await this.#stats[i]!.data(), this.count);
-    }
+    // One tensor, one read: each read is a wait for the GPU.
+    const parts = [this.#loss, ...(this.#stats as Tensor[])];
+    const all = noGrad(() => cat(parts, 0));
+    const values = await all.data();
+    all.dispose();
+    logs[key('loss')] = values[0]! / this.count;
+    let at = 1;
+    this.metrics.forEach((m, i) => {
+      const n = this.#stats[i]!.size;
+      logs[key(m.name)] = m.result(values.subarray(at, at + n), this.count);
+      at += n;
+    });
     return logs;
   }
 
