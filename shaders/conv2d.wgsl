@@ -33,44 +33,58 @@ fn in_plane(h: i32, w: i32, H: u32, W: u32) -> bool {
   return h >= 0 && w >= 0 && h < i32(H) && w < i32(W);
 }
 
+/** Invocation t's (column tile, row tile, group, 1 if in range) of a per-group GEMM with `cols`
+ *  columns and `rows` rows, column tiles fastest. */
+fn gemm_tile(t: u32, cols: u32, rows: u32) -> vec4u {
+  let ctiles = (cols + TILE - 1u) / TILE;
+  let rtiles = (rows + TILE - 1u) / TILE;
+  return vec4u(t % ctiles, (t / ctiles) % rtiles, t / (ctiles * rtiles), select(0u, 1u, t < ctiles * rtiles * p.groups));
+}
+
+/** Column, row and image of 4 consecutive pixels of a [images, rows, cols] grid from `first`;
+ *  past `total` the last pixel repeats (computed, never stored). Integer division is scalarised
+ *  per lane on CPU-backed adapters, so it is done once here and the pixels are stepped. */
+struct Pixels { col: vec4u, row: vec4u, img: vec4u }
+
+fn pixels(first: u32, total: u32, cols: u32, rows: u32) -> Pixels {
+  var r: Pixels;
+  var c = first % cols;
+  var y = (first / cols) % rows;
+  var n = first / (cols * rows);
+  for (var j = 0u; j < TILE; j++) {
+    r.col[j] = c;
+    r.row[j] = y;
+    r.img[j] = n;
+    if (first + j + 1u < total) {
+      c++;
+      if (c == cols) { c = 0u; y++; if (y == rows) { y = 0u; n++; } }
+    }
+  }
+  return r;
+}
+
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) lid: u32) {
   let Cg = p.C / p.groups;
   let Kg = p.K / p.groups;
   let P = p.N * p.OH * p.OW;
-  let ptiles = (P + TILE - 1u) / TILE;
-  let mtiles = (Kg + TILE - 1u) / TILE;
-  let t = invocation(wid, nwg, lid);
-  if (t >= ptiles * mtiles * p.groups) { return; }
-  let pt = t % ptiles;
-  let mt = (t / ptiles) % mtiles;
-  let g = t / (ptiles * mtiles);
+  let tile = gemm_tile(invocation(wid, nwg, lid), P, Kg);
+  if (tile.w == 0u) { return; }
+  let pt = tile.x;
+  let mt = tile.y;
+  let g = tile.z;
   let HW = p.H * p.W;
   let taps = p.kH * p.kW;
 
   // Per pixel column: top-left input coordinate of its window and its image's group base.
   // Pixels past the end repeat the last one; they are computed but never stored.
-  // Integer division is scalarised per lane on CPU-backed adapters, so the pixel coordinates
-  // are divided out once and then stepped.
   let plane = p.OH * p.OW;
-  var ih0: vec4i;
-  var iw0: vec4i;
-  var xbase: vec4u;
-  var obase: vec4u;
-  var ow = (pt * TILE) % p.OW;
-  var oh = (pt * TILE / p.OW) % p.OH;
-  var n = pt * TILE / plane;
-  for (var j = 0u; j < TILE; j++) {
-    ih0[j] = i32(oh * p.sH) - i32(p.pH);
-    iw0[j] = i32(ow * p.sW) - i32(p.pW);
-    xbase[j] = (n * p.C + g * Cg) * HW;
-    obase[j] = n * p.K * plane + oh * p.OW + ow;
-    if (pt * TILE + j + 1u < P) {
-      ow++;
-      if (ow == p.OW) { ow = 0u; oh++; if (oh == p.OH) { oh = 0u; n++; } }
-    }
-  }
+  let px = pixels(pt * TILE, P, p.OW, p.OH);
+  let ih0 = vec4i(px.row * p.sH) - vec4i(i32(p.pH));
+  let iw0 = vec4i(px.col * p.sW) - vec4i(i32(p.pW));
+  let xbase = (px.img * p.C + g * Cg) * HW;
+  let obase = px.img * p.K * plane + px.row * p.OW + px.col;
   var wrow: vec4u;
   for (var i = 0u; i < TILE; i++) { wrow[i] = (g * Kg + min(mt * TILE + i, Kg - 1u)) * Cg * taps; }
 
@@ -120,34 +134,20 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   let Cg = p.C / p.groups;
   let Kg = p.K / p.groups;
   let P = p.N * p.H * p.W;
-  let ptiles = (P + TILE - 1u) / TILE;
-  let mtiles = (Cg + TILE - 1u) / TILE;
-  let t = invocation(wid, nwg, lid);
-  if (t >= ptiles * mtiles * p.groups) { return; }
-  let pt = t % ptiles;
-  let mt = (t / ptiles) % mtiles;
-  let g = t / (ptiles * mtiles);
+  let tile = gemm_tile(invocation(wid, nwg, lid), P, Cg);
+  if (tile.w == 0u) { return; }
+  let pt = tile.x;
+  let mt = tile.y;
+  let g = tile.z;
   let plane = p.OH * p.OW;
   let taps = p.kH * p.kW;
 
   let HW = p.H * p.W;
-  var hn: vec4i; // ih + pH
-  var wn: vec4i; // iw + pW
-  var dybase: vec4u;
-  var obase: vec4u;
-  var iw = (pt * TILE) % p.W;
-  var ih = (pt * TILE / p.W) % p.H;
-  var n = pt * TILE / HW;
-  for (var j = 0u; j < TILE; j++) {
-    hn[j] = i32(ih + p.pH);
-    wn[j] = i32(iw + p.pW);
-    dybase[j] = (n * p.K + g * Kg) * plane;
-    obase[j] = n * p.C * HW + ih * p.W + iw;
-    if (pt * TILE + j + 1u < P) {
-      iw++;
-      if (iw == p.W) { iw = 0u; ih++; if (ih == p.H) { ih = 0u; n++; } }
-    }
-  }
+  let px = pixels(pt * TILE, P, p.W, p.H);
+  let hn = vec4i(px.row + vec4u(p.pH)); // ih + pH
+  let wn = vec4i(px.col + vec4u(p.pW)); // iw + pW
+  let dybase = (px.img * p.K + g * Kg) * plane;
+  let obase = px.img * p.C * HW + px.row * p.W + px.col;
   var wcol: vec4u;
   for (var i = 0u; i < TILE; i++) { wcol[i] = min(mt * TILE + i, Cg - 1u) * taps; }
 

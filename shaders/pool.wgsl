@@ -42,21 +42,36 @@ fn divisor(hs: Span, ws: Span) -> f32 {
   return f32((hs.hi - hs.lo) * (ws.hi - ws.lo));
 }
 
+/** Output o's input plane and the clipped rows and columns of its window. */
+struct OutWindow { base: u32, hs: Span, ws: Span }
+
+fn out_window(o: u32) -> OutWindow {
+  let ow = o % p.OW;
+  let oh = (o / p.OW) % p.OH;
+  return OutWindow((o / (p.OW * p.OH)) * p.H * p.W, window(oh, p.sH, p.pH, p.kH, p.H), window(ow, p.sW, p.pW, p.kW, p.W));
+}
+
+/** Input element i's offset in its plane, its output plane, and the windows that cover it. */
+struct Cover { at: u32, obase: u32, hs: Span, ws: Span }
+
+fn cover(i: u32) -> Cover {
+  let iw = i % p.W;
+  let ih = (i / p.W) % p.H;
+  return Cover(ih * p.W + iw, (i / (p.W * p.H)) * p.OH * p.OW,
+               covering(ih, p.sH, p.pH, p.kH, p.OH), covering(iw, p.sW, p.pW, p.kW, p.OW));
+}
+
 @compute @workgroup_size(WG)
 fn max_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                @builtin(local_invocation_index) lid: u32) {
   let o = invocation(wid, nwg, lid);
   if (o >= p.planes * p.OH * p.OW) { return; }
-  let ow = o % p.OW;
-  let oh = (o / p.OW) % p.OH;
-  let base = (o / (p.OW * p.OH)) * p.H * p.W;
-  let hs = window(oh, p.sH, p.pH, p.kH, p.H);
-  let ws = window(ow, p.sW, p.pW, p.kW, p.W);
+  let w = out_window(o);
   var best = -3.402823e38;
   var at = -1;
-  for (var ih = hs.lo; ih < hs.hi; ih++) {
-    for (var iw = ws.lo; iw < ws.hi; iw++) {
-      let v = x[base + ih * p.W + iw];
+  for (var ih = w.hs.lo; ih < w.hs.hi; ih++) {
+    for (var iw = w.ws.lo; iw < w.ws.hi; iw++) {
+      let v = x[w.base + ih * p.W + iw];
       // Strict '>' in row-major order: the first index wins on ties, as in PyTorch.
       if (v > best || at < 0) {
         best = v;
@@ -73,17 +88,12 @@ fn max_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
                 @builtin(local_invocation_index) lid: u32) {
   let i = invocation(wid, nwg, lid);
   if (i >= p.planes * p.H * p.W) { return; }
-  let iw = i % p.W;
-  let ih = (i / p.W) % p.H;
-  let obase = (i / (p.W * p.H)) * p.OH * p.OW;
-  let me = i32(ih * p.W + iw);
-  let hs = covering(ih, p.sH, p.pH, p.kH, p.OH);
-  let ws = covering(iw, p.sW, p.pW, p.kW, p.OW);
+  let c = cover(i);
   var g = 0.0;
-  for (var oh = hs.lo; oh < hs.hi; oh++) {
-    for (var ow = ws.lo; ow < ws.hi; ow++) {
-      let o = obase + oh * p.OW + ow;
-      if (argmax_in[o] == me) { g += x[o]; }
+  for (var oh = c.hs.lo; oh < c.hs.hi; oh++) {
+    for (var ow = c.ws.lo; ow < c.ws.hi; ow++) {
+      let o = c.obase + oh * p.OW + ow;
+      if (argmax_in[o] == i32(c.at)) { g += x[o]; }
     }
   }
   out[i] = g;
@@ -94,16 +104,12 @@ fn avg_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
                @builtin(local_invocation_index) lid: u32) {
   let o = invocation(wid, nwg, lid);
   if (o >= p.planes * p.OH * p.OW) { return; }
-  let ow = o % p.OW;
-  let oh = (o / p.OW) % p.OH;
-  let base = (o / (p.OW * p.OH)) * p.H * p.W;
-  let hs = window(oh, p.sH, p.pH, p.kH, p.H);
-  let ws = window(ow, p.sW, p.pW, p.kW, p.W);
+  let w = out_window(o);
   var sum = 0.0;
-  for (var ih = hs.lo; ih < hs.hi; ih++) {
-    for (var iw = ws.lo; iw < ws.hi; iw++) { sum += x[base + ih * p.W + iw]; }
+  for (var ih = w.hs.lo; ih < w.hs.hi; ih++) {
+    for (var iw = w.ws.lo; iw < w.ws.hi; iw++) { sum += x[w.base + ih * p.W + iw]; }
   }
-  out[o] = sum / divisor(hs, ws);
+  out[o] = sum / divisor(w.hs, w.ws);
 }
 
 @compute @workgroup_size(WG)
@@ -111,16 +117,12 @@ fn avg_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
                 @builtin(local_invocation_index) lid: u32) {
   let i = invocation(wid, nwg, lid);
   if (i >= p.planes * p.H * p.W) { return; }
-  let iw = i % p.W;
-  let ih = (i / p.W) % p.H;
-  let obase = (i / (p.W * p.H)) * p.OH * p.OW;
-  let hs = covering(ih, p.sH, p.pH, p.kH, p.OH);
-  let ws = covering(iw, p.sW, p.pW, p.kW, p.OW);
+  let c = cover(i);
   var g = 0.0;
-  for (var oh = hs.lo; oh < hs.hi; oh++) {
+  for (var oh = c.hs.lo; oh < c.hs.hi; oh++) {
     let wh = window(oh, p.sH, p.pH, p.kH, p.H);
-    for (var ow = ws.lo; ow < ws.hi; ow++) {
-      g += x[obase + oh * p.OW + ow] / divisor(wh, window(ow, p.sW, p.pW, p.kW, p.W));
+    for (var ow = c.ws.lo; ow < c.ws.hi; ow++) {
+      g += x[c.obase + oh * p.OW + ow] / divisor(wh, window(ow, p.sW, p.pW, p.kW, p.W));
     }
   }
   out[i] = g;

@@ -31,10 +31,16 @@ function reduce(t: Tensor, r: Reduction): Tensor {
   return r === 'none' ? t : r === 'sum' ? sum(t) : mean(t);
 }
 
-function sameShape(op: string, a: Tensor, b: Tensor, names: [string, string]): void {
+/** Checks an elementwise loss's two float operands (same shape, no broadcasting, as PyTorch
+ *  warns against) and returns its reduction. */
+function pairwiseArgs(op: string, a: Tensor, b: Tensor, names: [string, string], options: LossOptions): Reduction {
+  const reduction = reductionOf(op, options.reduction);
+  requireFloat(op, a);
+  requireFloat(op, b);
   if (a.rank !== b.rank || a.shape.some((d, i) => d !== b.shape[i])) {
     throw new Error(`${op}: ${names[0]} ${fmt(a.shape)} and ${names[1]} ${fmt(b.shape)} must have the same shape`);
   }
+  return reduction;
 }
 
 function classLoss(kind: ClassLossKind, op: string, scores: Tensor, labels: Tensor, reduction: Reduction, labelSmoothing: number): Tensor {
@@ -85,10 +91,7 @@ export function nllLoss(logProbs: Tensor, labels: Tensor, options: LossOptions =
  */
 export function binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, options: LossOptions = {}): Tensor {
   const op = 'binaryCrossEntropyWithLogits';
-  const reduction = reductionOf(op, options.reduction);
-  requireFloat(op, logits);
-  requireFloat(op, targets);
-  sameShape(op, logits, targets, ['logits', 'targets']);
+  const reduction = pairwiseArgs(op, logits, targets, ['logits', 'targets'], options);
   const per = noGrad(() => add(sub(relu(logits), mul(logits, targets)), log(add(exp(neg(abs(logits))), 1))));
   const perGrad = withGrad(per, op, [logits, targets], (g) => [
     logits.requiresGrad ? mul(g, sub(sigmoid(logits), targets)) : null,
@@ -98,10 +101,6 @@ export function binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, op
 }
 
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
-  const op = 'mseLoss';
-  const reduction = reductionOf(op, options.reduction);
-  requireFloat(op, input);
-  requireFloat(op, target);
-  sameShape(op, input, target, ['input', 'target']);
+  const reduction = pairwiseArgs('mseLoss', input, target, ['input', 'target'], options);
   return reduce(square(sub(input, target)), reduction);
 }

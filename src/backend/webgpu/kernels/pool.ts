@@ -1,58 +1,45 @@
 // Dispatch for shaders/pool.wgsl.
 import type { Pool2dSpec } from '../../cnnSpecs.js';
-import type { GpuHandle, GpuRuntime } from '../runtime.js';
+import type { Binding, GpuHandle, GpuRuntime } from '../runtime.js';
 import { grid2d, WG } from './common.js';
 import { allocOutput } from './outputs.js';
 
-function params(s: Pool2dSpec): Uint32Array {
-  return Uint32Array.from([
-    s.batch * s.channels, s.inH, s.inW, s.outH, s.outW, s.kH, s.kW, s.strideH, s.strideW, s.padH, s.padW, 0,
-  ]);
-}
-
 const outShape = (s: Pool2dSpec) => [s.batch, s.channels, s.outH, s.outW];
 const inShape = (s: Pool2dSpec) => [s.batch, s.channels, s.inH, s.inW];
-const outSize = (s: Pool2dSpec) => s.batch * s.channels * s.outH * s.outW;
-const inSize = (s: Pool2dSpec) => s.batch * s.channels * s.inH * s.inW;
-const groups = (n: number) => grid2d(Math.max(1, Math.ceil(n / WG)));
+
+/** One invocation per element of `result` (the output forward, the input gradient backward). */
+function run(rt: GpuRuntime, entry: string, s: Pool2dSpec, src: GpuHandle, result: GpuHandle, argmax: Binding[] = []): void {
+  const params = rt.constant(Uint32Array.from([
+    s.batch * s.channels, s.inH, s.inW, s.outH, s.outW, s.kH, s.kW, s.strideH, s.strideW, s.padH, s.padW, 0,
+  ]));
+  rt.dispatch(
+    { shader: 'pool', entry, overrides: { WG, COUNT_PAD: s.countIncludePad ? 1 : 0 } },
+    [src, result, params, ...argmax],
+    grid2d(Math.max(1, Math.ceil(result.size / WG))),
+  );
+}
 
 export function maxPool2d(rt: GpuRuntime, x: GpuHandle, s: Pool2dSpec): [GpuHandle, GpuHandle] {
   const out = allocOutput(rt, 'maxPool2d', 'output', outShape(s));
   const argmax = allocOutput(rt, 'maxPool2d', 'arg-max', outShape(s), 'int32');
-  rt.dispatch(
-    { shader: 'pool', entry: 'max_forward', overrides: { WG } },
-    [x, out, rt.constant(params(s)), argmax],
-    groups(outSize(s)),
-  );
+  run(rt, 'max_forward', s, x, out, [argmax]);
   return [out, argmax];
 }
 
 export function maxPool2dBackward(rt: GpuRuntime, dy: GpuHandle, argmax: GpuHandle, s: Pool2dSpec): GpuHandle {
   const dx = allocOutput(rt, 'maxPool2d backward', 'input gradient', inShape(s));
-  rt.dispatch(
-    { shader: 'pool', entry: 'max_backward', overrides: { WG } },
-    [dy, dx, rt.constant(params(s)), undefined, argmax],
-    groups(inSize(s)),
-  );
+  run(rt, 'max_backward', s, dy, dx, [undefined, argmax]);
   return dx;
 }
 
 export function avgPool2d(rt: GpuRuntime, x: GpuHandle, s: Pool2dSpec): GpuHandle {
   const out = allocOutput(rt, 'avgPool2d', 'output', outShape(s));
-  rt.dispatch(
-    { shader: 'pool', entry: 'avg_forward', overrides: { WG, COUNT_PAD: s.countIncludePad ? 1 : 0 } },
-    [x, out, rt.constant(params(s))],
-    groups(outSize(s)),
-  );
+  run(rt, 'avg_forward', s, x, out);
   return out;
 }
 
 export function avgPool2dBackward(rt: GpuRuntime, dy: GpuHandle, s: Pool2dSpec): GpuHandle {
   const dx = allocOutput(rt, 'avgPool2d backward', 'input gradient', inShape(s));
-  rt.dispatch(
-    { shader: 'pool', entry: 'avg_backward', overrides: { WG, COUNT_PAD: s.countIncludePad ? 1 : 0 } },
-    [dy, dx, rt.constant(params(s))],
-    groups(inSize(s)),
-  );
+  run(rt, 'avg_backward', s, dy, dx);
   return dx;
 }
