@@ -7,12 +7,13 @@
 // records it in `err` (flag, label, position, classes) for the host to raise at its next read,
 // and the label is clamped so that the outputs stay finite instead of becoming NaN.
 
-override WG: u32 = 64u;
+override WG: u32 = 64u; // a power of two, for forward_reduced's tree
 override CE: u32 = 1u;
 
 struct Params {
   positions: u32, classes: u32, inner: u32, g_stride: u32,
-  eps: f32, scale: f32, _p0: u32, _p1: u32,
+  eps: f32, scale: f32,
+  chunk: u32, _p1: u32, // forward_reduced: positions per workgroup
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -60,11 +61,7 @@ fn log_sum_exp(base: u32) -> f32 {
   return m + log(s);
 }
 
-@compute @workgroup_size(WG)
-fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-           @builtin(local_invocation_index) lid: u32) {
-  let pos = invocation(wid, nwg, lid);
-  if (pos >= p.positions) { return; }
+fn position_loss(pos: u32) -> f32 {
   let base = base_of(pos);
   let y = checked_label(pos);
   var total = 0.0;
@@ -74,7 +71,38 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   let picked = (1.0 - p.eps) * x[base + y * p.inner] + (p.eps / f32(p.classes)) * total;
   var lse = 0.0;
   if (CE == 1u) { lse = log_sum_exp(base); }
-  out[pos] = lse - picked;
+  return lse - picked;
+}
+
+// reduction 'none': one loss per position.
+@compute @workgroup_size(WG)
+fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+           @builtin(local_invocation_index) lid: u32) {
+  let pos = invocation(wid, nwg, lid);
+  if (pos >= p.positions) { return; }
+  out[pos] = position_loss(pos);
+}
+
+var<workgroup> partial: array<f32, WG>;
+
+// reductions 'sum' and 'mean' (scale 1 / positions): each workgroup sums `chunk` positions
+// (strided partial sums, then a tree) and writes its scaled share; with one workgroup that is
+// the loss itself, otherwise the dispatcher adds the shares with one more reduction.
+@compute @workgroup_size(WG)
+fn forward_reduced(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                   @builtin(local_invocation_index) lid: u32) {
+  let group = wid.y * nwg.x + wid.x;
+  let start = group * p.chunk;
+  let stop = min(p.positions, start + p.chunk);
+  var s = 0.0;
+  for (var pos = start + lid; pos < stop; pos += WG) { s += position_loss(pos); }
+  partial[lid] = s;
+  workgroupBarrier();
+  for (var half = WG / 2u; half > 0u; half = half / 2u) {
+    if (lid < half) { partial[lid] += partial[lid + half]; }
+    workgroupBarrier();
+  }
+  if (lid == 0u) { out[group] = partial[0] * p.scale; }
 }
 
 // dx = g[pos * g_stride] * scale * (softmax - target) (CE=1) or * (-target) (CE=0); g_stride 0

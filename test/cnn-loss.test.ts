@@ -36,6 +36,10 @@ export const LOSS_CASES: LossCase[] = [
     fn: (x, y) => dg.crossEntropy(x, y) },
   { name: 'crossEntropy of 1000 positions, spanning many workgroups', inputs: [n(8, 10, 125), labels(10, 8, 125)],
     gradInputs: [n(2, 3, 5), labels(3, 2, 5)], fn: (x, y) => dg.crossEntropy(x, y, { labelSmoothing: 0.2 }) },
+  { name: 'crossEntropy sum of 300 x 1000, reduced by two workgroups and a second pass', inputs: [n(300, 1000), labels(1000, 300)],
+    gradInputs: [n(3, 4), labels(4, 3)], fn: (x, y) => dg.crossEntropy(x, y, { reduction: 'sum' }) },
+  { name: 'nllLoss mean of 70000 positions x 4 classes', inputs: [n(70000, 4), labels(4, 70000)],
+    gradInputs: [n(5, 2), labels(2, 5)], fn: (x, y) => dg.nllLoss(x, y) },
   { name: 'crossEntropy of one unbatched [C] sample', inputs: [n(6), labels(6)], fn: (x, y) => dg.crossEntropy(x, y) },
 ];
 

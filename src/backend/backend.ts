@@ -7,7 +7,7 @@
 //   `scatter`, which the caller has just created for that purpose.
 // - Methods return immediately; the webgpu backend only queues work. `read` is the one wait.
 
-import type { ClassLossSpec, Conv2dSpec, Pool2dSpec } from './cnnSpecs.js';
+import type { ClassLossSpec, Conv2dSpec, Pool2dSpec, Reduction } from './cnnSpecs.js';
 import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from './lstmSpec.js';
 
 export type DType = 'float32' | 'int32';
@@ -132,9 +132,9 @@ export interface Backend {
   maxPool2dBackward(dy: Handle, argmax: Handle, spec: Pool2dSpec): Handle;
   avgPool2d(x: Handle, spec: Pool2dSpec): Handle;
   avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle;
-  /** Per-position loss [batch * inner]. A label outside [0, classes) raises an error naming it
-   *  (the webgpu backend raises it at the next `read`, see kernels/loss.ts). */
-  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec): Handle;
+  /** Per-position loss [batch * inner] ('none'), or its sum or mean as one element. A label
+   *  outside [0, classes) raises an error naming it (webgpu: at the next `read`, see kernels/loss.ts). */
+  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec, reduction: Reduction): Handle;
   /** d loss / d x given the loss gradient g, read at position * gStride and multiplied by scale. */
   classLossBackward(x: Handle, labels: Handle, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle;
 

@@ -46,6 +46,9 @@ export interface Pool2dSpec {
  */
 export type ClassLossKind = 'crossEntropy' | 'nll';
 
+/** PyTorch's reductions of a per-position loss; 'mean' divides by the number of positions. */
+export type Reduction = 'mean' | 'sum' | 'none';
+
 export interface ClassLossSpec {
   kind: ClassLossKind;
   batch: number;

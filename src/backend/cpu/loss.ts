@@ -2,7 +2,7 @@
 // Scores are viewed as [batch, classes, inner]; position p = b * inner + r reads class c at
 // (b * classes + c) * inner + r. With label smoothing eps the target is
 // (1 - eps) * onehot(label) + eps / classes, PyTorch's definition.
-import { badLabelMessage, type ClassLossSpec } from '../cnnSpecs.js';
+import { badLabelMessage, type ClassLossSpec, type Reduction } from '../cnnSpecs.js';
 
 function checkLabels(labels: Int32Array, s: ClassLossSpec): void {
   labels.forEach((y, p) => {
@@ -21,7 +21,7 @@ function logSumExp(x: Float64Array, base: number, s: ClassLossSpec): number {
 
 const baseOf = (p: number, s: ClassLossSpec) => Math.floor(p / s.inner) * s.classes * s.inner + (p % s.inner);
 
-export function classLoss(x: Float64Array, labels: Int32Array, s: ClassLossSpec): Float64Array {
+export function classLoss(x: Float64Array, labels: Int32Array, s: ClassLossSpec, reduction: Reduction): Float64Array {
   checkLabels(labels, s);
   const out = new Float64Array(s.batch * s.inner);
   const eps = s.labelSmoothing;
@@ -32,7 +32,9 @@ export function classLoss(x: Float64Array, labels: Int32Array, s: ClassLossSpec)
     const picked = (1 - eps) * x[base + labels[p]! * s.inner]! + (eps / s.classes) * total;
     out[p] = (s.kind === 'crossEntropy' ? logSumExp(x, base, s) : 0) - picked;
   }
-  return out;
+  if (reduction === 'none') return out;
+  const total = out.reduce((a, b) => a + b, 0);
+  return Float64Array.of(reduction === 'mean' ? total / out.length : total);
 }
 
 /** dx = g[p] * scale * (softmax - target) for cross-entropy, g[p] * scale * (-target) for nll;

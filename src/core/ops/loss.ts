@@ -1,8 +1,10 @@
 // Loss functions with PyTorch's semantics and defaults (reduction 'mean').
-// crossEntropy and nllLoss run one fused backend kernel forward (per-position loss, then the
+// crossEntropy and nllLoss run one fused backend kernel forward (per-position loss and the
 // reduction) and one fused kernel backward (softmax minus target, scaled), instead of a chain
 // of logSoftmax, gather and mean each keeping its own intermediate for the backward.
-import type { ClassLossKind, ClassLossSpec } from '../../backend/cnnSpecs.js';
+import type { ClassLossKind, ClassLossSpec, Reduction } from '../../backend/cnnSpecs.js';
+
+export type { Reduction };
 import { noGrad } from '../engine.js';
 import { fmt } from '../shape.js';
 import { type Tensor, withGrad } from '../tensor.js';
@@ -10,7 +12,6 @@ import { abs, add, exp, log, mul, neg, relu, sigmoid, square, sub } from './elem
 import { mean, sum } from './reduce.js';
 import { backendOf, requireFloat, wrap } from './util.js';
 
-export type Reduction = 'mean' | 'sum' | 'none';
 
 export interface LossOptions {
   reduction?: Reduction;
@@ -60,12 +61,7 @@ function classLoss(kind: ClassLossKind, op: string, scores: Tensor, labels: Tens
   };
   if (spec.classes === 0) throw new Error(`${op}: scores ${fmt(scores.shape)} have no classes`);
   const positions = spec.batch * spec.inner;
-  const out = noGrad(() => {
-    const per = wrap(be.classLoss(scores.handle, labels.handle, spec), want, be);
-    const r = reduce(per, reduction);
-    if (r !== per) per.dispose();
-    return r;
-  });
+  const out = wrap(be.classLoss(scores.handle, labels.handle, spec, reduction), reduction === 'none' ? want : [], be);
   const scale = reduction === 'mean' ? 1 / positions : 1;
   const gStride = reduction === 'none' ? 1 : 0;
   return withGrad(out, op, [scores, labels], (g) => [

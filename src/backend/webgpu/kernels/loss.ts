@@ -5,9 +5,10 @@
 // bad label in a small per-runtime error buffer and clamps it, so nothing becomes NaN; the
 // backend's `read` (the one place that waits anyway) calls `checkLabels`, which then reads
 // that buffer, only when a loss kernel ran since the last check, and throws the error.
-import { badLabelMessage, type ClassLossKind, type ClassLossSpec } from '../../cnnSpecs.js';
+import { badLabelMessage, type ClassLossKind, type ClassLossSpec, type Reduction } from '../../cnnSpecs.js';
 import type { GpuHandle, GpuRuntime } from '../runtime.js';
 import { floatBits, grid2d, WG } from './common.js';
+import { reduce } from './reduce.js';
 
 interface LabelState { err: GpuHandle; pending: boolean; kind: ClassLossKind }
 const states = new WeakMap<GpuRuntime, LabelState>();
@@ -25,23 +26,38 @@ function labelState(rt: GpuRuntime, kind: ClassLossKind): LabelState {
   return s;
 }
 
-function params(s: ClassLossSpec, scale: number, gStride: number): Uint32Array {
+/** Work (positions x classes) one workgroup takes on in a reduced loss: enough that a
+ *  classifier's batch loss (128 x 1000) is one dispatch, few enough to spread a large one. */
+const WORK_PER_GROUP = 1 << 18;
+
+function params(s: ClassLossSpec, scale: number, gStride: number, chunk = 0): Uint32Array {
   return Uint32Array.from([
-    s.batch * s.inner, s.classes, s.inner, gStride, floatBits(s.labelSmoothing), floatBits(scale), 0, 0,
+    s.batch * s.inner, s.classes, s.inner, gStride, floatBits(s.labelSmoothing), floatBits(scale), chunk, 0,
   ]);
 }
 
 const groups = (s: ClassLossSpec) => grid2d(Math.max(1, Math.ceil((s.batch * s.inner) / WG)));
 
-export function classLoss(rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, s: ClassLossSpec): GpuHandle {
-  const out = rt.alloc(s.batch * s.inner, 'float32');
-  const state = labelState(rt, s.kind);
-  rt.dispatch(
-    { shader: 'loss', entry: 'forward', overrides: { WG, CE: s.kind === 'crossEntropy' ? 1 : 0 } },
-    [x, labels, out, rt.constant(params(s, 1, 0)), undefined, state.err],
-    groups(s),
-  );
-  return out;
+/** The per-position loss ('none'), or its sum or mean as a one-element buffer. */
+export function classLoss(rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, s: ClassLossSpec, reduction: Reduction): GpuHandle {
+  const positions = s.batch * s.inner;
+  const kernel = (entry: string) => ({ shader: 'loss', entry, overrides: { WG, CE: s.kind === 'crossEntropy' ? 1 : 0 } });
+  const err = labelState(rt, s.kind).err;
+  if (reduction === 'none') {
+    const out = rt.alloc(positions, 'float32');
+    rt.dispatch(kernel('forward'), [x, labels, out, rt.constant(params(s, 1, 0)), undefined, err], groups(s));
+    return out;
+  }
+  const scale = reduction === 'mean' ? 1 / positions : 1;
+  const parts = Math.min(Math.ceil((positions * s.classes) / WORK_PER_GROUP), Math.ceil(positions / WG));
+  const chunk = Math.ceil(positions / Math.max(parts, 1));
+  const shares = Math.max(1, Math.ceil(positions / chunk));
+  const out = rt.alloc(shares, 'float32');
+  rt.dispatch(kernel('forward_reduced'), [x, labels, out, rt.constant(params(s, scale, 0, chunk)), undefined, err], grid2d(shares));
+  if (shares === 1) return out;
+  const total = reduce(rt, 'sum', out, 1, shares, 1);
+  rt.release(out);
+  return total;
 }
 
 export function classLossBackward(
