@@ -1,5 +1,6 @@
 // nn.Conv2d over dg.conv2d, with PyTorch's initialisation (kaiming-uniform, a = sqrt(5)).
 import { conv2d, type Conv2dOptions } from '../core/ops/conv.js';
+import { pair } from '../core/ops/window.js';
 import type { Tensor } from '../core/tensor.js';
 import { biasUniform, kaimingUniform } from './init.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
@@ -12,14 +13,6 @@ export interface Conv2dLayerOptions {
   dilation?: Size2;
   groups?: number;
   bias?: boolean;
-}
-
-function size2(op: string, name: string, v: Size2): [number, number] {
-  const p: [number, number] = typeof v === 'number' ? [v, v] : v;
-  if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new Error(`${op}: ${name} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
-  }
-  return [p[0], p[1]];
 }
 
 export class Conv2d extends Module {
@@ -37,7 +30,7 @@ export class Conv2d extends Module {
     if (inChannels % groups !== 0 || outChannels % groups !== 0) {
       throw new Error(`Conv2d: inChannels (${inChannels}) and outChannels (${outChannels}) must both be divisible by groups (${groups})`);
     }
-    this.kernelSize = size2('Conv2d', 'kernelSize', kernelSize);
+    this.kernelSize = pair('Conv2d', 'kernelSize', kernelSize, 1);
     this.#options = { stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1, groups };
     this.weight = this.param(kaimingUniform([outChannels, inChannels / groups, ...this.kernelSize]));
     this.bias = options.bias ?? true ? this.param(biasUniform(outChannels, this.weight.shape)) : null;

@@ -26,7 +26,14 @@ export interface Callback {
   onTrainEnd?(ctx: FitContext): void | Promise<void>;
 }
 
-function monitored(who: string, monitor: string, logs: Logs): number {
+/** Keras' 'auto' mode: accuracy-like metrics should grow, everything else (losses) shrink. */
+export function monitorMode(who: string, mode: string, monitor: string): 'min' | 'max' {
+  if (mode !== 'min' && mode !== 'max' && mode !== 'auto') throw new Error(`${who}: mode must be 'min', 'max' or 'auto', got '${mode}'`);
+  if (mode !== 'auto') return mode;
+  return /acc|precision|recall|f1/i.test(monitor) ? 'max' : 'min';
+}
+
+export function monitored(who: string, monitor: string, logs: Logs): number {
   const v = logs[monitor];
   if (v === undefined) {
     throw new Error(`${who}: the monitored value '${monitor}' is not in the epoch logs (available: ${Object.keys(logs).join(', ')}); pass validationData/validationSplit or choose another monitor`);
@@ -61,10 +68,7 @@ export class EarlyStopping implements Callback {
     this.minDelta = Math.abs(options.minDelta ?? 0);
     this.patience = options.patience ?? 0;
     if (!Number.isInteger(this.patience) || this.patience < 0) throw new Error(`EarlyStopping: patience must be a non-negative integer, got ${options.patience}`);
-    const mode = options.mode ?? 'auto';
-    if (mode !== 'min' && mode !== 'max' && mode !== 'auto') throw new Error(`EarlyStopping: mode must be 'min', 'max' or 'auto', got '${String(mode)}'`);
-    // Keras' 'auto': accuracy-like metrics grow, everything else (losses) shrinks.
-    this.mode = mode !== 'auto' ? mode : /acc|precision|recall|f1/i.test(this.monitor) ? 'max' : 'min';
+    this.mode = monitorMode('EarlyStopping', options.mode ?? 'auto', this.monitor);
     this.restoreBestWeights = options.restoreBestWeights ?? false;
   }
 

@@ -3,7 +3,7 @@
 import type { AnyModule } from '../nn/module.js';
 import { save } from '../io/model.js';
 import { saveSafetensors } from '../io/tensorFile.js';
-import type { Callback, FitContext, Logs } from './callbacks.js';
+import { type Callback, type FitContext, type Logs, monitored, monitorMode } from './callbacks.js';
 
 export interface ModelCheckpointOptions {
   /** May contain {epoch} (1-based, as Keras) and {<log key>}, e.g. 'ckpt-{epoch}-{valLoss}.safetensors'. */
@@ -30,15 +30,12 @@ export class ModelCheckpoint implements Callback {
     this.monitor = options.monitor ?? 'valLoss';
     this.saveBestOnly = options.saveBestOnly ?? false;
     this.saveWeightsOnly = options.saveWeightsOnly ?? false;
-    const mode = options.mode ?? 'auto';
-    if (mode !== 'min' && mode !== 'max' && mode !== 'auto') throw new Error(`ModelCheckpoint: mode must be 'min', 'max' or 'auto', got '${String(mode)}'`);
-    this.mode = mode !== 'auto' ? mode : /acc|precision|recall|f1/i.test(this.monitor) ? 'max' : 'min';
+    this.mode = monitorMode('ModelCheckpoint', options.mode ?? 'auto', this.monitor);
   }
 
   async onEpochEnd(epoch: number, logs: Logs, ctx: FitContext): Promise<void> {
     if (this.saveBestOnly) {
-      const v = logs[this.monitor];
-      if (v === undefined) throw new Error(`ModelCheckpoint: the monitored value '${this.monitor}' is not in the epoch logs (available: ${Object.keys(logs).join(', ')})`);
+      const v = monitored('ModelCheckpoint', this.monitor, logs);
       const better = Number.isNaN(this.best) || (this.mode === 'min' ? v < this.best : v > this.best);
       if (!better) return;
       this.best = v;
