@@ -126,6 +126,28 @@ test('an LR scheduler callback steps each epoch; ReduceLROnPlateau watches the l
   assert.equal(seen, [1e-6, 1e-6, 5e-7, 2.5e-7]);
 });
 
+test('evaluate\'s metrics equal dg.metrics on predict\'s output (macro for classes, class 1 for binary)', async () => {
+  for (const b of BACKENDS) {
+    await dg.init({ backend: b });
+    dg.manualSeed(9);
+    const { x, y } = clusters(21);
+    const m = mlp().compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy', 'precision', 'recall', 'f1'] });
+    const ev = await m.evaluate(x, y, { batchSize: 5 });
+    const p = await m.predict(x);
+    const want = [await dg.metrics.accuracy(p, y), await dg.metrics.precision(p, y), await dg.metrics.recall(p, y), await dg.metrics.f1(p, y)] as number[];
+    assertClose([ev.accuracy!, ev.precision!, ev.recall!, ev.f1!], want, GPU_TOL, `${b} classes`);
+
+    const t = dg.tensor(Float32Array.from({ length: 21 }, (_, i) => (i % 3 === 0 ? 1 : 0)), [21, 1]);
+    const bin = new nn.Sequential(new nn.Linear(2, 1), new nn.Sigmoid());
+    bin.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['binaryAccuracy', 'precision', 'recall'] });
+    const evb = await bin.evaluate(x, t, { batchSize: 4 });
+    const q = await bin.predict(x);
+    const per = (await dg.metrics.precision(q, t, { average: 'none' })) as number[];
+    const rec = (await dg.metrics.recall(q, t, { average: 'none' })) as number[];
+    assertClose([evb.binaryAccuracy!, evb.precision!, evb.recall!], [await dg.metrics.binaryAccuracy(q, t), per[1]!, rec[1]!], GPU_TOL, `${b} binary`);
+  }
+});
+
 test('onBatchEnd sees every batch with its size', async () => {
   await dg.init({ backend: 'cpu' });
   const { x, y } = clusters(10);
