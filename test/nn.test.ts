@@ -58,6 +58,22 @@ test('fields, explicit registration and nesting give dotted keys in assignment o
   assert.ok(net.parameters().every((p) => p.requiresGrad));
 });
 
+test('buffers are saved in the state dict but are not parameters', async () => {
+  await dg.init({ backend: 'cpu' });
+  class Norm extends nn.Module {
+    readonly weight = this.param(dg.ones([2]));
+    readonly runningMean = this.registerBuffer('runningMean', dg.zeros([2]));
+    override forward(x: Tensor): Tensor { return x.sub(this.runningMean).mul(this.weight); }
+  }
+  const m = new nn.Sequential(new Norm());
+  assert.equal([...m.namedParameters()].map(([k]) => k), ['0.weight']);
+  assert.equal([...m.namedBuffers()].map(([k]) => k), ['0.runningMean']);
+  assert.equal(Object.keys(m.stateDict()), ['0.weight', '0.runningMean']);
+  assert.is(m.stateDict()['0.runningMean']!.requiresGrad, false);
+  m.loadStateDict({ '0.weight': dg.ones([2]), '0.runningMean': dg.tensor([1, 2]) });
+  assert.equal(Array.from(await m.forward(dg.tensor([1, 2])).data()), [0, 0]);
+});
+
 test('a layer used twice: parameters() lists it once, stateDict under both names (as torch)', async () => {
   await dg.init({ backend: 'cpu' });
   const a = new nn.Linear(3, 3);

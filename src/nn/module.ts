@@ -15,11 +15,8 @@ import { Tensor } from '../core/tensor.js';
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-/** The architecture of one layer: its registered class name and constructor options. */
-export interface LayerSpec {
-  type: string;
-  config: JsonObject;
-}
+/** The architecture of one layer: its registered class name and constructor options (JSON itself). */
+export type LayerSpec = { type: string; config: JsonObject };
 
 // Tensors made by `param()`. A WeakSet rather than a flag on Tensor keeps parameters an nn idea.
 const parameters = new WeakSet<Tensor>();
@@ -139,11 +136,12 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   *namedBuffers(): Generator<[string, Tensor]> {
     for (const [prefix, m] of this.namedModules()) {
-      for (const name of m.#buffers) {
-        const v = (m as unknown as Record<string, unknown>)[name];
-        if (v instanceof Tensor) yield [prefix ? `${prefix}.${name}` : name, v];
-      }
+      for (const [k, b] of m.ownBuffers()) yield [prefix ? `${prefix}.${k}` : k, b];
     }
+  }
+
+  private ownBuffers(): [string, Tensor][] {
+    return this.ownEntries().filter((e): e is [string, Tensor] => this.#buffers.has(e[0]) && e[1] instanceof Tensor);
   }
 
   /** Total number of parameter elements. */
@@ -182,10 +180,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     for (const [prefix, m] of this.namedModules()) {
       const key = (k: string) => (prefix ? `${prefix}.${k}` : k);
       for (const [k, v] of m.ownEntries()) if (isParameter(v)) out[key(k)] = v;
-      for (const name of m.#buffers) {
-        const v = (m as unknown as Record<string, unknown>)[name];
-        if (v instanceof Tensor) out[key(name)] = v;
-      }
+      for (const [k, b] of m.ownBuffers()) out[key(k)] = b;
     }
     return out;
   }

@@ -28,7 +28,7 @@ export class Sequential extends Module<[Tensor], Tensor> {
   }
 
   override config(): JsonObject {
-    return { layers: this.#layers.map((m) => m.spec() as unknown as JsonObject) };
+    return { layers: this.#layers.map((m) => m.spec()) };
   }
 
   override extraRepr(): string { return ''; }
