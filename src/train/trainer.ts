@@ -234,13 +234,60 @@ function splitValidation(x: Tensor, y: Tensor, options: FitOptions): { xTrain: T
   return { xTrain: owned[0]!, yTrain: owned[1]!, val: [owned[2]!, owned[3]!], owned };
 }
 
-export async function fit(model: AnyModule, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+/**
+ * Batches fit can train on instead of x and y tensors, as Keras' fit takes a generator: e.g. a
+ * dg.data.DataLoader, whose batches are uploaded one at a time (a dataset larger than the
+ * device's biggest buffer, or augmented on the host each epoch). Each pass yields `length`
+ * batches [x, y]; fit disposes them.
+ */
+export interface BatchSource extends Iterable<Tensor[]> {
+  readonly length: number;
+  readonly batchSize: number;
+}
+
+function isBatchSource(v: unknown): v is BatchSource {
+  return typeof v === 'object' && v !== null && !(v instanceof Tensor) && typeof (v as BatchSource)[Symbol.iterator] === 'function';
+}
+
+/** One epoch's steps: each, called inside tidy, makes its batch [x, y]. */
+function tensorSteps(x: Tensor, y: Tensor, batchSize: number, order: Tensor | null): (() => [Tensor, Tensor])[] {
+  return batches(x.shape[0]!, batchSize).map(([start, len]) => () => {
+    const idx = order ? narrow(order, 0, start, len) : null;
+    return idx ? [takeRows(x, idx), takeRows(y, idx)] : [narrow(x, 0, start, len), narrow(y, 0, start, len)];
+  });
+}
+
+function sourceSteps(source: BatchSource, loss: ResolvedLoss): (() => [Tensor, Tensor])[] {
+  const it = source[Symbol.iterator]();
+  return Array.from({ length: source.length }, (_, step) => () => {
+    const next = it.next();
+    if (next.done) throw new Error(`fit: the batch source ended after ${step} batches, but its length says ${source.length}`);
+    const [xb, yb] = next.value;
+    if (!xb || !yb || next.value.length !== 2) throw new Error(`fit: each batch must be [x, y], got ${next.value.length} tensors`);
+    checkPair('fit', xb, yb, loss);
+    return [xb, yb];
+  });
+}
+
+export async function fit(model: AnyModule, x: Tensor, y: Tensor, options?: FitOptions): Promise<History>;
+export async function fit(model: AnyModule, source: BatchSource, options?: FitOptions): Promise<History>;
+export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOrOptions?: Tensor | FitOptions, maybeOptions?: FitOptions): Promise<History> {
   const c = compiledOf('fit', model);
+  const source = isBatchSource(xOrSource) ? xOrSource : null;
+  const options = (source ? yOrOptions as FitOptions | undefined : maybeOptions) ?? {};
   const epochs = options.epochs ?? 1;
-  const batchSize = options.batchSize ?? 32;
+  const batchSize = source ? source.batchSize : options.batchSize ?? 32;
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
   positiveInt('fit', 'batchSize', batchSize);
-  checkPair('fit', x, y, c.loss);
+  if (source) {
+    if (options.validationSplit) throw new Error('fit: validationSplit needs x and y tensors; with a batch source give validationData');
+    if (options.batchSize !== undefined && options.batchSize !== source.batchSize) {
+      throw new Error(`fit: the batch source makes batches of ${source.batchSize}; options.batchSize ${options.batchSize} cannot change that`);
+    }
+    positiveInt('fit', 'the batch source\'s length', source.length);
+  } else {
+    checkPair('fit', xOrSource as Tensor, yOrOptions as Tensor, c.loss);
+  }
   if (options.validationData) {
     const v = options.validationData;
     if (!Array.isArray(v) || v.length !== 2) throw new Error('fit: validationData must be [xVal, yVal]');
@@ -248,9 +295,11 @@ export async function fit(model: AnyModule, x: Tensor, y: Tensor, options: FitOp
   }
   const verbose = options.verbose ?? 1;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
-  const { xTrain, yTrain, val, owned } = splitValidation(x, y, options);
-  const n = xTrain.shape[0]!;
-  const steps = Math.ceil(n / batchSize);
+  const { xTrain, yTrain, val, owned } = source
+    ? { xTrain: null, yTrain: null, val: options.validationData ?? null, owned: [] }
+    : splitValidation(xOrSource as Tensor, yOrOptions as Tensor, options);
+  const n = xTrain ? xTrain.shape[0]! : 0;
+  const steps = source ? source.length : Math.ceil(n / batchSize);
   const out = options.output ?? process.stdout;
   const live = verbose === 1 && out.isTTY === true;
   const progress = verbose === 0 ? null : new Progress(out, live, epochs, steps);
@@ -268,14 +317,15 @@ export async function fit(model: AnyModule, x: Tensor, y: Tensor, options: FitOp
         for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
         progress?.epochBegin(epoch);
         const acc = new Accumulator(c.metrics);
-        const order = shuffle ? keep(tensor(permutation(n), [n], { dtype: 'int32', backend: xTrain.backend })) : null;
+        const order = xTrain && shuffle ? keep(tensor(permutation(n), [n], { dtype: 'int32', backend: xTrain.backend })) : null;
         let logs: Logs;
         try {
-          for (const [step, [start, len]] of batches(n, batchSize).entries()) {
+          const makeBatches = source ? sourceSteps(source, c.loss) : tensorSteps(xTrain!, yTrain!, batchSize, order);
+          for (const [step, makeBatch] of makeBatches.entries()) {
+            let len = 0;
             tidy(() => {
-              const idx = order ? narrow(order, 0, start, len) : null;
-              const xb = idx ? takeRows(xTrain, idx) : narrow(xTrain, 0, start, len);
-              const yb = idx ? takeRows(yTrain, idx) : narrow(yTrain, 0, start, len);
+              const [xb, yb] = makeBatch();
+              len = xb.shape[0]!;
               c.optimizer.zeroGrad();
               const pred = forward('fit', model, xb);
               const loss = c.loss.fn(pred, yb);
