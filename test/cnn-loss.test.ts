@@ -124,6 +124,7 @@ behaviour('losses refuse mismatched shapes, float labels and unknown options', a
   throwsWith(() => dg.crossEntropy(x, dg.zeros([4])), ['crossEntropy', 'int32', 'float32'], 'float labels');
   throwsWith(() => dg.crossEntropy(x, dg.tensor(new Int32Array(4)), { labelSmoothing: 1.5 }), ['crossEntropy', 'labelSmoothing', '1.5'], 'smoothing');
   throwsWith(() => dg.crossEntropy(x, dg.tensor(new Int32Array(4)), { reduction: 'avg' as 'mean' }), ['crossEntropy', "'avg'"], 'reduction');
+  throwsWith(() => dg.crossEntropy(x, dg.tensor(new Int32Array(4)), { ignoreIndex: -100 } as dg.CrossEntropyOptions), ['crossEntropy', "unknown option 'ignoreIndex'"], 'ignoreIndex');
   throwsWith(() => dg.mseLoss(x, dg.zeros([3, 4])), ['mseLoss', '[4, 3]', '[3, 4]'], 'mse shapes');
   throwsWith(() => dg.binaryCrossEntropyWithLogits(x, dg.zeros([4])), ['binaryCrossEntropyWithLogits', '[4, 3]', '[4]'], 'bce shapes');
 });

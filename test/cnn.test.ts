@@ -128,6 +128,8 @@ behaviour('conv2d and the pools refuse bad shapes and options with the shapes in
   throwsWith(() => dg.maxPool2d(x, { kernelSize: 2, padding: 2 }), ['maxPool2d', 'at most half', '[2, 2]'], 'pool padding');
   throwsWith(() => dg.avgPool2d(x, { kernelSize: 30 }), ['avgPool2d', 'too small', '[8, 1, 28, 28]'], 'pool too small');
   throwsWith(() => dg.maxPool2d(x, { kernelSize: 1.5 }), ['maxPool2d', 'kernelSize', '1.5'], 'fractional kernel');
+  throwsWith(() => dg.maxPool2d(x, { kernelSize: 2, ceilMode: true } as dg.MaxPool2dOptions), ['maxPool2d', "unknown option 'ceilMode'"], 'ceilMode');
+  throwsWith(() => dg.conv2d(x, dg.zeros([4, 1, 3, 3]), null, { bias: false } as dg.Conv2dOptions), ['conv2d', "unknown option 'bias'"], 'conv option');
 });
 
 behaviour('conv2d refuses an output larger than a storage binding with the size and the limit', async () => {

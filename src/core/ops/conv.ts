@@ -7,6 +7,7 @@ import { fmt } from '../shape.js';
 import { type Tensor, withGrad } from '../tensor.js';
 import { reshape } from './layout.js';
 import { sum } from './reduce.js';
+import { checkOptions } from './options.js';
 import { backendOf, requireFloat, wrap } from './util.js';
 import { batched, outputSize, type Pair, pair } from './window.js';
 
@@ -31,6 +32,7 @@ function samePadding(k: [number, number], s: [number, number], d: [number, numbe
 
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
   const op = 'conv2d';
+  checkOptions(op, options, ['stride', 'padding', 'dilation', 'groups']);
   const x = batched(op, input);
   requireFloat(op, weight);
   const groups = options.groups ?? 1;

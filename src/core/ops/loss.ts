@@ -10,6 +10,7 @@ import { fmt } from '../shape.js';
 import { type Tensor, withGrad } from '../tensor.js';
 import { abs, add, exp, log, mul, neg, relu, sigmoid, square, sub } from './elementwise.js';
 import { mean, sum } from './reduce.js';
+import { checkOptions } from './options.js';
 import { backendOf, requireFloat, wrap } from './util.js';
 
 
@@ -22,8 +23,9 @@ export interface CrossEntropyOptions extends LossOptions {
   labelSmoothing?: number;
 }
 
-function reductionOf(op: string, r: Reduction | undefined): Reduction {
-  const v = r ?? 'mean';
+function reductionOf(op: string, options: LossOptions, extra: string[] = []): Reduction {
+  checkOptions(op, options, ['reduction', ...extra]);
+  const v = options.reduction ?? 'mean';
   if (v !== 'mean' && v !== 'sum' && v !== 'none') throw new Error(`${op}: unknown reduction '${String(v)}' (expected 'mean', 'sum' or 'none')`);
   return v;
 }
@@ -35,7 +37,7 @@ function reduce(t: Tensor, r: Reduction): Tensor {
 /** Checks an elementwise loss's two float operands (same shape, no broadcasting, as PyTorch
  *  warns against) and returns its reduction. */
 function pairwiseArgs(op: string, a: Tensor, b: Tensor, names: [string, string], options: LossOptions): Reduction {
-  const reduction = reductionOf(op, options.reduction);
+  const reduction = reductionOf(op, options);
   requireFloat(op, a);
   requireFloat(op, b);
   if (a.rank !== b.rank || a.shape.some((d, i) => d !== b.shape[i])) {
@@ -72,12 +74,12 @@ function classLoss(kind: ClassLossKind, op: string, scores: Tensor, labels: Tens
 
 /** Cross-entropy of logits [N, C] or [N, C, d1, ...] against int32 labels [N] or [N, d1, ...]. */
 export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntropyOptions = {}): Tensor {
-  return classLoss('crossEntropy', 'crossEntropy', logits, labels, reductionOf('crossEntropy', options.reduction), options.labelSmoothing ?? 0);
+  return classLoss('crossEntropy', 'crossEntropy', logits, labels, reductionOf('crossEntropy', options, ['labelSmoothing']), options.labelSmoothing ?? 0);
 }
 
 /** Negative log-likelihood of log-probabilities (e.g. logSoftmax's output), labels as crossEntropy's. */
 export function nllLoss(logProbs: Tensor, labels: Tensor, options: LossOptions = {}): Tensor {
-  return classLoss('nll', 'nllLoss', logProbs, labels, reductionOf('nllLoss', options.reduction), 0);
+  return classLoss('nll', 'nllLoss', logProbs, labels, reductionOf('nllLoss', options), 0);
 }
 
 /**

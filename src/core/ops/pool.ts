@@ -4,6 +4,7 @@
 import type { Pool2dSpec } from '../../backend/cnnSpecs.js';
 import { keep } from '../engine.js';
 import { type Tensor, withGrad } from '../tensor.js';
+import { checkOptions } from './options.js';
 import { wrap } from './util.js';
 import { batched, outputSize, type Pair, pair } from './window.js';
 
@@ -20,6 +21,7 @@ export interface AvgPool2dOptions extends MaxPool2dOptions {
 
 function poolSpec(op: string, x: Tensor, o: AvgPool2dOptions): Pool2dSpec {
   if (o === undefined || o.kernelSize === undefined) throw new Error(`${op}: options.kernelSize is required`);
+  checkOptions(op, o, op === 'avgPool2d' ? ['kernelSize', 'stride', 'padding', 'countIncludePad'] : ['kernelSize', 'stride', 'padding']);
   const k = pair(op, 'kernelSize', o.kernelSize, 1);
   const s = pair(op, 'stride', o.stride ?? k, 1);
   const p = pair(op, 'padding', o.padding ?? 0, 0);
