@@ -11,6 +11,7 @@ override WG: u32 = 64u;
 override HAS_BIAS: u32 = 0u;
 override UNIT_STRIDE: u32 = 0u; // backward_input: 1 when both strides are 1
 const TILE: u32 = 4u;
+const PX: u32 = 2u; // forward: pixel vec4s per invocation, so each weight load feeds 8 FMAs
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,
@@ -34,9 +35,9 @@ fn in_plane(h: i32, w: i32, H: u32, W: u32) -> bool {
 }
 
 /** Invocation t's (column tile, row tile, group, 1 if in range) of a per-group GEMM with `cols`
- *  columns and `rows` rows, column tiles fastest. */
-fn gemm_tile(t: u32, cols: u32, rows: u32) -> vec4u {
-  let ctiles = (cols + TILE - 1u) / TILE;
+ *  columns and `rows` rows, in tiles of `width` columns and TILE rows, column tiles fastest. */
+fn gemm_tile(t: u32, cols: u32, rows: u32, width: u32) -> vec4u {
+  let ctiles = (cols + width - 1u) / width;
   let rtiles = (rows + TILE - 1u) / TILE;
   return vec4u(t % ctiles, (t / ctiles) % rtiles, t / (ctiles * rtiles), select(0u, 1u, t < ctiles * rtiles * p.groups));
 }
@@ -69,7 +70,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   let Cg = p.C / p.groups;
   let Kg = p.K / p.groups;
   let P = p.N * p.OH * p.OW;
-  let tile = gemm_tile(invocation(wid, nwg, lid), P, Kg);
+  let tile = gemm_tile(invocation(wid, nwg, lid), P, Kg, TILE * PX);
   if (tile.w == 0u) { return; }
   let pt = tile.x;
   let mt = tile.y;
@@ -80,33 +81,48 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   // Per pixel column: top-left input coordinate of its window and its image's group base.
   // Pixels past the end repeat the last one; they are computed but never stored.
   let plane = p.OH * p.OW;
-  let px = pixels(pt * TILE, P, p.OW, p.OH);
-  let ih0 = vec4i(px.row * p.sH) - vec4i(i32(p.pH));
-  let iw0 = vec4i(px.col * p.sW) - vec4i(i32(p.pW));
-  let xbase = (px.img * p.C + g * Cg) * HW;
-  let obase = px.img * p.K * plane + px.row * p.OW + px.col;
+  var ih0: array<vec4i, PX>;
+  var iw0: array<vec4i, PX>;
+  var xbase: array<vec4u, PX>;
+  var obase: array<vec4u, PX>;
+  for (var h = 0u; h < PX; h++) {
+    let px = pixels(min(pt * TILE * PX + h * TILE, P - 1u), P, p.OW, p.OH);
+    ih0[h] = vec4i(px.row * p.sH) - vec4i(i32(p.pH));
+    iw0[h] = vec4i(px.col * p.sW) - vec4i(i32(p.pW));
+    xbase[h] = (px.img * p.C + g * Cg) * HW;
+    obase[h] = px.img * p.K * plane + px.row * p.OW + px.col;
+  }
   var wrow: vec4u;
   for (var i = 0u; i < TILE; i++) { wrow[i] = (g * Kg + min(mt * TILE + i, Kg - 1u)) * Cg * taps; }
 
   // Taps outermost: whether a tap lands in the padding does not depend on the channel, so the
   // bounds are checked once per tap and the channel loop inside is branch-free.
-  var acc: array<vec4f, TILE>;
+  var acc: array<vec4f, TILE * PX>; // acc[h * TILE + i]: row i, pixels 4h .. 4h + 3
   for (var kh = 0u; kh < p.kH; kh++) {
-    let ih = ih0 + vec4i(i32(kh * p.dH));
     for (var kw = 0u; kw < p.kW; kw++) {
-      let iw = iw0 + vec4i(i32(kw * p.dW));
-      var idx: vec4u;
-      var ok: vec4<bool>;
-      for (var j = 0u; j < TILE; j++) {
-        ok[j] = in_plane(ih[j], iw[j], p.H, p.W);
-        // An out-of-plane tap reads a harmless in-bounds element and discards it.
-        idx[j] = select(0u, xbase[j] + u32(ih[j]) * p.W + u32(iw[j]), ok[j]);
+      var idx: array<vec4u, PX>;
+      var ok: array<vec4<bool>, PX>;
+      for (var h = 0u; h < PX; h++) {
+        let ih = ih0[h] + vec4i(i32(kh * p.dH));
+        let iw = iw0[h] + vec4i(i32(kw * p.dW));
+        for (var j = 0u; j < TILE; j++) {
+          ok[h][j] = in_plane(ih[j], iw[j], p.H, p.W);
+          // An out-of-plane tap reads a harmless in-bounds element and discards it.
+          idx[h][j] = select(0u, xbase[h][j] + u32(ih[j]) * p.W + u32(iw[j]), ok[h][j]);
+        }
       }
       var woff = kh * p.kW + kw;
       var xoff = 0u;
       for (var c = 0u; c < Cg; c++) {
-        let xv = select(vec4f(0.0), vec4f(a[idx.x + xoff], a[idx.y + xoff], a[idx.z + xoff], a[idx.w + xoff]), ok);
-        for (var i = 0u; i < TILE; i++) { acc[i] += b[wrow[i] + woff] * xv; }
+        var xv: array<vec4f, PX>;
+        for (var h = 0u; h < PX; h++) {
+          let q = idx[h] + vec4u(xoff);
+          xv[h] = select(vec4f(0.0), vec4f(a[q.x], a[q.y], a[q.z], a[q.w]), ok[h]);
+        }
+        for (var i = 0u; i < TILE; i++) {
+          let wv = b[wrow[i] + woff];
+          for (var h = 0u; h < PX; h++) { acc[h * TILE + i] += wv * xv[h]; }
+        }
         xoff += HW;
         woff += taps;
       }
@@ -117,10 +133,13 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     let m = mt * TILE + i;
     if (m >= Kg) { break; }
     let co = g * Kg + m;
-    var v = acc[i];
-    if (HAS_BIAS == 1u) { v += vec4f(bias[co]); }
-    for (var j = 0u; j < TILE; j++) {
-      if (pt * TILE + j < P) { out[obase[j] + co * plane] = v[j]; }
+    var bv = 0.0;
+    if (HAS_BIAS == 1u) { bv = bias[co]; }
+    for (var h = 0u; h < PX; h++) {
+      let v = acc[h * TILE + i] + vec4f(bv);
+      for (var j = 0u; j < TILE; j++) {
+        if (pt * TILE * PX + h * TILE + j < P) { out[obase[h][j] + co * plane] = v[j]; }
+      }
     }
   }
 }
@@ -134,7 +153,7 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   let Cg = p.C / p.groups;
   let Kg = p.K / p.groups;
   let P = p.N * p.H * p.W;
-  let tile = gemm_tile(invocation(wid, nwg, lid), P, Cg);
+  let tile = gemm_tile(invocation(wid, nwg, lid), P, Cg, TILE);
   if (tile.w == 0u) { return; }
   let pt = tile.x;
   let mt = tile.y;

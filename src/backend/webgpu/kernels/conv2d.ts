@@ -5,14 +5,16 @@ import { grid2d, WG } from './common.js';
 import { allocOutput } from './outputs.js';
 import { reduce } from './reduce.js';
 
-/** Outputs per invocation along each GEMM dimension (TILE in the WGSL). */
+/** Outputs per invocation along each GEMM dimension (TILE in the WGSL)... */
 const TILE = 4;
+/** ...except the forward's pixels, TILE * PX of them (PX in the WGSL). */
+const FORWARD_PIXELS = 8;
 /** The weight gradient aims for this many invocations, splitting its pixel sum to get there. */
 const TARGET_INVOCATIONS = 2048;
 /** ...but never gives one invocation fewer pixels than this (the partial sums cost memory). */
 const MIN_CHUNK = 64;
 
-const tiles = (n: number) => Math.ceil(n / TILE);
+const tiles = (n: number, width = TILE) => Math.ceil(n / width);
 
 function params(s: Conv2dSpec, chunk = 0, splits = 1): Uint32Array {
   return Uint32Array.from([
@@ -33,7 +35,7 @@ function dummy(rt: GpuRuntime): GpuHandle {
 
 export function conv2d(rt: GpuRuntime, x: GpuHandle, w: GpuHandle, bias: GpuHandle | null, s: Conv2dSpec): GpuHandle {
   const out = allocOutput(rt, 'conv2d', 'output', [s.batch, s.outC, s.outH, s.outW]);
-  const invocations = tiles(s.batch * s.outH * s.outW) * tiles(s.outC / s.groups) * s.groups;
+  const invocations = tiles(s.batch * s.outH * s.outW, FORWARD_PIXELS) * tiles(s.outC / s.groups) * s.groups;
   rt.dispatch(
     { shader: 'conv2d', entry: 'forward', overrides: { WG, HAS_BIAS: bias ? 1 : 0 } },
     [x, w, out, rt.constant(params(s)), bias ?? dummy(rt)],
