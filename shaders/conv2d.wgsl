@@ -1,17 +1,17 @@
 // conv2d (NCHW, weight [K, C/groups, kH, kW]) and its two backward kernels as implicit GEMMs:
 // the im2col matrix is never stored; each invocation gathers the input elements its products
 // need straight from x (or dy), skipping taps that fall in the padding.
-// Every entry gives one invocation a 4 x 4 register block: 4 rows of the GEMM (output channels,
-// or input channels for `backward_input`) times 4 columns (pixels, or weight taps for
-// `backward_weight`). On software Vulkan (lavapipe) this register blocking over 1-D workgroups
-// beat workgroup-memory tiling, and it needs no barriers. Invocations are numbered with the
-// column tile fastest so that neighbours read neighbouring pixels.
+// Every entry gives one invocation a register block: 4 rows of the GEMM (output channels, or
+// input channels for `backward_input`) times 8 pixels (4 weight taps for `backward_weight`).
+// On software Vulkan (lavapipe) this register blocking over 1-D workgroups beat
+// workgroup-memory tiling, and it needs no barriers. Invocations are numbered with the column
+// tile fastest so that neighbours read neighbouring pixels.
 
 override WG: u32 = 64u;
 override HAS_BIAS: u32 = 0u;
 override UNIT_STRIDE: u32 = 0u; // backward_input: 1 when both strides are 1
 const TILE: u32 = 4u;
-const PX: u32 = 2u; // forward: pixel vec4s per invocation, so each weight load feeds 8 FMAs
+const PX: u32 = 2u; // forward, backward_input: pixel vec4s per invocation, so each weight load feeds 8 FMAs
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,
@@ -153,7 +153,7 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   let Cg = p.C / p.groups;
   let Kg = p.K / p.groups;
   let P = p.N * p.H * p.W;
-  let tile = gemm_tile(invocation(wid, nwg, lid), P, Cg, TILE);
+  let tile = gemm_tile(invocation(wid, nwg, lid), P, Cg, TILE * PX);
   if (tile.w == 0u) { return; }
   let pt = tile.x;
   let mt = tile.y;
@@ -162,11 +162,17 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   let taps = p.kH * p.kW;
 
   let HW = p.H * p.W;
-  let px = pixels(pt * TILE, P, p.W, p.H);
-  let hn = vec4i(px.row + vec4u(p.pH)); // ih + pH
-  let wn = vec4i(px.col + vec4u(p.pW)); // iw + pW
-  let dybase = (px.img * p.K + g * Kg) * plane;
-  let obase = px.img * p.C * HW + px.row * p.W + px.col;
+  var hn: array<vec4i, PX>; // ih + pH
+  var wn: array<vec4i, PX>; // iw + pW
+  var dybase: array<vec4u, PX>;
+  var obase: array<vec4u, PX>;
+  for (var h = 0u; h < PX; h++) {
+    let px = pixels(min(pt * TILE * PX + h * TILE, P - 1u), P, p.W, p.H);
+    hn[h] = vec4i(px.row + vec4u(p.pH));
+    wn[h] = vec4i(px.col + vec4u(p.pW));
+    dybase[h] = (px.img * p.K + g * Kg) * plane;
+    obase[h] = px.img * p.C * HW + px.row * p.W + px.col;
+  }
   var wcol: vec4u;
   for (var i = 0u; i < TILE; i++) { wcol[i] = min(mt * TILE + i, Cg - 1u) * taps; }
 
@@ -174,32 +180,41 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   let sW = i32(p.sW);
   // Taps outermost, as in `forward`: which output pixel a tap reaches (if any) does not depend
   // on the output channel, so the index arithmetic runs once per tap.
-  var acc: array<vec4f, TILE>;
+  var acc: array<vec4f, TILE * PX>; // acc[h * TILE + i]: channel i, pixels 4h .. 4h + 3
   for (var kh = 0u; kh < p.kH; kh++) {
-    let ohs = hn - vec4i(i32(kh * p.dH));
     for (var kw = 0u; kw < p.kW; kw++) {
-      let ows = wn - vec4i(i32(kw * p.dW));
-      var idx: vec4u;
-      var ok: vec4<bool>;
-      for (var j = 0u; j < TILE; j++) {
-        // A negative numerator has no output pixel; test it before '%' (which keeps the sign).
-        var hit = ohs[j] >= 0 && ows[j] >= 0;
-        var oh = ohs[j];
-        var ow = ows[j];
-        // Integer division is slow on CPU-backed adapters; at stride 1 it is skipped entirely.
-        if (UNIT_STRIDE == 0u) {
-          hit = hit && ohs[j] % sH == 0 && ows[j] % sW == 0;
-          oh = ohs[j] / sH;
-          ow = ows[j] / sW;
+      var idx: array<vec4u, PX>;
+      var ok: array<vec4<bool>, PX>;
+      for (var h = 0u; h < PX; h++) {
+        let ohs = hn[h] - vec4i(i32(kh * p.dH));
+        let ows = wn[h] - vec4i(i32(kw * p.dW));
+        for (var j = 0u; j < TILE; j++) {
+          // A negative numerator has no output pixel; test it before '%' (which keeps the sign).
+          var hit = ohs[j] >= 0 && ows[j] >= 0;
+          var oh = ohs[j];
+          var ow = ows[j];
+          // Integer division is slow on CPU-backed adapters; at stride 1 it is skipped entirely.
+          if (UNIT_STRIDE == 0u) {
+            hit = hit && ohs[j] % sH == 0 && ows[j] % sW == 0;
+            oh = ohs[j] / sH;
+            ow = ows[j] / sW;
+          }
+          ok[h][j] = hit && oh < i32(p.OH) && ow < i32(p.OW);
+          idx[h][j] = select(0u, dybase[h][j] + u32(oh) * p.OW + u32(ow), ok[h][j]);
         }
-        ok[j] = hit && oh < i32(p.OH) && ow < i32(p.OW);
-        idx[j] = select(0u, dybase[j] + u32(oh) * p.OW + u32(ow), ok[j]);
       }
       var woff = g * Kg * Cg * taps + kh * p.kW + kw;
       var dyoff = 0u;
       for (var m = 0u; m < Kg; m++) {
-        let dv = select(vec4f(0.0), vec4f(a[idx.x + dyoff], a[idx.y + dyoff], a[idx.z + dyoff], a[idx.w + dyoff]), ok);
-        for (var i = 0u; i < TILE; i++) { acc[i] += b[woff + wcol[i]] * dv; }
+        var dv: array<vec4f, PX>;
+        for (var h = 0u; h < PX; h++) {
+          let q = idx[h] + vec4u(dyoff);
+          dv[h] = select(vec4f(0.0), vec4f(a[q.x], a[q.y], a[q.z], a[q.w]), ok[h]);
+        }
+        for (var i = 0u; i < TILE; i++) {
+          let wv = b[woff + wcol[i]];
+          for (var h = 0u; h < PX; h++) { acc[h * TILE + i] += wv * dv[h]; }
+        }
         dyoff += plane;
         woff += Cg * taps;
       }
@@ -209,8 +224,10 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   for (var i = 0u; i < TILE; i++) {
     let c = mt * TILE + i;
     if (c >= Cg) { break; }
-    for (var j = 0u; j < TILE; j++) {
-      if (pt * TILE + j < P) { out[obase[j] + (g * Cg + c) * HW] = acc[i][j]; }
+    for (var h = 0u; h < PX; h++) {
+      for (var j = 0u; j < TILE; j++) {
+        if (pt * TILE * PX + h * TILE + j < P) { out[obase[h][j] + (g * Cg + c) * HW] = acc[h * TILE + i][j]; }
+      }
     }
   }
 }

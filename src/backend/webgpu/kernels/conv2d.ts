@@ -7,8 +7,8 @@ import { reduce } from './reduce.js';
 
 /** Outputs per invocation along each GEMM dimension (TILE in the WGSL)... */
 const TILE = 4;
-/** ...except the forward's pixels, TILE * PX of them (PX in the WGSL). */
-const FORWARD_PIXELS = 8;
+/** ...except pixels in the forward and input gradient: TILE * PX of them (PX in the WGSL). */
+const PIXELS = 8;
 /** The weight gradient aims for this many invocations, splitting its pixel sum to get there. */
 const TARGET_INVOCATIONS = 2048;
 /** ...but never gives one invocation fewer pixels than this (the partial sums cost memory). */
@@ -35,7 +35,7 @@ function dummy(rt: GpuRuntime): GpuHandle {
 
 export function conv2d(rt: GpuRuntime, x: GpuHandle, w: GpuHandle, bias: GpuHandle | null, s: Conv2dSpec): GpuHandle {
   const out = allocOutput(rt, 'conv2d', 'output', [s.batch, s.outC, s.outH, s.outW]);
-  const invocations = tiles(s.batch * s.outH * s.outW, FORWARD_PIXELS) * tiles(s.outC / s.groups) * s.groups;
+  const invocations = tiles(s.batch * s.outH * s.outW, PIXELS) * tiles(s.outC / s.groups) * s.groups;
   rt.dispatch(
     { shader: 'conv2d', entry: 'forward', overrides: { WG, HAS_BIAS: bias ? 1 : 0 } },
     [x, w, out, rt.constant(params(s)), bias ?? dummy(rt)],
@@ -46,7 +46,7 @@ export function conv2d(rt: GpuRuntime, x: GpuHandle, w: GpuHandle, bias: GpuHand
 
 export function conv2dBackwardInput(rt: GpuRuntime, dy: GpuHandle, w: GpuHandle, s: Conv2dSpec): GpuHandle {
   const dx = allocOutput(rt, 'conv2d backward', 'input gradient', [s.batch, s.inC, s.inH, s.inW]);
-  const invocations = tiles(s.batch * s.inH * s.inW) * tiles(s.inC / s.groups) * s.groups;
+  const invocations = tiles(s.batch * s.inH * s.inW, PIXELS) * tiles(s.inC / s.groups) * s.groups;
   rt.dispatch(
     { shader: 'conv2d', entry: 'backward_input', overrides: { WG, UNIT_STRIDE: s.strideH === 1 && s.strideW === 1 ? 1 : 0 } },
     [dy, w, dx, rt.constant(params(s))],
