@@ -2,7 +2,8 @@
 // the im2col matrix is never stored; each invocation gathers the input elements its products
 // need straight from x (or dy), skipping taps that fall in the padding.
 // Every entry gives one invocation a register block: 4 rows of the GEMM (output channels, or
-// input channels for `backward_input`) times 8 pixels (4 weight taps for `backward_weight`).
+// input channels for `backward_input`) times 8 pixels; `backward_weight` takes 8 output
+// channels times 4 weight taps.
 // On software Vulkan (lavapipe) this register blocking over 1-D workgroups beat
 // workgroup-memory tiling, and it needs no barriers. Invocations are numbered with the column
 // tile fastest so that neighbours read neighbouring pixels.
@@ -11,6 +12,7 @@ override WG: u32 = 64u;
 override HAS_BIAS: u32 = 0u;
 override UNIT_STRIDE: u32 = 0u; // backward_input: 1 when both strides are 1
 const TILE: u32 = 4u;
+const WROWS: u32 = 8u; // backward_weight: output channels per invocation, each x load feeds 8 FMAs
 const PX: u32 = 2u; // forward, backward_input: pixel vec4s per invocation, so each weight load feeds 8 FMAs
 
 struct Params {
@@ -244,7 +246,7 @@ fn backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
   let taps = p.kH * p.kW;
   let cols = Cg * taps;
   let ctiles = (cols + TILE - 1u) / TILE;
-  let mtiles = (Kg + TILE - 1u) / TILE;
+  let mtiles = (Kg + WROWS - 1u) / WROWS;
   let t = invocation(wid, nwg, lid);
   let per_slice = ctiles * mtiles * p.groups;
   if (t >= per_slice * p.splits) { return; }
@@ -268,13 +270,13 @@ fn backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
     dh[j] = i32(kh * p.dH) - i32(p.pH);
     dw[j] = i32(kw * p.dW) - i32(p.pW);
   }
-  var dyrow: vec4u;
-  for (var i = 0u; i < TILE; i++) { dyrow[i] = (g * Kg + min(mt * TILE + i, Kg - 1u)) * plane; }
+  var dyrow: array<u32, WROWS>;
+  for (var i = 0u; i < WROWS; i++) { dyrow[i] = (g * Kg + min(mt * WROWS + i, Kg - 1u)) * plane; }
 
   let P = p.N * plane;
   let start = slice * p.chunk;
   let stop = min(P, start + p.chunk);
-  var acc: array<vec4f, TILE>;
+  var acc: array<vec4f, WROWS>;
   if (start < stop) {
     // Walk (n, oh, ow) incrementally: one division per slice instead of three per pixel.
     var ow = start % p.OW;
@@ -283,12 +285,16 @@ fn backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
     for (var pix = start; pix < stop; pix++) {
       let ih = vec4i(i32(oh * p.sH)) + dh;
       let iw = vec4i(i32(ow * p.sW)) + dw;
-      var xv = vec4f(0.0);
+      let xb = n * p.C * HW;
+      var q: vec4u;
+      var ok: vec4<bool>;
       for (var j = 0u; j < TILE; j++) {
-        if (in_plane(ih[j], iw[j], p.H, p.W)) { xv[j] = a[n * p.C * HW + coff[j] + u32(ih[j]) * p.W + u32(iw[j])]; }
+        ok[j] = in_plane(ih[j], iw[j], p.H, p.W);
+        q[j] = select(0u, xb + coff[j] + u32(ih[j]) * p.W + u32(iw[j]), ok[j]);
       }
+      let xv = select(vec4f(0.0), vec4f(a[q.x], a[q.y], a[q.z], a[q.w]), ok);
       let dyoff = n * p.K * plane + oh * p.OW + ow;
-      for (var i = 0u; i < TILE; i++) { acc[i] += b[dyoff + dyrow[i]] * xv; }
+      for (var i = 0u; i < WROWS; i++) { acc[i] += b[dyoff + dyrow[i]] * xv; }
       ow++;
       if (ow == p.OW) {
         ow = 0u;
@@ -299,8 +305,8 @@ fn backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
   }
 
   let wsize = p.K * cols;
-  for (var i = 0u; i < TILE; i++) {
-    let m = mt * TILE + i;
+  for (var i = 0u; i < WROWS; i++) {
+    let m = mt * WROWS + i;
     if (m >= Kg) { break; }
     for (var j = 0u; j < TILE; j++) {
       let col = ct * TILE + j;

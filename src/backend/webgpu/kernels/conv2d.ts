@@ -7,8 +7,10 @@ import { reduce } from './reduce.js';
 
 /** Outputs per invocation along each GEMM dimension (TILE in the WGSL)... */
 const TILE = 4;
-/** ...except pixels in the forward and input gradient: TILE * PX of them (PX in the WGSL). */
+/** ...except pixels in the forward and input gradient: TILE * PX of them (PX in the WGSL)... */
 const PIXELS = 8;
+/** ...and output channels in the weight gradient (WROWS in the WGSL). */
+const WEIGHT_ROWS = 8;
 /** The weight gradient aims for this many invocations, splitting its pixel sum to get there. */
 const TARGET_INVOCATIONS = 2048;
 /** ...but never gives one invocation fewer pixels than this (the partial sums cost memory). */
@@ -58,7 +60,7 @@ export function conv2dBackwardInput(rt: GpuRuntime, dy: GpuHandle, w: GpuHandle,
 export function conv2dBackwardWeight(rt: GpuRuntime, dy: GpuHandle, x: GpuHandle, s: Conv2dSpec): GpuHandle {
   const wsize = s.outC * (s.inC / s.groups) * s.kH * s.kW;
   const pixels = s.batch * s.outH * s.outW;
-  const perSlice = tiles((s.inC / s.groups) * s.kH * s.kW) * tiles(s.outC / s.groups) * s.groups;
+  const perSlice = tiles((s.inC / s.groups) * s.kH * s.kW) * tiles(s.outC / s.groups, WEIGHT_ROWS) * s.groups;
   const maxSplits = Math.max(1, Math.floor(pixels / MIN_CHUNK));
   // Partial sums must also fit one binding; fewer slices means longer ones, never a refusal.
   const maxBySize = Math.max(1, Math.floor(rt.limits.maxStorageBufferBindingSize / (4 * wsize)));
