@@ -1,0 +1,51 @@
+// The flags every example takes, parsed with Node's built-in util.parseArgs.
+import { parseArgs } from 'node:util';
+import type { BackendName } from '../../src/index.js';
+
+export interface ExampleArgs {
+  epochs: number;
+  batchSize: number;
+  /** Train on the first `limit` training examples (all when undefined). */
+  limit: number | undefined;
+  /** Validate and test on the first `evalLimit` held-out examples (all when undefined): for quick tries. */
+  evalLimit: number | undefined;
+  backend: BackendName;
+  /** Where the model and chart go; `runs/<example>` by default. */
+  out: string;
+}
+
+function positiveInt(flag: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${flag} must be a positive integer, got '${text}'`);
+  return v;
+}
+
+/** Parses process.argv (or `argv`) with the example's defaults; `--help` prints usage and exits. */
+export function exampleArgs(name: string, defaults: { epochs: number; batchSize: number }, argv = process.argv.slice(2)): ExampleArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      limit: { type: 'string' },
+      'eval-limit': { type: 'string' },
+      backend: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(`usage: ${name} [--epochs ${defaults.epochs}] [--batch-size ${defaults.batchSize}] [--limit N] [--eval-limit N] [--backend webgpu|cpu] [--out runs/${name}]`);
+    process.exit(0);
+  }
+  const backend = values.backend ?? 'webgpu';
+  if (backend !== 'webgpu' && backend !== 'cpu') throw new Error(`--backend must be 'webgpu' or 'cpu', got '${backend}'`);
+  return {
+    epochs: values.epochs === undefined ? defaults.epochs : positiveInt('epochs', values.epochs),
+    batchSize: values['batch-size'] === undefined ? defaults.batchSize : positiveInt('batch-size', values['batch-size']),
+    limit: values.limit === undefined ? undefined : positiveInt('limit', values.limit),
+    evalLimit: values['eval-limit'] === undefined ? undefined : positiveInt('eval-limit', values['eval-limit']),
+    backend,
+    out: values.out ?? `runs/${name}`,
+  };
+}
