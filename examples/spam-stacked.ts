@@ -1,13 +1,13 @@
 // Spam or ham with two stacked LSTMs: Embedding(10000, 64) - LSTM(128) returning every step -
 // LSTM(128) - Dense(1, sigmoid), trained on binary cross-entropy with Adam.
-//   npm run spam:stacked -- --epochs 4 --batch-size 32
+//   npm run spam:stacked -- --epochs 3 --batch-size 32
 import * as dg from '../src/index.js';
 import { exampleArgs } from './common/args.js';
 import { EpochTimer, finish } from './common/run.js';
 import { MAX_LEN, spamSplits, VOCAB } from './common/spam.js';
 
 const { nn } = dg;
-const args = exampleArgs('spam-stacked', { epochs: 4, batchSize: 32 });
+const args = exampleArgs('spam-stacked', { epochs: 3, batchSize: 32 });
 await dg.init({ backend: args.backend });
 dg.manualSeed(0);
 

@@ -1,13 +1,13 @@
 // Spam or ham: Embedding(10000, 64) - Bidirectional LSTM(64) - Dense(64, relu) - Dense(2) on
 // the SpamAssassin corpus, Adam, with accuracy and the spam class's F1.
-//   npm run spam -- --epochs 4 --batch-size 32
+//   npm run spam -- --epochs 3 --batch-size 32
 import * as dg from '../src/index.js';
 import { exampleArgs } from './common/args.js';
 import { EpochTimer, finish } from './common/run.js';
 import { MAX_LEN, spamSplits, VOCAB } from './common/spam.js';
 
 const { nn } = dg;
-const args = exampleArgs('spam', { epochs: 4, batchSize: 32 });
+const args = exampleArgs('spam', { epochs: 3, batchSize: 32 });
 await dg.init({ backend: args.backend });
 dg.manualSeed(0);
 
