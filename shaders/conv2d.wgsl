@@ -1,9 +1,9 @@
 // conv2d (NCHW, weight [K, C/groups, kH, kW]) and its two backward kernels as implicit GEMMs:
 // the im2col matrix is never stored; each invocation gathers the input elements its products
 // need straight from x (or dy), skipping taps that fall in the padding.
-// Every entry gives one invocation a register block: 4 rows of the GEMM (output channels, or
-// input channels for `backward_input`) times 8 pixels; `backward_weight` takes 8 output
-// channels times 4 weight taps.
+// Every entry gives one invocation a register block of the GEMM: 16 output channels x 8 pixels
+// (`forward`), 4 input channels x 8 pixels (`backward_input`), 8 output channels x 4 weight
+// taps (`backward_weight`).
 // On software Vulkan (lavapipe) this register blocking over 1-D workgroups beat
 // workgroup-memory tiling, and it needs no barriers. Invocations are numbered with the column
 // tile fastest so that neighbours read neighbouring pixels.
@@ -13,6 +13,10 @@ override HAS_BIAS: u32 = 0u;
 override UNIT_STRIDE: u32 = 0u; // backward_input: 1 when both strides are 1
 const TILE: u32 = 4u;
 const WROWS: u32 = 8u; // backward_weight: output channels per invocation, each x load feeds 8 FMAs
+// forward: output channels per invocation. Each input load then feeds 16 x 2 vec4 FMAs; loads
+// (per-lane gathers on a CPU adapter) cost far more than FMAs, so the rows a narrow layer
+// (depthwise: one channel per group) leaves unused cost little.
+const FROWS: u32 = 16u;
 const PX: u32 = 2u; // forward, backward_input: pixel vec4s per invocation, so each weight load feeds 8 FMAs
 
 struct Params {
@@ -37,10 +41,10 @@ fn in_plane(h: i32, w: i32, H: u32, W: u32) -> bool {
 }
 
 /** Invocation t's (column tile, row tile, group, 1 if in range) of a per-group GEMM with `cols`
- *  columns and `rows` rows, in tiles of `width` columns and TILE rows, column tiles fastest. */
-fn gemm_tile(t: u32, cols: u32, rows: u32, width: u32) -> vec4u {
+ *  columns and `rows` rows, in tiles of `width` columns and `height` rows, column tiles fastest. */
+fn gemm_tile(t: u32, cols: u32, rows: u32, width: u32, height: u32) -> vec4u {
   let ctiles = (cols + width - 1u) / width;
-  let rtiles = (rows + TILE - 1u) / TILE;
+  let rtiles = (rows + height - 1u) / height;
   return vec4u(t % ctiles, (t / ctiles) % rtiles, t / (ctiles * rtiles), select(0u, 1u, t < ctiles * rtiles * p.groups));
 }
 
@@ -72,7 +76,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   let Cg = p.C / p.groups;
   let Kg = p.K / p.groups;
   let P = p.N * p.OH * p.OW;
-  let tile = gemm_tile(invocation(wid, nwg, lid), P, Kg, TILE * PX);
+  let tile = gemm_tile(invocation(wid, nwg, lid), P, Kg, TILE * PX, FROWS);
   if (tile.w == 0u) { return; }
   let pt = tile.x;
   let mt = tile.y;
@@ -94,12 +98,12 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     xbase[h] = (px.img * p.C + g * Cg) * HW;
     obase[h] = px.img * p.K * plane + px.row * p.OW + px.col;
   }
-  var wrow: vec4u;
-  for (var i = 0u; i < TILE; i++) { wrow[i] = (g * Kg + min(mt * TILE + i, Kg - 1u)) * Cg * taps; }
+  var wrow: array<u32, FROWS>;
+  for (var i = 0u; i < FROWS; i++) { wrow[i] = (g * Kg + min(mt * FROWS + i, Kg - 1u)) * Cg * taps; }
 
   // Taps outermost: whether a tap lands in the padding does not depend on the channel, so the
   // bounds are checked once per tap and the channel loop inside is branch-free.
-  var acc: array<vec4f, TILE * PX>; // acc[h * TILE + i]: row i, pixels 4h .. 4h + 3
+  var acc: array<vec4f, FROWS * PX>; // acc[h * FROWS + i]: row i, pixels 4h .. 4h + 3
   for (var kh = 0u; kh < p.kH; kh++) {
     for (var kw = 0u; kw < p.kW; kw++) {
       var idx: array<vec4u, PX>;
@@ -121,9 +125,9 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
           let q = idx[h] + vec4u(xoff);
           xv[h] = select(vec4f(0.0), vec4f(a[q.x], a[q.y], a[q.z], a[q.w]), ok[h]);
         }
-        for (var i = 0u; i < TILE; i++) {
+        for (var i = 0u; i < FROWS; i++) {
           let wv = b[wrow[i] + woff];
-          for (var h = 0u; h < PX; h++) { acc[h * TILE + i] += wv * xv[h]; }
+          for (var h = 0u; h < PX; h++) { acc[h * FROWS + i] += wv * xv[h]; }
         }
         xoff += HW;
         woff += taps;
@@ -131,14 +135,14 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     }
   }
 
-  for (var i = 0u; i < TILE; i++) {
-    let m = mt * TILE + i;
+  for (var i = 0u; i < FROWS; i++) {
+    let m = mt * FROWS + i;
     if (m >= Kg) { break; }
     let co = g * Kg + m;
     var bv = 0.0;
     if (HAS_BIAS == 1u) { bv = bias[co]; }
     for (var h = 0u; h < PX; h++) {
-      let v = acc[h * TILE + i] + vec4f(bv);
+      let v = acc[h * FROWS + i] + vec4f(bv);
       for (var j = 0u; j < TILE; j++) {
         if (pt * TILE * PX + h * TILE + j < P) { out[obase[h][j] + co * plane] = v[j]; }
       }
@@ -155,7 +159,7 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   let Cg = p.C / p.groups;
   let Kg = p.K / p.groups;
   let P = p.N * p.H * p.W;
-  let tile = gemm_tile(invocation(wid, nwg, lid), P, Cg, TILE * PX);
+  let tile = gemm_tile(invocation(wid, nwg, lid), P, Cg, TILE * PX, TILE);
   if (tile.w == 0u) { return; }
   let pt = tile.x;
   let mt = tile.y;

@@ -9,7 +9,8 @@ import { reduce } from './reduce.js';
 const TILE = 4;
 /** ...except pixels in the forward and input gradient: TILE * PX of them (PX in the WGSL)... */
 const PIXELS = 8;
-/** ...and output channels in the weight gradient (WROWS in the WGSL). */
+/** ...and output channels in the forward (FROWS) and the weight gradient (WROWS). */
+const FORWARD_ROWS = 16;
 const WEIGHT_ROWS = 8;
 /** The weight gradient aims for this many invocations, splitting its pixel sum to get there. */
 const TARGET_INVOCATIONS = 2048;
@@ -37,7 +38,7 @@ function dummy(rt: GpuRuntime): GpuHandle {
 
 export function conv2d(rt: GpuRuntime, x: GpuHandle, w: GpuHandle, bias: GpuHandle | null, s: Conv2dSpec): GpuHandle {
   const out = allocOutput(rt, 'conv2d', 'output', [s.batch, s.outC, s.outH, s.outW]);
-  const invocations = tiles(s.batch * s.outH * s.outW, PIXELS) * tiles(s.outC / s.groups) * s.groups;
+  const invocations = tiles(s.batch * s.outH * s.outW, PIXELS) * tiles(s.outC / s.groups, FORWARD_ROWS) * s.groups;
   rt.dispatch(
     { shader: 'conv2d', entry: 'forward', overrides: { WG, HAS_BIAS: bias ? 1 : 0 } },
     [x, w, out, rt.constant(params(s)), bias ?? dummy(rt)],
