@@ -2,7 +2,7 @@
 // the im2col matrix is never stored; each invocation gathers the input elements its products
 // need straight from x (or dy), skipping taps that fall in the padding.
 // Every entry gives one invocation a register block of the GEMM: 16 output channels x 8 pixels
-// (`forward`), 4 input channels x 8 pixels (`backward_input`), 8 output channels x 4 weight
+// (`forward`), 16 input channels x 8 pixels (`backward_input`), 8 output channels x 4 weight
 // taps (`backward_weight`).
 // On software Vulkan (lavapipe) this register blocking over 1-D workgroups beat
 // workgroup-memory tiling, and it needs no barriers. Invocations are numbered with the column
@@ -11,13 +11,14 @@
 override WG: u32 = 64u;
 override HAS_BIAS: u32 = 0u;
 override UNIT_STRIDE: u32 = 0u; // backward_input: 1 when both strides are 1
-const TILE: u32 = 4u;
-const WROWS: u32 = 8u; // backward_weight: output channels per invocation, each x load feeds 8 FMAs
-// forward: output channels per invocation. Each input load then feeds 16 x 2 vec4 FMAs; loads
-// (per-lane gathers on a CPU adapter) cost far more than FMAs, so the rows a narrow layer
-// (depthwise: one channel per group) leaves unused cost little.
-const FROWS: u32 = 16u;
-const PX: u32 = 2u; // forward, backward_input: pixel vec4s per invocation, so each weight load feeds 8 FMAs
+// Register-block sizes, in the dispatcher too (kernels/conv2d.ts). Each load then feeds many
+// FMAs: loads are per-lane gathers on a CPU adapter and cost far more than FMAs, so the rows a
+// narrow layer (depthwise: one channel per group) leaves unused cost little.
+const TILE: u32 = 4u;   // one vec4 of pixels (forward, backward_input) or of taps (backward_weight)
+const PX: u32 = 2u;     // pixel vec4s per invocation (forward, backward_input)
+const FROWS: u32 = 16u; // output channels per invocation (forward)
+const BROWS: u32 = 16u; // input channels per invocation (backward_input)
+const WROWS: u32 = 8u;  // output channels per invocation (backward_weight)
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,
@@ -159,7 +160,7 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   let Cg = p.C / p.groups;
   let Kg = p.K / p.groups;
   let P = p.N * p.H * p.W;
-  let tile = gemm_tile(invocation(wid, nwg, lid), P, Cg, TILE * PX, TILE);
+  let tile = gemm_tile(invocation(wid, nwg, lid), P, Cg, TILE * PX, BROWS);
   if (tile.w == 0u) { return; }
   let pt = tile.x;
   let mt = tile.y;
@@ -179,14 +180,14 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
     dybase[h] = (px.img * p.K + g * Kg) * plane;
     obase[h] = px.img * p.C * HW + px.row * p.W + px.col;
   }
-  var wcol: vec4u;
-  for (var i = 0u; i < TILE; i++) { wcol[i] = min(mt * TILE + i, Cg - 1u) * taps; }
+  var wcol: array<u32, BROWS>;
+  for (var i = 0u; i < BROWS; i++) { wcol[i] = min(mt * BROWS + i, Cg - 1u) * taps; }
 
   let sH = i32(p.sH);
   let sW = i32(p.sW);
   // Taps outermost, as in `forward`: which output pixel a tap reaches (if any) does not depend
   // on the output channel, so the index arithmetic runs once per tap.
-  var acc: array<vec4f, TILE * PX>; // acc[h * TILE + i]: channel i, pixels 4h .. 4h + 3
+  var acc: array<vec4f, BROWS * PX>; // acc[h * BROWS + i]: channel i, pixels 4h .. 4h + 3
   for (var kh = 0u; kh < p.kH; kh++) {
     for (var kw = 0u; kw < p.kW; kw++) {
       var idx: array<vec4u, PX>;
@@ -217,9 +218,9 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
           let q = idx[h] + vec4u(dyoff);
           dv[h] = select(vec4f(0.0), vec4f(a[q.x], a[q.y], a[q.z], a[q.w]), ok[h]);
         }
-        for (var i = 0u; i < TILE; i++) {
+        for (var i = 0u; i < BROWS; i++) {
           let wv = b[woff + wcol[i]];
-          for (var h = 0u; h < PX; h++) { acc[h * TILE + i] += wv * dv[h]; }
+          for (var h = 0u; h < PX; h++) { acc[h * BROWS + i] += wv * dv[h]; }
         }
         dyoff += plane;
         woff += Cg * taps;
@@ -227,12 +228,12 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
     }
   }
 
-  for (var i = 0u; i < TILE; i++) {
-    let c = mt * TILE + i;
+  for (var i = 0u; i < BROWS; i++) {
+    let c = mt * BROWS + i;
     if (c >= Cg) { break; }
     for (var h = 0u; h < PX; h++) {
       for (var j = 0u; j < TILE; j++) {
-        if (pt * TILE * PX + h * TILE + j < P) { out[obase[h][j] + (g * Cg + c) * HW] = acc[h * TILE + i][j]; }
+        if (pt * TILE * PX + h * TILE + j < P) { out[obase[h][j] + (g * Cg + c) * HW] = acc[h * BROWS + i][j]; }
       }
     }
   }

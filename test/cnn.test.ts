@@ -45,6 +45,8 @@ export const CNN_CASES: CnnCase[] = [
     gradInputs: [n(1, 2, 8, 7), n(2, 2, 3, 3)], fn: conv({ stride: 3, padding: 2, dilation: 2 }) },
   { name: 'conv 3x3 pad 1, 5 -> 19 channels (several channel tiles, none full)', inputs: [n(5, 5, 13, 17), n(19, 5, 3, 3), n(19)],
     gradInputs: [n(1, 2, 4, 5), n(19, 2, 3, 3), n(19)], fn: conv({ padding: 1 }) },
+  { name: 'conv 5x5 pad 2, 19 -> 5 channels (several input-channel tiles)', inputs: [n(5, 19, 13, 17), n(5, 19, 5, 5)],
+    gradInputs: [n(1, 19, 3, 4), n(2, 19, 5, 5)], fn: conv({ padding: 2 }) },
   { name: 'conv 1 -> 1 channel 1x1', inputs: [n(1, 1, 13, 17), n(1, 1, 1, 1), n(1)],
     gradInputs: [n(1, 1, 3, 5), n(1, 1, 1, 1), n(1)], fn: conv({}) },
   { name: 'conv unbatched [C, H, W] input', inputs: [n(3, 13, 17), n(8, 3, 3, 3), n(8)],

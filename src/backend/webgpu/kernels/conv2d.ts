@@ -5,12 +5,11 @@ import { grid2d, WG } from './common.js';
 import { allocOutput } from './outputs.js';
 import { reduce } from './reduce.js';
 
-/** Outputs per invocation along each GEMM dimension (TILE in the WGSL)... */
+// Register-block sizes of shaders/conv2d.wgsl (its TILE, TILE * PX, FROWS, BROWS, WROWS).
 const TILE = 4;
-/** ...except pixels in the forward and input gradient: TILE * PX of them (PX in the WGSL)... */
 const PIXELS = 8;
-/** ...and output channels in the forward (FROWS) and the weight gradient (WROWS). */
 const FORWARD_ROWS = 16;
+const INPUT_ROWS = 16;
 const WEIGHT_ROWS = 8;
 /** The weight gradient aims for this many invocations, splitting its pixel sum to get there. */
 const TARGET_INVOCATIONS = 2048;
@@ -49,7 +48,7 @@ export function conv2d(rt: GpuRuntime, x: GpuHandle, w: GpuHandle, bias: GpuHand
 
 export function conv2dBackwardInput(rt: GpuRuntime, dy: GpuHandle, w: GpuHandle, s: Conv2dSpec): GpuHandle {
   const dx = allocOutput(rt, 'conv2d backward', 'input gradient', [s.batch, s.inC, s.inH, s.inW]);
-  const invocations = tiles(s.batch * s.inH * s.inW, PIXELS) * tiles(s.inC / s.groups) * s.groups;
+  const invocations = tiles(s.batch * s.inH * s.inW, PIXELS) * tiles(s.inC / s.groups, INPUT_ROWS) * s.groups;
   rt.dispatch(
     { shader: 'conv2d', entry: 'backward_input', overrides: { WG, UNIT_STRIDE: s.strideH === 1 && s.strideW === 1 ? 1 : 0 } },
     [dy, w, dx, rt.constant(params(s))],
