@@ -2,7 +2,7 @@
 // the im2col matrix is never stored; each invocation gathers the input elements its products
 // need straight from x (or dy), skipping taps that fall in the padding.
 // Every entry gives one invocation a register block of the GEMM: 16 output channels x 8 pixels
-// (`forward`), 16 input channels x 8 pixels (`backward_input`), 8 output channels x 4 weight
+// (`forward`), 16 input channels x 8 pixels (`backward_input`), 16 output channels x 4 weight
 // taps (`backward_weight`).
 // On software Vulkan (lavapipe) this register blocking over 1-D workgroups beat
 // workgroup-memory tiling, and it needs no barriers. Invocations are numbered with the column
@@ -18,7 +18,7 @@ const TILE: u32 = 4u;   // one vec4 of pixels (forward, backward_input) or of ta
 const PX: u32 = 2u;     // pixel vec4s per invocation (forward, backward_input)
 const FROWS: u32 = 16u; // output channels per invocation (forward)
 const BROWS: u32 = 16u; // input channels per invocation (backward_input)
-const WROWS: u32 = 8u;  // output channels per invocation (backward_weight)
+const WROWS: u32 = 16u; // output channels per invocation (backward_weight)
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,

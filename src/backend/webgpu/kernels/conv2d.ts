@@ -10,7 +10,7 @@ const TILE = 4;
 const PIXELS = 8;
 const FORWARD_ROWS = 16;
 const INPUT_ROWS = 16;
-const WEIGHT_ROWS = 8;
+const WEIGHT_ROWS = 16;
 /** The weight gradient aims for this many invocations, splitting its pixel sum to get there. */
 const TARGET_INVOCATIONS = 2048;
 /** ...but never gives one invocation fewer pixels than this (the partial sums cost memory). */
