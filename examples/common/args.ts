@@ -20,8 +20,19 @@ function positiveInt(flag: string, text: string): number {
   return v;
 }
 
-/** Parses process.argv (or `argv`) with the example's defaults; `--help` prints usage and exits. */
+/** Parses process.argv (or `argv`) with the example's defaults; `--help` prints usage, a bad flag the reason, and exit. */
 export function exampleArgs(name: string, defaults: { epochs: number; batchSize: number }, argv = process.argv.slice(2)): ExampleArgs {
+  const usage = `usage: ${name} [--epochs ${defaults.epochs}] [--batch-size ${defaults.batchSize}] [--limit N] [--eval-limit N] [--backend webgpu|cpu] [--out runs/${name}]`;
+  try {
+    return parse(name, defaults, argv, usage);
+  } catch (e) {
+    // A command-line mistake deserves one clear line, not a stack trace.
+    console.error(`${name}: ${(e as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+}
+
+function parse(name: string, defaults: { epochs: number; batchSize: number }, argv: string[], usage: string): ExampleArgs {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -35,7 +46,7 @@ export function exampleArgs(name: string, defaults: { epochs: number; batchSize:
     },
   });
   if (values.help) {
-    console.log(`usage: ${name} [--epochs ${defaults.epochs}] [--batch-size ${defaults.batchSize}] [--limit N] [--eval-limit N] [--backend webgpu|cpu] [--out runs/${name}]`);
+    console.log(usage);
     process.exit(0);
   }
   const backend = values.backend ?? 'webgpu';

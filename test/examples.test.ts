@@ -1,0 +1,78 @@
+// Smoke test of every runnable example: a few steps on a small --limit, as a child process,
+// so none can rot. Each must print its closing metrics line and write its model, history and
+// training curve; predict.ts must load the saved models back.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { hasWebGpu } from './support/compare.js';
+
+const test = suite('examples');
+const backend = (await hasWebGpu()) ? 'webgpu' : 'cpu';
+const dir = mkdtempSync(join(tmpdir(), 'dawngrad-examples-'));
+const run = promisify(execFile);
+
+/** Runs examples/<file> with tsx; resolves to stdout, or rejects with the child's output. */
+async function example(file: string, args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join('examples', file), ...args], {
+    cwd: join(import.meta.dirname, '..'), env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' }, maxBuffer: 1 << 24,
+  });
+  return stdout;
+}
+
+const EXAMPLES = [
+  { name: 'mnist', metrics: ['accuracy'] },
+  { name: 'mnist-mlp', metrics: ['accuracy'] },
+  { name: 'mnist-lstm', metrics: ['accuracy'] },
+  { name: 'spam', metrics: ['accuracy', 'f1'] },
+  { name: 'spam-stacked', metrics: ['binaryAccuracy', 'f1'] },
+  { name: 'augment', metrics: ['accuracy'], files: ['augmented.png'] },
+];
+
+for (const e of EXAMPLES) {
+  test(`${e.name}: trains a few steps, evaluates, saves the model and its curve`, async () => {
+    const out = join(dir, e.name);
+    const stdout = await example(`${e.name}.ts`, ['--limit', '48', '--eval-limit', '40', '--epochs', '2', '--batch-size', '16', '--backend', backend, '--out', out]);
+    const last = stdout.trim().split('\n').at(-1)!;
+    const metrics = e.metrics.map((m) => ` - ${m} [\\d.]+%`).join('');
+    assert.match(last, new RegExp(`^${e.name}: test loss [\\d.]+${metrics} - 2 epochs, [\\d.]+ s/epoch \\(${backend}\\) - saved `), stdout);
+    for (const f of ['model.safetensors', 'history.json', 'curve.svg', ...(e.files ?? [])]) assert.ok(existsSync(join(out, f)), `${e.name} wrote ${f}`);
+    const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as Record<string, unknown[]>;
+    assert.is(history.loss!.length, 2, 'one loss per epoch');
+    assert.match(readFileSync(join(out, 'curve.svg'), 'utf8'), /^<svg [^>]*>[\s\S]*<polyline [\s\S]*<\/svg>\n$/);
+  });
+}
+
+test('predict.ts loads the saved CNN and LSTM models and draws the digits it classifies', async () => {
+  for (const name of ['mnist', 'mnist-lstm']) {
+    const stdout = await example('predict.ts', [join(dir, name, 'model.safetensors'), '--count', '2', '--backend', backend]);
+    assert.match(stdout, /^test image 0: predicted \d \(p = [\d.]+\), label 7/, stdout);
+    assert.match(stdout, /test image 1: predicted \d \(p = [\d.]+\), label 2/, stdout);
+    assert.is(stdout.split('\n').filter((l) => /^ {2}\|.{28}\|$/.test(l)).length, 2 * 14, 'two 28x14 ASCII digits');
+  }
+});
+
+test('a bad flag exits with one line that names it and what was expected, then the usage', async () => {
+  for (const [args, message] of [
+    [['--backend', 'tpu'], "mnist: --backend must be 'webgpu' or 'cpu', got 'tpu'"],
+    [['--epochs', '0'], "mnist: --epochs must be a positive integer, got '0'"],
+    [['--epoch', '3'], "mnist: Unknown option '--epoch'"],
+  ] as const) {
+    try {
+      await example('mnist.ts', [...args]);
+      assert.unreachable(`${args.join(' ')} should fail`);
+    } catch (e) {
+      const { code, stderr } = e as { code: number; stderr: string };
+      assert.is(code, 2, stderr);
+      assert.ok(stderr.startsWith(`${message}`), stderr);
+      assert.match(stderr, /\nusage: mnist \[--epochs 5\] \[--batch-size 64\]/);
+    }
+  }
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test.run();
