@@ -1,4 +1,5 @@
-// `npm run bench [-- --quick] [--columns a,b] [--filter matmul,conv] [--out-dir DIR]`
+// `npm run bench [-- --quick] [--columns a,b] [--filter matmul,conv] [--out-dir DIR]`, or
+// `npm run bench -- --render bench/results/X.json` to redraw a saved run's table and chart.
 //
 // Runs each column in its own process, one after the other (never in parallel, so they do not
 // compete for the adapter or the cores): first the float64 dawngrad-cpu reference, which also
@@ -24,6 +25,16 @@ const value = (flag: string): string | undefined => {
   const i = argv.indexOf(flag);
   return i >= 0 ? argv[i + 1] : undefined;
 };
+const rerender = value('--render');
+if (rerender) {
+  // Re-draws a saved run's markdown and chart (after a change to report.ts) without re-timing it.
+  const saved = JSON.parse(readFileSync(rerender, 'utf8')) as BenchResults;
+  const stem = rerender.replace(/\.json$/, '');
+  writeFileSync(`${stem}.md`, renderMarkdown(saved));
+  writeFileSync(`${stem}.svg`, renderSvg(saved));
+  console.log(renderMarkdown(saved));
+  process.exit(0);
+}
 const quick = argv.includes('--quick');
 const columns = value('--columns')?.split(',') ?? ALL_COLUMNS;
 const unknown = columns.filter((c) => !ALL_COLUMNS.includes(c));
