@@ -299,6 +299,7 @@ fn backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
   }
   var dyrow: array<u32, WROWS>;
   for (var i = 0u; i < WROWS; i++) { dyrow[i] = (g * Kg + min(mt * WROWS + i, Kg - 1u)) * plane; }
+  let live = min(WROWS, Kg - mt * WROWS); // as in `forward`
 
   let P = p.N * plane;
   let start = slice * p.chunk;
@@ -321,7 +322,13 @@ fn backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
       }
       let xv = select(vec4f(0.0), vec4f(a[q.x], a[q.y], a[q.z], a[q.w]), ok);
       let dyoff = n * p.K * plane + oh * p.OW + ow;
-      for (var i = 0u; i < WROWS; i++) { acc[i] += b[dyoff + dyrow[i]] * xv; }
+      if (live == WROWS) {
+        for (var i = 0u; i < WROWS; i++) { acc[i] += b[dyoff + dyrow[i]] * xv; }
+      } else {
+        for (var i = 0u; i < WROWS; i++) {
+          if (i < live) { acc[i] += b[dyoff + dyrow[i]] * xv; }
+        }
+      }
       ow++;
       if (ow == p.OW) {
         ow = 0u;
