@@ -117,6 +117,17 @@ behaviour('an out-of-range label is an error naming it on webgpu, at the next re
   assert.ok(message.includes('nllLoss: label -3 at position 0'), `nllLoss report: "${message}"`);
 });
 
+behaviour('crossEntropy of an empty batch sums to 0 and has no per-sample losses, on both backends', async () => {
+  for (const backend of BACKENDS) {
+    if (backend === 'webgpu') requireGpu();
+    await dg.init({ backend });
+    const x = dg.zeros([0, 5]);
+    const y = dg.tensor(new Int32Array(0));
+    assert.is(await dg.crossEntropy(x, y, { reduction: 'sum' }).item(), 0, backend);
+    assert.equal(dg.crossEntropy(x, y, { reduction: 'none' }).shape, [0], backend);
+  }
+});
+
 behaviour('losses refuse mismatched shapes, float labels and unknown options', async () => {
   await dg.init({ backend: 'cpu' });
   const x = dg.zeros([4, 3]);

@@ -100,6 +100,19 @@ behaviour('maxPool2d routes the gradient of a tied window to its first element, 
   }
 });
 
+behaviour('an empty batch gives empty outputs and zero weight gradients, on both backends', async () => {
+  for (const backend of ['cpu', 'webgpu'] as const) {
+    await dg.init({ backend });
+    const x = dg.zeros([0, 2, 5, 5], { requiresGrad: true });
+    const w = dg.ones([3, 2, 3, 3], { requiresGrad: true });
+    const y = dg.maxPool2d(dg.conv2d(x, w, null, { padding: 1 }), { kernelSize: 2 });
+    assert.equal(y.shape, [0, 3, 2, 2], backend);
+    y.sum().backward();
+    assert.equal([...(await w.grad!.data())], new Array(54).fill(0), backend);
+    assert.equal(x.grad!.shape, [0, 2, 5, 5], backend);
+  }
+});
+
 behaviour('avgPool2d countIncludePad decides whether padding is in the divisor', async () => {
   await dg.init({ backend: 'cpu' });
   const x = dg.ones([1, 1, 2, 2]);

@@ -2,6 +2,7 @@
 import type { Conv2dSpec } from '../../cnnSpecs.js';
 import type { GpuHandle, GpuRuntime } from '../runtime.js';
 import { grid2d, WG } from './common.js';
+import { fill } from './layout.js';
 import { allocOutput } from './outputs.js';
 import { reduce } from './reduce.js';
 
@@ -60,6 +61,8 @@ export function conv2dBackwardInput(rt: GpuRuntime, dy: GpuHandle, w: GpuHandle,
 export function conv2dBackwardWeight(rt: GpuRuntime, dy: GpuHandle, x: GpuHandle, s: Conv2dSpec): GpuHandle {
   const wsize = s.outC * (s.inC / s.groups) * s.kH * s.kW;
   const pixels = s.batch * s.outH * s.outW;
+  // An empty batch has nothing to sum (and nothing to split).
+  if (pixels === 0) return fill(rt, wsize, 0, 'float32');
   const perSlice = tiles((s.inC / s.groups) * s.kH * s.kW) * tiles(s.outC / s.groups, WEIGHT_ROWS) * s.groups;
   const maxSplits = Math.max(1, Math.floor(pixels / MIN_CHUNK));
   // Partial sums must also fit one binding; fewer slices means longer ones, never a refusal.

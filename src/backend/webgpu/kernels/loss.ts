@@ -50,7 +50,7 @@ export function classLoss(rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, s: Cl
   }
   const scale = reduction === 'mean' ? 1 / positions : 1;
   const parts = Math.min(Math.ceil((positions * s.classes) / WORK_PER_GROUP), Math.ceil(positions / WG));
-  const chunk = Math.ceil(positions / Math.max(parts, 1));
+  const chunk = Math.max(1, Math.ceil(positions / Math.max(parts, 1)));
   const shares = Math.max(1, Math.ceil(positions / chunk));
   const out = rt.alloc(shares, 'float32');
   rt.dispatch(kernel('forward_reduced'), [x, labels, out, rt.constant(params(s, scale, 0, chunk)), undefined, err], grid2d(shares));
