@@ -47,6 +47,8 @@ export const CNN_CASES: CnnCase[] = [
     gradInputs: [n(1, 2, 4, 5), n(19, 2, 3, 3), n(19)], fn: conv({ padding: 1 }) },
   { name: 'conv 5x5 pad 2, 19 -> 5 channels (several input-channel tiles)', inputs: [n(5, 19, 13, 17), n(5, 19, 5, 5)],
     gradInputs: [n(1, 19, 3, 4), n(2, 19, 5, 5)], fn: conv({ padding: 2 }) },
+  { name: 'conv 3x3 pad 1, 8 -> 37 channels at 29x31 (tens of workgroups in every kernel)', inputs: [n(5, 8, 29, 31), n(37, 8, 3, 3), n(37)],
+    gradInputs: [n(1, 2, 3, 4), n(3, 2, 3, 3), n(3)], fn: conv({ padding: 1 }) },
   { name: 'conv 1 -> 1 channel 1x1', inputs: [n(1, 1, 13, 17), n(1, 1, 1, 1), n(1)],
     gradInputs: [n(1, 1, 3, 5), n(1, 1, 1, 1), n(1)], fn: conv({}) },
   { name: 'conv unbatched [C, H, W] input', inputs: [n(3, 13, 17), n(8, 3, 3, 3), n(8)],
