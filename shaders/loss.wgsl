@@ -1,5 +1,6 @@
-// Classification losses over scores viewed as [batch, classes, inner] with int32 labels, one
-// invocation per position p = b * inner + r (class c of p at (b * classes + c) * inner + r).
+// Classification losses over scores viewed as [batch, classes, inner] with int32 labels, each
+// position p = b * inner + r (class c of p at (b * classes + c) * inner + r) handled by one
+// invocation: `forward` (reduction 'none'), `forward_reduced` ('sum', 'mean'), `backward`.
 // CE=1: cross-entropy from logits, log-sum-exp shifted by the running maximum so logits of
 // +-1e4 stay finite. CE=0: negative log-likelihood of log-probabilities.
 // With label smoothing eps the target is (1 - eps) * onehot(label) + eps / classes.
