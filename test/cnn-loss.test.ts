@@ -128,6 +128,16 @@ behaviour('crossEntropy of an empty batch sums to 0 and has no per-sample losses
   }
 });
 
+behaviour('reading a loss on webgpu is one round trip, the bad-label check included', async () => {
+  requireGpu();
+  await dg.init({ backend: 'webgpu' });
+  const rt = ((await import('../src/core/engine.js')).getBackend() as unknown as { rt: { stats: { readbacks: number } } }).rt;
+  const loss = dg.crossEntropy(dg.zeros([4, 3]), dg.tensor(new Int32Array([0, 1, 2, 0])));
+  const before = rt.stats.readbacks;
+  assertClose([await loss.item()], [Math.log(3)], GPU_TOL, 'loss');
+  assert.is(rt.stats.readbacks - before, 1);
+});
+
 behaviour('losses refuse mismatched shapes, float labels and unknown options', async () => {
   await dg.init({ backend: 'cpu' });
   const x = dg.zeros([4, 3]);

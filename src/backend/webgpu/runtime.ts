@@ -285,30 +285,42 @@ export class GpuRuntime {
 
   /** Copies a tensor back to the host: the one place that waits for the GPU. */
   async readBuffer(h: GpuHandle): Promise<ArrayBuffer> {
+    return (await this.readBuffers([h]))[0]!;
+  }
+
+  /** Copies several tensors back with one submit and one wait (a read plus a side check, such
+   *  as the loss kernels' bad-label flag, costs no extra round trip). */
+  async readBuffers(hs: readonly GpuHandle[]): Promise<ArrayBuffer[]> {
     this.check();
-    const bytes = Math.max(MIN_BYTES, h.size * 4);
-    const idx = this.staging.findIndex((s) => s.size >= bytes && s.size <= 4 * bytes);
-    const staging = idx >= 0 ? this.staging.splice(idx, 1)[0]! : this.device.createBuffer({
-      size: sizeClass(bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    });
     this.pass?.end();
     this.pass = null;
     this.encoder ??= this.device.createCommandEncoder();
-    h.lastUse = this.batch;
-    this.encoder.copyBufferToBuffer(h.buffer, 0, staging, 0, Math.ceil(bytes / 4) * 4);
+    const copies = hs.map((h) => {
+      const bytes = Math.max(MIN_BYTES, h.size * 4);
+      const idx = this.staging.findIndex((s) => s.size >= bytes && s.size <= 4 * bytes);
+      const staging = idx >= 0 ? this.staging.splice(idx, 1)[0]! : this.device.createBuffer({
+        size: sizeClass(bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
+      h.lastUse = this.batch;
+      this.encoder!.copyBufferToBuffer(h.buffer, 0, staging, 0, Math.ceil(bytes / 4) * 4);
+      return { h, bytes, staging };
+    });
     this.flush();
     this.stats.readbacks++;
     try {
-      await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+      await Promise.all(copies.map((c) => c.staging.mapAsync(GPUMapMode.READ, 0, c.bytes)));
     } catch (e) {
       this.check();
       throw e;
     }
-    const out = staging.getMappedRange(0, bytes).slice(0, h.size * 4);
-    staging.unmap();
-    this.staging.push(staging);
+    const outs = copies.map(({ h, bytes, staging }) => {
+      const out = staging.getMappedRange(0, bytes).slice(0, h.size * 4);
+      staging.unmap();
+      this.staging.push(staging);
+      return out;
+    });
     this.check();
-    return out;
+    return outs;
   }
 
   /** Frees pooled buffers that no tensor holds (after a large model is dropped, say). */

@@ -3,8 +3,8 @@
 // Why deferred: a label's value lives on the GPU, and checking it before the loss would mean
 // a read-back (a full queue stall) on every training step. Instead the kernel records the first
 // bad label in a small per-runtime error buffer and clamps it, so nothing becomes NaN; the
-// backend's `read` (the one place that waits anyway) calls `checkLabels`, which then reads
-// that buffer, only when a loss kernel ran since the last check, and throws the error.
+// backend's `read` (the one place that waits anyway) goes through `readChecked`, which brings
+// that buffer back in the same round trip whenever a loss kernel ran since the last read.
 import { badLabelMessage, type ClassLossKind, type ClassLossSpec, type Reduction } from '../../cnnSpecs.js';
 import type { GpuHandle, GpuRuntime } from '../runtime.js';
 import { floatBits, grid2d, WG } from './common.js';
@@ -73,13 +73,15 @@ export function classLossBackward(
   return dx;
 }
 
-/** Throws the first out-of-range label recorded since the last check, then clears it. */
-export async function checkLabels(rt: GpuRuntime): Promise<void> {
+/** Reads h back; when a loss kernel ran since the last read, its bad-label flag comes back in
+ *  the same round trip, and a recorded bad label is thrown (once: the flag is then cleared). */
+export async function readChecked(rt: GpuRuntime, h: GpuHandle): Promise<ArrayBuffer> {
   const s = states.get(rt);
-  if (!s?.pending) return;
+  if (!s?.pending) return rt.readBuffer(h);
   s.pending = false;
-  const [flag, label, position, classes] = new Int32Array(await rt.readBuffer(s.err));
-  if (flag === 0) return;
+  const [bytes, errBytes] = await rt.readBuffers([h, s.err]);
+  const [flag, label, position, classes] = new Int32Array(errBytes!);
+  if (flag === 0) return bytes!;
   rt.device.queue.writeBuffer(s.err.buffer, 0, new Int32Array(4));
   throw new Error(badLabelMessage(s.kind, label!, position!, classes!));
 }
