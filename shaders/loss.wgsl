@@ -5,7 +5,7 @@
 // +-1e4 stay finite. CE=0: negative log-likelihood of log-probabilities.
 // With label smoothing eps the target is (1 - eps) * onehot(label) + eps / classes.
 // A label outside [0, classes) cannot be reported from here, so the first invocation to see one
-// records it in `err` (flag, label, position, classes) for the host to raise at its next read,
+// records it in `err` (flag, label, position, classes, CE) for the host to raise at its next read,
 // and the label is clamped so that the outputs stay finite instead of becoming NaN.
 
 override WG: u32 = 64u; // a power of two, for forward_reduced's tree
@@ -22,7 +22,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
 @group(0) @binding(4) var<storage, read> g: array<f32>;
-@group(0) @binding(5) var<storage, read_write> err: array<atomic<i32>, 4>;
+@group(0) @binding(5) var<storage, read_write> err: array<atomic<i32>, 5>;
 
 fn invocation(wid: vec3u, nwg: vec3u, lid: u32) -> u32 { return (wid.y * nwg.x + wid.x) * WG + lid; }
 
@@ -37,6 +37,7 @@ fn checked_label(pos: u32) -> u32 {
         atomicStore(&err[1], y);
         atomicStore(&err[2], i32(pos));
         atomicStore(&err[3], i32(p.classes));
+        atomicStore(&err[4], i32(CE)); // which op to name: the host may have queued both kinds
         break;
       }
       if (r.old_value != 0) { break; } // someone else reported first

@@ -4,7 +4,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
-import { checkGpuMatchesCpu, gradCheck, hasWebGpu, type InputSpec, throwsWith } from './support/compare.js';
+import { getBackend } from '../src/core/engine.js';
+import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
+import { assertClose, checkGpuMatchesCpu, GPU_TOL, gradCheck, hasWebGpu, type InputSpec, throwsWith } from './support/compare.js';
 
 interface EmbeddingCase {
   name: string;
@@ -78,6 +80,24 @@ behaviour('webgpu: an index out of range is reported at the next read, then clea
   // The error is reported once; good lookups afterwards read normally and bad rows held zeros, not NaN.
   assert.equal(await dg.embedding(dg.tensor(new Int32Array([9]), [1]), w).array(), [[1, 1, 1]]);
   assert.equal(await out.array(), [[[1, 1, 1], [1, 1, 1]], [[0, 0, 0], [0, 0, 0]]]);
+});
+
+behaviour('webgpu: the index check rides on the read; a bad index and a bad label queued together are reported one per read', async () => {
+  requireGpu();
+  await dg.init({ backend: 'webgpu' });
+  const stats = (getBackend() as WebGpuBackend).rt.stats;
+  const w = dg.ones([4, 2]);
+  const before = stats.readbacks;
+  assert.equal(await dg.embedding(dg.tensor(new Int32Array([3]), [1]), w).array(), [[1, 1]]);
+  assert.is(stats.readbacks - before, 1, 'one read-back for a lookup');
+  const loss = dg.crossEntropy(dg.embedding(dg.tensor(new Int32Array([0, 7]), [2]), w), dg.tensor(new Int32Array([0, 5])));
+  const messages: string[] = [];
+  for (let i = 0; i < 2; i++) await loss.item().catch((e: Error) => { messages.push(e.message); });
+  assert.is(messages.length, 2, messages.join(' | '));
+  assert.ok(messages.some((m) => m.includes('embedding: index 7 at position 1')), messages.join(' | '));
+  assert.ok(messages.some((m) => m.includes('crossEntropy: label 5 at position 1')), messages.join(' | '));
+  // Both reports consumed: the zero row and the clamped label give log(2) at each position.
+  assertClose([await loss.item()], [Math.log(2)], GPU_TOL, 'after both reports');
 });
 
 behaviour('float indices and a weight that is not a matrix are errors that say what was expected', async () => {

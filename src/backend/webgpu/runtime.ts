@@ -16,6 +16,18 @@ export class GpuHandle implements Handle {
   lastUse = -1;
 }
 
+/**
+ * An error a kernel family finds on the device, where it cannot throw (a label or index lives
+ * on the GPU, and checking it on the host first would cost a read-back every step). Its kernels
+ * write a small record instead, and `readChecked` brings the record back with the tensor read.
+ */
+export interface DeferredCheck {
+  /** The record's words while it holds no error; it is reset to these after a report. */
+  readonly clean: Int32Array;
+  /** The error the record's words describe, or null when they describe none. */
+  decode(words: Int32Array): Error | null;
+}
+
 export interface Kernel {
   shader: string;
   entry: string;
@@ -61,6 +73,8 @@ export class GpuRuntime {
   private error: Error | null = null;
   private lastErrorBatch = -1;
   private bytes = 0;
+  /** Each deferred check's record, and whether a kernel may have written it since the last read. */
+  private readonly checks = new Map<DeferredCheck, { record: GpuHandle; armed: boolean }>();
   /** Counters for the benchmark's "submits and read-backs per step". */
   readonly stats = { submits: 0, readbacks: 0, dispatches: 0 };
 
@@ -321,6 +335,41 @@ export class GpuRuntime {
     });
     this.check();
     return outs;
+  }
+
+  /** The record `check`'s kernels write to (created on first use), armed so that the next
+   *  `readChecked` fetches it. */
+  checkRecord(check: DeferredCheck): GpuHandle {
+    let c = this.checks.get(check);
+    if (!c) {
+      c = { record: this.upload(check.clean), armed: false };
+      this.checks.set(check, c);
+    }
+    c.armed = true;
+    return c.record;
+  }
+
+  /** Reads h back together with the records of the checks armed since the last read, in one
+   *  round trip, and throws the first error they hold. Each error is thrown once: its record is
+   *  reset, and another check's error stays armed for the next read. */
+  async readChecked(h: GpuHandle): Promise<ArrayBuffer> {
+    const armed = [...this.checks].filter(([, c]) => c.armed);
+    // Disarmed before the wait, so that a kernel queued meanwhile re-arms its check.
+    for (const [, c] of armed) c.armed = false;
+    const [bytes, ...records] = await this.readBuffers([h, ...armed.map(([, c]) => c.record)]);
+    let first: Error | null = null;
+    for (const [i, [check, c]] of armed.entries()) {
+      const error = check.decode(new Int32Array(records[i]!));
+      if (!error) continue;
+      if (first) {
+        c.armed = true;
+        continue;
+      }
+      first = error;
+      this.device.queue.writeBuffer(c.record.buffer, 0, check.clean);
+    }
+    if (first) throw first;
+    return bytes!;
   }
 
   /** Frees pooled buffers that no tensor holds (after a large model is dropped, say). */

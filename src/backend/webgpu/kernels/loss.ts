@@ -2,29 +2,19 @@
 //
 // Why deferred: a label's value lives on the GPU, and checking it before the loss would mean
 // a read-back (a full queue stall) on every training step. Instead the kernel records the first
-// bad label in a small per-runtime error buffer and clamps it, so nothing becomes NaN; the
-// backend's `read` (the one place that waits anyway) goes through `readChecked`, which brings
-// that buffer back in the same round trip whenever a loss kernel ran since the last read.
-import { badLabelMessage, type ClassLossKind, type ClassLossSpec, type Reduction } from '../../cnnSpecs.js';
-import type { GpuHandle, GpuRuntime } from '../runtime.js';
+// bad label in a small per-runtime error record and clamps it, so nothing becomes NaN; the
+// record is a runtime deferred check, which the next read brings back in the same round trip.
+import { badLabelMessage, type ClassLossSpec, type Reduction } from '../../cnnSpecs.js';
+import type { DeferredCheck, GpuHandle, GpuRuntime } from '../runtime.js';
 import { floatBits, grid2d, WG } from './common.js';
 import { reduce } from './reduce.js';
 
-interface LabelState { err: GpuHandle; pending: boolean; kind: ClassLossKind }
-const states = new WeakMap<GpuRuntime, LabelState>();
-
-function labelState(rt: GpuRuntime, kind: ClassLossKind): LabelState {
-  let s = states.get(rt);
-  if (!s) {
-    s = { err: rt.upload(new Int32Array(4)), pending: false, kind };
-    states.set(rt, s);
-  }
-  // The op named in a report is that of the first loss since the last check; a later one
-  // cannot overwrite an earlier report in the kernel either.
-  if (!s.pending) s.kind = kind;
-  s.pending = true;
-  return s;
-}
+/** The record shaders/loss.wgsl writes: [flag, label, position, classes, CE of the loss]. */
+const badLabel: DeferredCheck = {
+  clean: new Int32Array(5),
+  decode: ([flag, label, position, classes, ce]) =>
+    flag === 0 ? null : new Error(badLabelMessage(ce === 1 ? 'crossEntropy' : 'nll', label!, position!, classes!)),
+};
 
 /** Work (positions x classes) one workgroup takes on in a reduced loss: enough that a
  *  classifier's batch loss (128 x 1000) is one dispatch, few enough to spread a large one. */
@@ -42,7 +32,7 @@ const groups = (s: ClassLossSpec) => grid2d(Math.max(1, Math.ceil((s.batch * s.i
 export function classLoss(rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, s: ClassLossSpec, reduction: Reduction): GpuHandle {
   const positions = s.batch * s.inner;
   const kernel = (entry: string) => ({ shader: 'loss', entry, overrides: { WG, CE: s.kind === 'crossEntropy' ? 1 : 0 } });
-  const err = labelState(rt, s.kind).err;
+  const err = rt.checkRecord(badLabel);
   if (reduction === 'none') {
     const out = rt.alloc(positions, 'float32');
     rt.dispatch(kernel('forward'), [x, labels, out, rt.constant(params(s, 1, 0)), undefined, err], groups(s));
@@ -64,24 +54,10 @@ export function classLossBackward(
   rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, g: GpuHandle, s: ClassLossSpec, scale: number, gStride: number,
 ): GpuHandle {
   const dx = rt.alloc(x.size, 'float32');
-  const state = labelState(rt, s.kind);
   rt.dispatch(
     { shader: 'loss', entry: 'backward', overrides: { WG, CE: s.kind === 'crossEntropy' ? 1 : 0 } },
-    [x, labels, dx, rt.constant(params(s, scale, gStride)), g, state.err],
+    [x, labels, dx, rt.constant(params(s, scale, gStride)), g, rt.checkRecord(badLabel)],
     groups(s),
   );
   return dx;
-}
-
-/** Reads h back; when a loss kernel ran since the last read, its bad-label flag comes back in
- *  the same round trip, and a recorded bad label is thrown (once: the flag is then cleared). */
-export async function readChecked(rt: GpuRuntime, h: GpuHandle): Promise<ArrayBuffer> {
-  const s = states.get(rt);
-  if (!s?.pending) return rt.readBuffer(h);
-  s.pending = false;
-  const [bytes, errBytes] = await rt.readBuffers([h, s.err]);
-  const [flag, label, position, classes] = new Int32Array(errBytes!);
-  if (flag === 0) return bytes!;
-  rt.device.queue.writeBuffer(s.err.buffer, 0, new Int32Array(4));
-  throw new Error(badLabelMessage(s.kind, label!, position!, classes!));
 }
