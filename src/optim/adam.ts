@@ -1,5 +1,5 @@
 // torch.optim.Adam (L2 weight decay added to the gradient) and AdamW (decoupled decay).
-import { BASE_HYPER, checkRange, Optimizer, type ParamGroup, type Params } from './optimizer.js';
+import { BASE_HYPER, checkNonNegative, checkRange, Optimizer, type ParamGroup, type Params } from './optimizer.js';
 
 export interface AdamOptions {
   lr: number;
@@ -13,9 +13,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   protected abstract readonly decoupled: boolean;
 
   protected validate(g: ParamGroup<AdamOptions>): void {
-    checkRange(this.name, 'lr', g.lr, (v) => v >= 0, '>= 0');
-    checkRange(this.name, 'eps', g.eps, (v) => v >= 0, '>= 0');
-    checkRange(this.name, 'weightDecay', g.weightDecay, (v) => v >= 0, '>= 0');
+    checkNonNegative(this.name, g, ['lr', 'eps', 'weightDecay']);
     if (!Array.isArray(g.betas) || g.betas.length !== 2) throw new Error(`${this.name}: betas must be [beta1, beta2], got ${String(g.betas)}`);
     g.betas.forEach((b, i) => checkRange(this.name, `beta${i + 1}`, b, (v) => v >= 0 && v < 1, 'in [0, 1)'));
   }

@@ -165,6 +165,14 @@ export function checkRange(opt: string, name: string, v: number, ok: (v: number)
   if (typeof v !== 'number' || !ok(v)) throw new Error(`${opt}: invalid ${name} ${v} (expected ${expected})`);
 }
 
+/** The option names whose values are numbers. */
+type NumberKeys<O> = { [K in keyof O]: O[K] extends number ? K : never }[keyof O] & string;
+
+/** checkRange for each named option that must be >= 0 (lr, eps, weight decay, ...), in order. */
+export function checkNonNegative<O>(opt: string, g: O, names: readonly NumberKeys<O>[]): void {
+  for (const name of names) checkRange(opt, name, g[name] as number, (v) => v >= 0, '>= 0');
+}
+
 export const BASE_HYPER: OptimHyper = {
   step: 0, lr: 0, weightDecay: 0, momentum: 0, dampening: 0, nesterov: false,
   beta1: 0, beta2: 0, eps: 0, alpha: 0, decoupled: false, centered: false,

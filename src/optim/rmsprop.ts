@@ -1,5 +1,5 @@
 // torch.optim.RMSprop: running average of squared gradients, optional momentum and centering.
-import { BASE_HYPER, checkRange, Optimizer, type ParamGroup, type Params } from './optimizer.js';
+import { BASE_HYPER, checkNonNegative, Optimizer, type ParamGroup, type Params } from './optimizer.js';
 
 export interface RMSpropOptions {
   lr: number;
@@ -18,11 +18,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   }
 
   protected validate(g: ParamGroup<RMSpropOptions>): void {
-    checkRange('RMSprop', 'lr', g.lr, (v) => v >= 0, '>= 0');
-    checkRange('RMSprop', 'alpha', g.alpha, (v) => v >= 0, '>= 0');
-    checkRange('RMSprop', 'eps', g.eps, (v) => v >= 0, '>= 0');
-    checkRange('RMSprop', 'momentum', g.momentum, (v) => v >= 0, '>= 0');
-    checkRange('RMSprop', 'weightDecay', g.weightDecay, (v) => v >= 0, '>= 0');
+    checkNonNegative('RMSprop', g, ['lr', 'alpha', 'eps', 'momentum', 'weightDecay']);
   }
 
   protected stateNames(g: ParamGroup<RMSpropOptions>): (string | null)[] {

@@ -1,5 +1,5 @@
 // torch.optim.SGD: momentum, dampening, Nesterov momentum and L2 weight decay.
-import { BASE_HYPER, checkRange, Optimizer, type ParamGroup, type Params } from './optimizer.js';
+import { BASE_HYPER, checkNonNegative, checkRange, Optimizer, type ParamGroup, type Params } from './optimizer.js';
 
 export interface SGDOptions {
   lr: number;
@@ -17,10 +17,9 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected validate(g: ParamGroup<SGDOptions>): void {
-    checkRange('SGD', 'lr', g.lr, (v) => v >= 0, '>= 0');
-    checkRange('SGD', 'momentum', g.momentum, (v) => v >= 0, '>= 0');
+    checkNonNegative('SGD', g, ['lr', 'momentum']);
     checkRange('SGD', 'dampening', g.dampening, Number.isFinite, 'a finite number');
-    checkRange('SGD', 'weightDecay', g.weightDecay, (v) => v >= 0, '>= 0');
+    checkNonNegative('SGD', g, ['weightDecay']);
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) {
       throw new Error(`SGD: nesterov momentum requires momentum > 0 and dampening 0, got momentum ${g.momentum}, dampening ${g.dampening}`);
     }
