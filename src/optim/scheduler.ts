@@ -24,8 +24,9 @@ export abstract class LRScheduler {
   }
 }
 
-function positiveInt(op: string, name: string, v: number): void {
+function positiveInt(op: string, name: string, v: number): number {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${op}: ${name} must be a positive integer, got ${v}`);
+  return v;
 }
 
 /** lr = base * gamma^floor(epoch / stepSize). */
@@ -34,8 +35,7 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    positiveInt('StepLR', 'stepSize', options.stepSize);
-    this.stepSize = options.stepSize;
+    this.stepSize = positiveInt('StepLR', 'stepSize', options.stepSize);
     this.gamma = options.gamma ?? 0.1;
   }
   protected lrAt(base: number, epoch: number): number {
@@ -60,8 +60,7 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
   constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number }) {
     super(optimizer);
-    positiveInt('CosineAnnealingLR', 'tMax', options.tMax);
-    this.tMax = options.tMax;
+    this.tMax = positiveInt('CosineAnnealingLR', 'tMax', options.tMax);
     this.etaMin = options.etaMin ?? 0;
   }
   protected lrAt(base: number, epoch: number): number {
