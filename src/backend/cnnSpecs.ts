@@ -2,13 +2,11 @@
 // The core ops compute them once (output sizes, per-group channel counts) so the kernels only
 // index, and every backend reads the same numbers.
 
-/** conv2d in PyTorch's layout: x [batch, inC, inH, inW], weight [outC, inC / groups, kH, kW]. */
-export interface Conv2dSpec {
-  batch: number;
-  inC: number;
+/** The sliding-window geometry conv2d and pooling share: input and output planes, kernel,
+ *  stride and zero padding. */
+export interface Window2d {
   inH: number;
   inW: number;
-  outC: number;
   outH: number;
   outW: number;
   kH: number;
@@ -17,25 +15,22 @@ export interface Conv2dSpec {
   strideW: number;
   padH: number;
   padW: number;
+}
+
+/** conv2d in PyTorch's layout: x [batch, inC, inH, inW], weight [outC, inC / groups, kH, kW]. */
+export interface Conv2dSpec extends Window2d {
+  batch: number;
+  inC: number;
+  outC: number;
   dilH: number;
   dilW: number;
   groups: number;
 }
 
 /** 2-D pooling over x [batch, channels, inH, inW]. `countIncludePad` matters to avgPool2d only. */
-export interface Pool2dSpec {
+export interface Pool2dSpec extends Window2d {
   batch: number;
   channels: number;
-  inH: number;
-  inW: number;
-  outH: number;
-  outW: number;
-  kH: number;
-  kW: number;
-  strideH: number;
-  strideW: number;
-  padH: number;
-  padW: number;
   countIncludePad: boolean;
 }
 
