@@ -26,8 +26,9 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> mask: array<f32>;
 @group(0) @binding(5) var<storage, read> cond: array<f32>;
 
-fn operand_offsets(i: u32) -> vec2u {
-  if (CONTIGUOUS == 1u) { return vec2u(i, i); }
+/** The operands of output element i: a and b read through their strided views. */
+fn operands(i: u32) -> vec2<T> {
+  if (CONTIGUOUS == 1u) { return vec2<T>(a[i], b[i]); }
   var rem = i;
   var oa = p.a_off;
   var ob = p.b_off;
@@ -39,7 +40,7 @@ fn operand_offsets(i: u32) -> vec2u {
     oa += c * p.a_str[q][r];
     ob += c * p.b_str[q][r];
   }
-  return vec2u(oa, ob);
+  return vec2<T>(a[oa], b[ob]);
 }
 
 fn op(x: T, y: T) -> T {
@@ -75,10 +76,7 @@ fn binary(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
   let t = thread_index(wid, nwg, lid);
   for (var k = 0u; k < PER_THREAD; k++) {
     let i = t + k * threads;
-    if (i < p.n) {
-      let o = operand_offsets(i);
-      out[i] = op(a[o.x], b[o.y]);
-    }
+    if (i < p.n) { let v = operands(i); out[i] = op(v.x, v.y); }
   }
 }
 
@@ -89,10 +87,7 @@ fn compare(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   let t = thread_index(wid, nwg, lid);
   for (var k = 0u; k < PER_THREAD; k++) {
     let i = t + k * threads;
-    if (i < p.n) {
-      let o = operand_offsets(i);
-      mask[i] = select(0.0, 1.0, cmp(a[o.x], b[o.y]));
-    }
+    if (i < p.n) { let v = operands(i); mask[i] = select(0.0, 1.0, cmp(v.x, v.y)); }
   }
 }
 
