@@ -20,6 +20,7 @@ const lib: Lib<Tensor> = {
     return missing.length > 0 ? { missing } : w.dawngrad(dg);
   },
   tidy: (fn) => dg.tidy(fn),
+  hostOnly: backend === 'cpu',
   first: (t) => t.reshape([-1]).narrow(0, 0, 1),
   async read(t) {
     await t.data();

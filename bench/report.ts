@@ -55,6 +55,7 @@ function cell(res: BenchResults, column: string, w: BenchResults['workloads'][nu
   const x = ratio(res, column, w.id);
   if (x !== null && column !== BASELINE) parts.push(`**${fmtNum(x)}×**`);
   if (r.status === 'unchecked') parts.push('(unchecked)');
+  if (r.message) parts.push(`(${r.message})`);
   return parts.join(' · ');
 }
 
@@ -87,7 +88,7 @@ export function renderMarkdown(res: BenchResults): string {
   notes.push(
     `- adapter: ${a ? `${a.vendor} ${a.architecture} ${a.device} (${a.description})` : 'none'}`,
     `- host: ${res.system.cpu}, ${res.system.cores} cores, Node ${res.system.node}`,
-    `- load average (1, 5, 15 min) as each column ran: ${Object.entries(res.system.loadAverage).map(([c, l]) => `${c} ${l.map((v) => v.toFixed(2)).join('/')}`).join('; ')}`,
+    `- load average (1, 5, 15 min) when each column finished: ${Object.entries(res.system.loadAverage).map(([c, l]) => `${c} ${l.map((v) => v.toFixed(2)).join('/')}`).join('; ')}`,
     `- ${res.date}, \`${res.command}\``,
   );
   return `${lines.join('\n')}\n${notes.join('\n')}\n`;

@@ -34,6 +34,7 @@ await tf.ready();
 const lib: Lib<TfTensor> = {
   instance: (w) => w.tfjs(tf),
   tidy: (fn) => tf.tidy(fn),
+  hostOnly: backend !== 'webgpu',
   first: (t) => tf.slice(tf.reshape(t, [-1]), 0, 1),
   async read(t) {
     await t.data();
