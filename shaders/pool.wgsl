@@ -61,26 +61,40 @@ fn cover(i: u32) -> Cover {
                covering(ih, p.sH, p.pH, p.kH, p.OH), covering(iw, p.sW, p.pW, p.kW, p.OW));
 }
 
+/** The maximum of output o's window and its index in the input plane. */
+struct MaxAt { best: f32, at: i32 }
+
+fn window_max(o: u32) -> MaxAt {
+  let w = out_window(o);
+  var m = MaxAt(-3.402823e38, -1);
+  for (var ih = w.hs.lo; ih < w.hs.hi; ih++) {
+    for (var iw = w.ws.lo; iw < w.ws.hi; iw++) {
+      let v = x[w.base + ih * p.W + iw];
+      // Strict '>' in row-major order: the first index wins on ties, as in PyTorch.
+      if (v > m.best || m.at < 0) { m = MaxAt(v, i32(ih * p.W + iw)); }
+    }
+  }
+  return m;
+}
+
+// Values and the arg-max the backward needs.
 @compute @workgroup_size(WG)
 fn max_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                @builtin(local_invocation_index) lid: u32) {
   let o = invocation(wid, nwg, lid);
   if (o >= p.planes * p.OH * p.OW) { return; }
-  let w = out_window(o);
-  var best = -3.402823e38;
-  var at = -1;
-  for (var ih = w.hs.lo; ih < w.hs.hi; ih++) {
-    for (var iw = w.ws.lo; iw < w.ws.hi; iw++) {
-      let v = x[w.base + ih * p.W + iw];
-      // Strict '>' in row-major order: the first index wins on ties, as in PyTorch.
-      if (v > best || at < 0) {
-        best = v;
-        at = i32(ih * p.W + iw);
-      }
-    }
-  }
-  out[o] = best;
-  argmax_out[o] = at;
+  let m = window_max(o);
+  out[o] = m.best;
+  argmax_out[o] = m.at;
+}
+
+// Values only, when no gradient will be asked for (inference, noGrad): a quarter less traffic.
+@compute @workgroup_size(WG)
+fn max_values(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+              @builtin(local_invocation_index) lid: u32) {
+  let o = invocation(wid, nwg, lid);
+  if (o >= p.planes * p.OH * p.OW) { return; }
+  out[o] = window_max(o).best;
 }
 
 @compute @workgroup_size(WG)

@@ -93,6 +93,12 @@ grads.run();
 
 const behaviour = suite('cnn: behaviour');
 
+behaviour('maxPool2d without a gradient to keep (values-only kernel) matches the cpu reference', async () => {
+  for (const o of [{ kernelSize: 2 }, { kernelSize: 3, stride: 2, padding: 1 }, { kernelSize: [2, 3], stride: [1, 2] }] as dg.MaxPool2dOptions[]) {
+    await checkGpuMatchesCpu([n(5, 3, 13, 17)], (x) => dg.maxPool2d(x, o), `maxPool2d values ${JSON.stringify(o)}`, false);
+  }
+});
+
 behaviour('maxPool2d routes the gradient of a tied window to its first element, on both backends', async () => {
   for (const backend of ['cpu', 'webgpu'] as const) {
     await dg.init({ backend });

@@ -128,7 +128,8 @@ export interface Backend {
   conv2dBackwardInput(dy: Handle, w: Handle, spec: Conv2dSpec): Handle;
   conv2dBackwardWeight(dy: Handle, x: Handle, spec: Conv2dSpec): Handle;
   /** [values, int32 arg-max as an index into each input plane (ih * inW + iw)]. */
-  maxPool2d(x: Handle, spec: Pool2dSpec): [Handle, Handle];
+  /** Values, and the per-window arg-max the backward needs when `withArgmax`. */
+  maxPool2d(x: Handle, spec: Pool2dSpec, withArgmax: boolean): [Handle, Handle | null];
   maxPool2dBackward(dy: Handle, argmax: Handle, spec: Pool2dSpec): Handle;
   avgPool2d(x: Handle, spec: Pool2dSpec): Handle;
   avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle;

@@ -6,8 +6,6 @@ import {
   type OptimHyper, type OptimKind, type ReduceOp, type TypedArray, type UnaryOp, type View, sizeOf,
 } from '../backend.js';
 import { binaryScalar, compareScalar, unaryDerivative, unaryForward } from './math.js';
-import { optimStep } from './optim.js';
-import { takeRows } from './take.js';
 import type { ClassLossSpec, Conv2dSpec, Pool2dSpec, Reduction } from '../cnnSpecs.js';
 import * as conv from './conv2d.js';
 import * as emb from './embedding.js';
@@ -15,6 +13,8 @@ import * as lstm from './lstm.js';
 import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from '../lstmSpec.js';
 import * as loss from './loss.js';
 import * as pool from './pool.js';
+import { optimStep } from './optim.js';
+import { takeRows } from './take.js';
 
 export class CpuHandle implements Handle {
   constructor(readonly data: Float64Array | Int32Array, readonly dtype: DType) {}
@@ -219,17 +219,6 @@ export class CpuBackend implements Backend {
     return this.track(out);
   }
 
-  optimStep(kind: OptimKind, param: Handle, grad: Handle, states: readonly (Handle | null)[], hyper: OptimHyper): void {
-    const f64 = (x: Handle) => h(x).data as Float64Array;
-    optimStep(kind, f64(param), f64(grad), states.map((s) => (s ? f64(s) : null)), hyper);
-  }
-
-  takeRows(x: Handle, rowSize: number, indices: Handle): Handle {
-    const out = alloc(indices.size * rowSize, x.dtype);
-    takeRows(h(x).data, rowSize, h(indices).data as Int32Array, out.data);
-    return this.track(out);
-  }
-
   private f64(x: Float64Array): Handle {
     return this.track(new CpuHandle(x, 'float32'));
   }
@@ -238,9 +227,9 @@ export class CpuBackend implements Backend {
   }
   conv2dBackwardInput(dy: Handle, w: Handle, spec: Conv2dSpec): Handle { return this.f64(conv.conv2dBackwardInput(f(dy), f(w), spec)); }
   conv2dBackwardWeight(dy: Handle, x: Handle, spec: Conv2dSpec): Handle { return this.f64(conv.conv2dBackwardWeight(f(dy), f(x), spec)); }
-  maxPool2d(x: Handle, spec: Pool2dSpec): [Handle, Handle] {
+  maxPool2d(x: Handle, spec: Pool2dSpec, withArgmax: boolean): [Handle, Handle | null] {
     const r = pool.maxPool2d(f(x), spec);
-    return [this.f64(r.out), this.track(new CpuHandle(r.argmax, 'int32'))];
+    return [this.f64(r.out), withArgmax ? this.track(new CpuHandle(r.argmax, 'int32')) : null];
   }
   maxPool2dBackward(dy: Handle, argmax: Handle, spec: Pool2dSpec): Handle {
     return this.f64(pool.maxPool2dBackward(f(dy), h(argmax).data as Int32Array, spec));
@@ -267,5 +256,16 @@ export class CpuBackend implements Backend {
   }
   embeddingGrad(dOut: Handle, indices: Handle, rows: number, dim: number): Handle {
     return this.f64(emb.embeddingBackward(f(dOut), h(indices).data as Int32Array, rows, dim));
+  }
+
+  optimStep(kind: OptimKind, param: Handle, grad: Handle, states: readonly (Handle | null)[], hyper: OptimHyper): void {
+    const f64 = (x: Handle) => h(x).data as Float64Array;
+    optimStep(kind, f64(param), f64(grad), states.map((s) => (s ? f64(s) : null)), hyper);
+  }
+
+  takeRows(x: Handle, rowSize: number, indices: Handle): Handle {
+    const out = alloc(indices.size * rowSize, x.dtype);
+    takeRows(h(x).data, rowSize, h(indices).data as Int32Array, out.data);
+    return this.track(out);
   }
 }

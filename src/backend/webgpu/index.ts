@@ -64,16 +64,12 @@ export class WebGpuBackend implements Backend {
   gather(x: Handle, view: View): Handle { return layout.gather(this.rt, g(x), view); }
   scatter(dst: Handle, src: Handle, view: View): void { layout.scatter(this.rt, g(dst), g(src), view); }
   cast(x: Handle, dtype: DType): Handle { return layout.cast(this.rt, g(x), dtype); }
-  optimStep(kind: OptimKind, param: Handle, grad: Handle, states: readonly (Handle | null)[], hyper: OptimHyper): void {
-    optimStep(this.rt, kind, g(param), g(grad), states.map((s) => (s ? g(s) : null)), hyper);
-  }
-  takeRows(x: Handle, rowSize: number, indices: Handle): Handle { return takeRows(this.rt, g(x), rowSize, g(indices)); }
   conv2d(x: Handle, w: Handle, bias: Handle | null, spec: Conv2dSpec): Handle {
     return conv.conv2d(this.rt, g(x), g(w), bias ? g(bias) : null, spec);
   }
   conv2dBackwardInput(dy: Handle, w: Handle, spec: Conv2dSpec): Handle { return conv.conv2dBackwardInput(this.rt, g(dy), g(w), spec); }
   conv2dBackwardWeight(dy: Handle, x: Handle, spec: Conv2dSpec): Handle { return conv.conv2dBackwardWeight(this.rt, g(dy), g(x), spec); }
-  maxPool2d(x: Handle, spec: Pool2dSpec): [Handle, Handle] { return pool.maxPool2d(this.rt, g(x), spec); }
+  maxPool2d(x: Handle, spec: Pool2dSpec, withArgmax: boolean): [Handle, Handle | null] { return pool.maxPool2d(this.rt, g(x), spec, withArgmax); }
   maxPool2dBackward(dy: Handle, argmax: Handle, spec: Pool2dSpec): Handle { return pool.maxPool2dBackward(this.rt, g(dy), g(argmax), spec); }
   avgPool2d(x: Handle, spec: Pool2dSpec): Handle { return pool.avgPool2d(this.rt, g(x), spec); }
   avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle { return pool.avgPool2dBackward(this.rt, g(dy), spec); }
@@ -94,4 +90,8 @@ export class WebGpuBackend implements Backend {
   embeddingGrad(dOut: Handle, indices: Handle, rows: number, dim: number): Handle {
     return emb.embeddingGrad(this.rt, g(dOut), g(indices), rows, dim);
   }
+  optimStep(kind: OptimKind, param: Handle, grad: Handle, states: readonly (Handle | null)[], hyper: OptimHyper): void {
+    optimStep(this.rt, kind, g(param), g(grad), states.map((s) => (s ? g(s) : null)), hyper);
+  }
+  takeRows(x: Handle, rowSize: number, indices: Handle): Handle { return takeRows(this.rt, g(x), rowSize, g(indices)); }
 }

@@ -2,7 +2,7 @@
 // kernel size, padding to 0, and padding may be at most half the kernel. Max pooling keeps
 // the arg-max of each window for its backward (first index on ties).
 import type { Pool2dSpec } from '../../backend/cnnSpecs.js';
-import { keep } from '../engine.js';
+import { isGradEnabled, keep } from '../engine.js';
 import { type Tensor, withGrad } from '../tensor.js';
 import { checkOptions } from './options.js';
 import { wrap } from './util.js';
@@ -42,8 +42,9 @@ export function maxPool2d(input: Tensor, options: MaxPool2dOptions): Tensor {
   const x = batched('maxPool2d', input);
   const spec = poolSpec('maxPool2d', x, options);
   const be = x.backend;
-  const [values, argmaxHandle] = be.maxPool2d(x.handle, spec);
+  const [values, argmaxHandle] = be.maxPool2d(x.handle, spec, isGradEnabled() && input.requiresGrad);
   const out = wrap(values, outShape(input, spec), be);
+  if (!argmaxHandle) return out;
   // The arg-max outlives any tidy scope around the forward: the backward, which may run
   // outside it, frees it; a graph that is never walked frees it when collected.
   const argmax = keep(wrap(argmaxHandle, out.shape, be));

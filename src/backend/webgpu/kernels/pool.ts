@@ -19,8 +19,12 @@ function run(rt: GpuRuntime, entry: string, s: Pool2dSpec, src: GpuHandle, resul
   );
 }
 
-export function maxPool2d(rt: GpuRuntime, x: GpuHandle, s: Pool2dSpec): [GpuHandle, GpuHandle] {
+export function maxPool2d(rt: GpuRuntime, x: GpuHandle, s: Pool2dSpec, withArgmax: boolean): [GpuHandle, GpuHandle | null] {
   const out = allocOutput(rt, 'maxPool2d', 'output', outShape(s));
+  if (!withArgmax) {
+    run(rt, 'max_values', s, x, out);
+    return [out, null];
+  }
   const argmax = allocOutput(rt, 'maxPool2d', 'arg-max', outShape(s), 'int32');
   run(rt, 'max_forward', s, x, out, [argmax]);
   return [out, argmax];
