@@ -3,6 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import { DataLoader, TensorDataset } from '../src/data/dataset.js';
+import type { HostTensor } from '../src/io/safetensors.js';
 import { throwsWith } from './support/compare.js';
 
 const test = suite('data loader');
@@ -83,6 +84,7 @@ test('bad datasets and options are errors that say what is wrong', () => {
   throwsWith(() => new TensorDataset({ shape: [3, 2], data: new Float32Array(5) }), ['column 0 has 5 values', '[3, 2]'], 'size');
   throwsWith(() => new DataLoader(numbered(), { batchSize: 0 }), ['batchSize must be a positive integer, got 0'], 'batchSize');
   throwsWith(() => numbered().take([10]), ['index 10 out of range for 10 examples'], 'index');
+  throwsWith(() => new TensorDataset(dg.ones([3, 2]) as unknown as HostTensor), ['column 0 is a Tensor', '[3, 2]', 'fromTensors'], 'tensor column');
 });
 
 test.run();

@@ -3,7 +3,7 @@
 // 60000-image dataset never has to sit on the device and a batch costs one upload per column.
 import { tensor } from '../core/ops/creation.js';
 import { permutation } from '../core/random.js';
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 import type { HostTensor } from '../io/safetensors.js';
 
 /** Anything that can hand out the examples at given indices, one host array per column. */
@@ -21,6 +21,9 @@ export class TensorDataset implements Dataset {
   constructor(...columns: HostTensor[]) {
     if (columns.length === 0) throw new Error('TensorDataset: expected at least one column');
     columns.forEach((c, i) => {
+      if (c instanceof Tensor) {
+        throw new Error(`TensorDataset: column ${i} is a Tensor of shape [${c.shape.join(', ')}]; pass host arrays { shape, data }, or use await TensorDataset.fromTensors(...tensors)`);
+      }
       const size = c.shape.reduce((a, b) => a * b, 1);
       if (c.shape.length === 0 || size !== c.data.length) {
         throw new Error(`TensorDataset: column ${i} has ${c.data.length} values and shape [${c.shape.join(', ')}]; expected [N, ...] holding them all`);
