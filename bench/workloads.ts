@@ -32,6 +32,14 @@ export interface Workload {
 
 const f32 = async (t: { data(): Promise<ArrayLike<number>> }) => Array.from(await t.data());
 
+/** Gradients accumulate across backward calls; each repetition starts from none. */
+function clearGrads(ts: Iterable<Tensor>): void {
+  for (const t of ts) {
+    t.grad?.dispose();
+    t.grad = null;
+  }
+}
+
 // ---- matmul -----------------------------------------------------------------------------------
 
 function matmul(id: string, title: string, M: number, K: number, N: number): Workload {
@@ -80,10 +88,7 @@ function conv(id: string, title: string, s: ConvShape, backward: boolean): Workl
       const run = (): Tensor => {
         const y = dg.conv2d(xt, wt, bt, { padding: s.pad });
         if (!backward) return y;
-        for (const p of [xt, wt, bt]) {
-          p.grad?.dispose();
-          p.grad = null;
-        }
+        clearGrads([xt, wt, bt]);
         y.backward(g);
         return wt.grad!;
       };
@@ -136,8 +141,7 @@ function crossEntropy(id: string, title: string, n: number, classes: number): Wo
       const x = dg.tensor(logits, [n, classes], { requiresGrad: true });
       const y = dg.tensor(ids, [n]);
       const run = (): Tensor => {
-        x.grad?.dispose();
-        x.grad = null;
+        clearGrads([x]);
         dg.crossEntropy(x, y).backward();
         return x.grad!;
       };
@@ -183,6 +187,14 @@ function tfParam(p: Param): { values: Float32Array; shape: number[] } {
   return { values: permute(p.values, p.shape, p.tfPerm), shape: p.tfPerm.map((d) => p.shape[d]!) };
 }
 
+/** The parameters as trainable tfjs variables (names are global in tfjs, hence the prefix). */
+function tfVariables(tf: Tf, params: Param[], prefix: string): tfc.Variable[] {
+  return params.map((p) => {
+    const t = tfParam(p);
+    return tf.variable(tf.tensor(t.values, t.shape), true, `${prefix}.${p.name}`);
+  });
+}
+
 function fromTfParam(p: Param, v: ArrayLike<number>): ArrayLike<number> {
   if (p.name === 'fc1.weight') return fc1FromTf(v);
   if (!p.tfPerm) return v;
@@ -225,10 +237,7 @@ function adam(id: string, title: string): Workload {
       return { step: run, check: async () => { run(); return (await Promise.all(ps.map(f32))).flat(); } };
     },
     tfjs(tf) {
-      const vars = params.map((p) => {
-        const t = tfParam(p);
-        return tf.variable(tf.tensor(t.values, t.shape), true, `${id}.${p.name}`);
-      });
+      const vars = tfVariables(tf, params, id);
       const gs = params.map((p, i) => tf.tensor(tfParam({ ...p, values: grads[i]! }).values, vars[i]!.shape));
       const opt = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
       const named = vars.map((v, i) => ({ name: v.name, tensor: gs[i]! }));
@@ -272,10 +281,7 @@ function trainStep(id: string, title: string, batch: number): Workload {
       return { step: run, check: async () => [...await f32(run()), ...await f32(run())] };
     },
     tfjs(tf) {
-      const vars = params.map((p) => {
-        const t = tfParam(p);
-        return tf.variable(tf.tensor(t.values, t.shape), true, `${id}.${p.name}`);
-      });
+      const vars = tfVariables(tf, params, id);
       const x = tf.tensor(images, [batch, 28, 28, 1]) as tfc.Tensor4D;
       const y = tf.tensor(oneHot(ids, 10), [batch, 10]);
       const opt = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
@@ -336,9 +342,7 @@ function lstmSequence(id: string, title: string, B: number, T: number, I: number
       const run = (): Tensor => {
         const [out] = lstm.forward(xt);
         if (!backward) return out;
-        lstm.parameters().forEach((p) => { p.grad?.dispose(); p.grad = null; });
-        xt.grad?.dispose();
-        xt.grad = null;
+        clearGrads([...lstm.parameters(), xt]);
         out.backward(g);
         return xt.grad!;
       };
