@@ -1,13 +1,13 @@
 // Sequential MNIST: each image read as 28 steps of 28 pixels (one row per step) by an
 // LSTM(128), whose last hidden state a Dense(10) classifies. Adam.
-//   npm run mnist:lstm -- --epochs 4 --batch-size 64
+//   npm run mnist:lstm -- --epochs 8 --batch-size 64
 import * as dg from '../src/index.js';
 import { exampleArgs } from './common/args.js';
 import { mnistSplits, trainLoader } from './common/mnist.js';
 import { EpochTimer, finish } from './common/run.js';
 
 const { nn } = dg;
-const args = exampleArgs('mnist-lstm', { epochs: 4, batchSize: 64 });
+const args = exampleArgs('mnist-lstm', { epochs: 8, batchSize: 64 });
 await dg.init({ backend: args.backend });
 dg.manualSeed(0);
 
