@@ -1,5 +1,6 @@
 // Reductions over any set of axes, softmax/logSoftmax, and sumTo (the backward of broadcasting).
 import type { ReduceOp } from '../../backend/backend.js';
+import { noGrad } from '../engine.js';
 import { fmt, normalizeAxis } from '../shape.js';
 import { Tensor, withGrad } from '../tensor.js';
 import { div, eq, exp, mul, sub } from './elementwise.js';
@@ -73,12 +74,15 @@ function extremum(op: 'max' | 'min', x: Tensor, axis: number | number[] | undefi
   if (axes.some((a) => x.shape[a] === 0)) throw new Error(`${op}: cannot reduce over an empty dimension of shape ${fmt(x.shape)}`);
   const kept = reduceRaw(op, x, axes);
   const out = kept.alias(finishShape(x, axes, keepDim));
-  return withGrad(out, op, [x], (g) => {
+  const res = withGrad(out, op, [x], (g) => {
     // Gradient to the extremal elements, shared evenly among ties (torch.amax's rule).
     const mask = eq(x, kept);
     const count = reduceRaw('sum', mask, axes);
     return [mul(mask, div(reshape(g, kept.shape), count))];
   });
+  // Only the backward needs the keepDim view; without a graph it would wait for the collector.
+  if (!res.node) kept.dispose();
+  return res;
 }
 
 export const max = (x: Tensor, axis?: number | number[], keepDim = false) => extremum('max', x, axis, keepDim);
@@ -123,7 +127,13 @@ function softmaxRaw(x: Tensor, axis: number, log: boolean): Tensor {
   const perm = x.shape.map((_, i) => i);
   perm[axis] = last;
   perm[last] = axis;
-  return permute(softmaxRaw(permute(x, perm), last, log), perm);
+  // Raw data movement: the caller records the one backward rule, and the moved copies are freed here.
+  const moved = noGrad(() => permute(x, perm));
+  const y = softmaxRaw(moved, last, log);
+  moved.dispose();
+  const out = noGrad(() => permute(y, perm));
+  y.dispose();
+  return out;
 }
 
 export function softmax(x: Tensor, axis = -1): Tensor {
