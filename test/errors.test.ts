@@ -1,6 +1,7 @@
 // Bad input: every error names the op, the shapes or values, and what was expected.
 import { suite } from 'uvu';
 import * as dg from '../src/index.js';
+import * as assert from 'uvu/assert';
 import { throwsWith } from './support/compare.js';
 
 for (const backend of ['cpu', 'webgpu'] as const) {
@@ -88,5 +89,14 @@ init('tensors from different backends are not mixed silently', async () => {
   await dg.init({ backend: 'webgpu' });
   const b = dg.ones([2]);
   throwsWith(() => a.add(b), ['add', 'different backends', 'cpu', 'webgpu'], 'mixed');
+});
+init('creation ops take a backend by name or object, and refuse unknown ones', async () => {
+  await dg.init({ backend: 'webgpu' });
+  const onCpu = dg.tensor([1, 2], { backend: 'cpu' });
+  assert.is(onCpu.backend.name, 'cpu');
+  assert.is(dg.zeros([2], { backend: onCpu.backend }).backend.name, 'cpu');
+  assert.is(dg.ones([1], { backend: 'webgpu' }).backend.name, 'webgpu');
+  throwsWith(() => dg.zeros([2], { backend: 'tpu' as 'cpu' }), ['full', "'tpu'", "'webgpu'", "'cpu'"], 'unknown name');
+  throwsWith(() => dg.tensor([1], { backend: {} as dg.Tensor['backend'] }), ['tensor', 'unknown backend'], 'unknown object');
 });
 init.run();

@@ -62,6 +62,8 @@ layers('bad shapes, lengths and sizes are errors that say what was expected', as
   throwsWith(() => m.forward(dg.zeros([2, 5, 3]), [dg.zeros([1, 2, 5]), dg.zeros([1, 2, 4])]), ['h0', '[1, 2, 4]', '[1, 2, 5]'], 'state shape');
   throwsWith(() => m.forward(dg.zeros([2, 5, 3]), null, { lengths: [5] }), ['expected 2 lengths'], 'lengths count');
   throwsWith(() => m.forward(dg.zeros([2, 5, 3]), null, { lengths: [5, 6] }), ['length 6 of example 1', '[1, 5]'], 'length too long');
+  throwsWith(() => m.forward(dg.zeros([2, 5, 3]), null, { mask: dg.ones([5, 2]) }), ['lstm', 'mask', '[batch, T]', '[2, 5]', '[5, 2]'], 'mask shape');
+  throwsWith(() => m.forward(dg.zeros([2, 5, 3]), null, { mask: dg.ones([2, 5]), lengths: [5, 5] }), ['lstm', 'either lengths or mask'], 'mask and lengths');
   throwsWith(() => new dg.nn.LSTM(3, 0), ['LSTM', 'hiddenSize', '0'], 'hidden size');
   throwsWith(() => new dg.nn.LSTM(3, 4, { dropout: 1.5 }), ['LSTM', 'dropout', '1.5'], 'dropout');
   throwsWith(() => dg.lstmCell(dg.zeros([2, 3]), dg.zeros([2, 4]), dg.zeros([2, 4]), dg.zeros([16, 5]), dg.zeros([16, 4])), ['lstmCell', 'input=5', '[2, 3]'], 'cell input');
@@ -137,6 +139,27 @@ for (const backend of BACKENDS) {
       assertClose(await c.narrow(1, b, 1).data(), await cAlone.data(), GPU_TOL, `example ${b} cN`);
       const padded = (await out.narrow(0, b, 1).narrow(1, len, T - len).data()) as Float32Array;
       assert.ok(padded.every((v) => v === 0), `example ${b}: outputs past its length are zero`);
+    }
+  });
+  padding(`${backend}: a Keras-style mask handles front padding: each example matches its unpadded sequence`, async () => {
+    await dg.init({ backend });
+    dg.manualSeed(6);
+    const m = new dg.nn.LSTM(3, 4, { bidirectional: true, batchFirst: true });
+    const T = 6;
+    const lengths = [6, 2, 4];
+    // Real steps at the end (pad_sequences' 'pre' padding), arbitrary values in front of them.
+    const maskValues = new Float32Array(3 * T);
+    lengths.forEach((len, b) => maskValues.fill(1, b * T + T - len, (b + 1) * T));
+    const x = dg.tensor(Float32Array.from(seeded(3 * T * 3, 22)), [3, T, 3]);
+    const [out, [h, c]] = m.forward(x, null, { mask: dg.tensor(maskValues, [3, T]) });
+    for (let b = 0; b < 3; b++) {
+      const len = lengths[b]!;
+      const [outAlone, [hAlone, cAlone]] = m.forward(x.narrow(0, b, 1).narrow(1, T - len, len));
+      const outB = (await out.narrow(0, b, 1).data()) as Float32Array;
+      assertClose([...outB.slice((T - len) * 8)], await outAlone.data(), GPU_TOL, `example ${b} outputs`);
+      assert.ok(outB.slice(0, (T - len) * 8).every((v) => v === 0), `example ${b}: masked steps output zero`);
+      assertClose(await h.narrow(1, b, 1).data(), await hAlone.data(), GPU_TOL, `example ${b} hN`);
+      assertClose(await c.narrow(1, b, 1).data(), await cAlone.data(), GPU_TOL, `example ${b} cN`);
     }
   });
 }

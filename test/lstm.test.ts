@@ -39,6 +39,8 @@ interface SeqConfig {
   batchFirst?: boolean;
   initialState?: boolean;
   lengths?: number[];
+  /** Keras-style mask, flat in the input's layout ([B, T] with batchFirst, else [T, B]). */
+  mask?: number[];
 }
 
 /** Inputs: x, then per layer-direction weight_ih, weight_hh, bias_ih, bias_hh, then h0, c0 if asked. */
@@ -56,7 +58,8 @@ function seqCase(name: string, cfg: SeqConfig, gradCheck = false): LstmCase {
       weights.push({ weightIh, weightHh, biasIh, biasHh });
     }
     const state = cfg.initialState ? (rest.slice(-2) as [Tensor, Tensor]) : null;
-    const [out, [h, c]] = dg.lstm(x, weights, { bidirectional: cfg.bidirectional, batchFirst: cfg.batchFirst, state, lengths: cfg.lengths });
+    const mask = cfg.mask ? dg.tensor(Float32Array.from(cfg.mask), cfg.batchFirst ? [cfg.B, cfg.T] : [cfg.T, cfg.B], { backend: x.backend.name }) : null;
+    const [out, [h, c]] = dg.lstm(x, weights, { bidirectional: cfg.bidirectional, batchFirst: cfg.batchFirst, state, lengths: cfg.lengths, mask });
     return joined(out, h, c);
   };
   return { name, inputs, gradCheck, fn: fn as (...xs: Tensor[]) => Tensor };
@@ -83,6 +86,9 @@ export const LSTM_CASES: LstmCase[] = [
   seqCase('padded batch with lengths, bidirectional, two layers', { T: 6, B: 3, I: 3, H: 5, layers: 2, bidirectional: true, lengths: [6, 2, 4] }),
   seqCase('padded batch over several workgroups, batchFirst', { T: 5, B: 6, I: 4, H: 23, layers: 1, bidirectional: true, batchFirst: true, lengths: [5, 1, 3, 5, 2, 4] }),
   seqCase('short 2-layer bidirectional sequence', { T: 3, B: 2, I: 2, H: 2, layers: 2, bidirectional: true, initialState: true }, true),
+  // Front padding and a hole mid-sequence: a 0 step anywhere keeps the state.
+  seqCase('Keras-style mask, batchFirst, over several workgroups', { T: 5, B: 6, I: 4, H: 23, layers: 1, bidirectional: true, batchFirst: true, mask: [1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1] }),
+  seqCase('short front-padded sequence with a mask', { T: 3, B: 2, I: 2, H: 3, layers: 1, bidirectional: true, mask: [0, 1, 1, 1, 1, 1] }, true),
   seqCase('short padded sequence', { T: 3, B: 2, I: 2, H: 3, layers: 1, bidirectional: true, lengths: [1, 3] }, true),
 ];
 

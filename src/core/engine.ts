@@ -47,6 +47,21 @@ export async function backendNamed(name: BackendName): Promise<Backend> {
   return (backends.webgpu = gpu);
 }
 
+/**
+ * The backend a creation op's `backend` option names: a Backend object, or 'cpu' / 'webgpu'
+ * (webgpu once dg.init or dg.toBackend has opened it, since opening it is asynchronous).
+ */
+export function resolveBackend(op: string, choice: Backend | BackendName | undefined): Backend {
+  if (choice === undefined) return getBackend();
+  if (choice === 'cpu') return (backends.cpu ??= new CpuBackend());
+  if (choice === 'webgpu') {
+    if (!backends.webgpu) throw new Error(`${op}: backend 'webgpu' is not open yet; call \`await dg.init({ backend: 'webgpu' })\` first`);
+    return backends.webgpu;
+  }
+  if (choice === backends.cpu || choice === backends.webgpu) return choice;
+  throw new Error(`${op}: unknown backend ${typeof choice === 'string' ? `'${choice}'` : String(choice)} (expected 'webgpu', 'cpu' or a tensor's .backend)`);
+}
+
 export function getBackend(): Backend {
   if (!active) throw new Error('dawngrad: no backend yet; call `await dg.init()` first');
   return active;

@@ -21,6 +21,11 @@ export interface LSTMForwardOptions {
    * results; hN and cN are taken at its last real step (its first, for the reverse direction).
    */
   lengths?: readonly number[];
+  /**
+   * Keras-style mask of real steps, [B, T] with batchFirst or [T, B]: 0 steps keep the state
+   * and output zero wherever they are (front padding too), e.g. `dg.ne(tokenIds, 0)`.
+   */
+  mask?: Tensor;
 }
 
 type LSTMState = readonly [Tensor, Tensor];
@@ -72,7 +77,7 @@ export class LSTM extends Module<[Tensor, (LSTMState | null)?, LSTMForwardOption
    */
   override forward(x: Tensor, state?: LSTMState | null, options: LSTMForwardOptions = {}): [Tensor, [Tensor, Tensor]] {
     return lstm(x, this.#weights, {
-      bidirectional: this.bidirectional, batchFirst: this.batchFirst, state: state ?? null, lengths: options.lengths ?? null,
+      bidirectional: this.bidirectional, batchFirst: this.batchFirst, state: state ?? null, lengths: options.lengths ?? null, mask: options.mask ?? null,
       dropout: this.training ? this.dropout : 0,
     });
   }

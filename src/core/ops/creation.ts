@@ -3,13 +3,14 @@ import type { Backend, DType, TypedArray } from '../../backend/backend.js';
 import { normal, uniform } from '../randomFill.js';
 import { assertShape, fmt } from '../shape.js';
 import { type NestedArray, Tensor } from '../tensor.js';
-import { defaultBackend, wrap } from './util.js';
+import { type BackendName, resolveBackend } from '../engine.js';
+import { wrap } from './util.js';
 
 export interface CreateOptions {
   dtype?: DType;
   requiresGrad?: boolean;
-  /** Defaults to the active backend (dg.init). */
-  backend?: Backend;
+  /** 'cpu', 'webgpu' or a tensor's `.backend`; defaults to the active backend (dg.init). */
+  backend?: Backend | BackendName;
 }
 
 function checkDtype(op: string, dtype: unknown): DType {
@@ -19,7 +20,7 @@ function checkDtype(op: string, dtype: unknown): DType {
 
 function finish(op: string, values: TypedArray | Float64Array, shape: readonly number[], opts: CreateOptions): Tensor {
   const dtype = checkDtype(op, opts.dtype ?? (values instanceof Int32Array ? 'int32' : 'float32'));
-  const be = opts.backend ?? defaultBackend();
+  const be = resolveBackend(op, opts.backend);
   let data: TypedArray | Float64Array = values;
   if (dtype === 'int32' && !(values instanceof Int32Array)) data = Int32Array.from(values, Math.trunc);
   if (dtype === 'float32' && values instanceof Int32Array) data = Float32Array.from(values);
@@ -79,7 +80,7 @@ export function tensor(data: Data, shapeOrOptions?: readonly number[] | CreateOp
 export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
   assertShape('full', shape);
   const dtype = checkDtype('full', opts.dtype ?? 'float32');
-  const be = opts.backend ?? defaultBackend();
+  const be = resolveBackend('full', opts.backend);
   const t = wrap(be.fill(shape.reduce((a, b) => a * b, 1), value, dtype), shape, be);
   if (opts.requiresGrad) t.requiresGrad_(true);
   return t;

@@ -8,7 +8,7 @@ import { isGradEnabled } from '../engine.js';
 import { fmt } from '../shape.js';
 import { type Tensor, withGrad } from '../tensor.js';
 import { rand } from './creation.js';
-import { add, ge, mul } from './elementwise.js';
+import { add, ge, mul, ne } from './elementwise.js';
 import { cat, narrow, reshape, stack, transpose } from './layout.js';
 import { matmulRaw } from './matmul.js';
 import { backendOf, requireFloat, wrap } from './util.js';
@@ -130,6 +130,14 @@ export interface LstmOptions {
    * results are those of its own sequence; hN and cN are taken at its last real step.
    */
   lengths?: readonly number[] | null;
+  /**
+   * Which steps are real, as Keras' masks: 1/0 (or true/false) of shape [B, T] with batchFirst,
+   * else [T, B]. A 0 step keeps its example's state and outputs zero, wherever it is, so
+   * front padding (Keras' pad_sequences default) works as well as back padding; hN and cN are
+   * the state after each example's last real step (its first, for the reverse direction).
+   * Built on the device, e.g. `dg.ne(tokenIds, 0)`; an alternative to `lengths`.
+   */
+  mask?: Tensor | null;
   /** Dropout probability on each layer's output but the last, as torch.nn.LSTM's `dropout` (pass 0 in eval). */
   dropout?: number;
 }
@@ -152,6 +160,17 @@ function lengthMask(op: string, be: Backend, lengths: readonly number[], T: numb
     for (let t = 0; t < len; t++) m[t * B + b] = 1;
   });
   return wrap(be.upload(m), [T, B], be);
+}
+
+/** A user's [B, T] (batch first) or [T, B] mask as the kernels' float [T, B] of 1/0. */
+function stepMask(op: string, mask: Tensor, T: number, B: number, batchFirst: boolean): Tensor {
+  const expected = batchFirst ? [B, T] : [T, B];
+  if (!same(mask.shape, expected)) {
+    throw new Error(`${op}: expected mask ${batchFirst ? '[batch, T]' : '[T, batch]'} = ${fmt(expected)} (1 for a real step, 0 for padding), got ${fmt(mask.shape)}`);
+  }
+  // ne(…, 0) makes any dtype a float 1/0, so a mask of 2s or of int32 ids still means "real".
+  const m = ne(mask, 0);
+  return batchFirst ? transpose(m, 0, 1) : m;
 }
 
 /**
@@ -188,7 +207,8 @@ export function lstm(x: Tensor, weights: readonly LstmWeights[], options: LstmOp
     expectShape(op, 'h0', state[0], [L * D, B, H], '[numLayers * numDirections, batch, hidden]');
     expectShape(op, 'c0', state[1], [L * D, B, H], '[numLayers * numDirections, batch, hidden]');
   }
-  const mask = options.lengths ? lengthMask(op, be, options.lengths, T, B) : null;
+  if (options.lengths && options.mask) throw new Error(`${op}: pass either lengths or mask, not both`);
+  const mask = options.lengths ? lengthMask(op, be, options.lengths, T, B) : options.mask ? stepMask(op, options.mask, T, B, options.batchFirst ?? false) : null;
   const zeros = () => wrap(be.fill(B * H, 0, 'float32'), [B, H], be);
   const initial = (k: number, s: Tensor | undefined) => (s ? reshape(narrow(s, 0, k, 1), [B, H]) : zeros());
   const hs: Tensor[] = [];

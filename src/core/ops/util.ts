@@ -1,6 +1,5 @@
 // Small helpers every op module uses.
 import type { Backend, DType, Handle } from '../../backend/backend.js';
-import { getBackend } from '../engine.js';
 import { Tensor } from '../tensor.js';
 
 /** The backend all inputs live on; mixing backends is an error that says how to fix it. */
@@ -32,8 +31,4 @@ export function operand(like: Tensor, x: Tensor | number): Tensor {
 
 export function requireFloat(op: string, t: Tensor): void {
   if (t.dtype !== 'float32') throw new Error(`${op}: expected a float32 tensor, got ${t.dtype} of shape [${t.shape.join(', ')}]`);
-}
-
-export function defaultBackend(): Backend {
-  return getBackend();
 }
