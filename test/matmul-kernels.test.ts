@@ -109,6 +109,9 @@ tune('measures once, caches the choice per adapter, then reads it back', async (
   assert.equal(matmulTile(rt), first.tile);
   const file = JSON.parse(readFileSync(autotuneCachePath(), 'utf8')) as Record<string, unknown>;
   assert.equal(Object.values(file), [first.tile]);
+  // The key lists the candidates, so a release that adds one re-tunes instead of trusting an old pick.
+  const key = Object.keys(file)[0]!;
+  for (const t of TILE_CANDIDATES) assert.ok(key.includes(`${t.rows}x${t.wg}`), `cache key ${key} names candidate ${t.rows}x${t.wg}`);
   const second = await autotuneMatmul(rt);
   assert.is(second.source, 'cache');
   assert.equal(second.tile, first.tile);

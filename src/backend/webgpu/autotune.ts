@@ -24,11 +24,13 @@ export function autotuneCachePath(): string {
   return join(base, 'dawngrad', 'autotune.json');
 }
 
-/** Identifies the adapter and the kernel source, so a driver or shader change re-tunes. */
+/** Identifies the adapter, the kernel source and the candidates, so a driver change, a shader
+ *  change or a new candidate re-tunes (a cached choice among the old candidates could miss it). */
 function cacheKey(rt: GpuRuntime): string {
   const info = rt.gpu.adapter.info;
   const shader = createHash('sha256').update(shaderSource('matmul_vec4')).digest('hex').slice(0, 16);
-  return `${info.vendor}|${info.architecture}|${info.device}|${info.description}|matmul_vec4:${shader}`;
+  const candidates = TILE_CANDIDATES.map((t) => `${t.rows}x${t.wg}`).join(',');
+  return `${info.vendor}|${info.architecture}|${info.device}|${info.description}|matmul_vec4:${shader}|${candidates}`;
 }
 
 function readCache(path: string): Record<string, MatmulTile> {
