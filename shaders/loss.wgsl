@@ -4,6 +4,8 @@
 // CE=1: cross-entropy from logits, log-sum-exp shifted by the running maximum so logits of
 // +-1e4 stay finite. CE=0: negative log-likelihood of log-probabilities.
 // With label smoothing eps the target is (1 - eps) * onehot(label) + eps / classes.
+// A position whose label is `ignore_index` has loss 0 and gradient 0 (the host divides a mean
+// by the number of the others).
 // A label outside [0, classes) cannot be reported from here, so the first invocation to see one
 // records it in `err` (flag, label, position, classes, CE) for the host to raise at its next read,
 // and the label is clamped so that the outputs stay finite instead of becoming NaN.
@@ -14,7 +16,8 @@ override CE: u32 = 1u;
 struct Params {
   positions: u32, classes: u32, inner: u32, g_stride: u32,
   eps: f32, scale: f32,
-  chunk: u32, _p1: u32, // forward_reduced: positions per workgroup
+  chunk: u32,          // forward_reduced: positions per workgroup
+  ignore_index: i32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -64,6 +67,7 @@ fn log_sum_exp(base: u32) -> f32 {
 }
 
 fn position_loss(pos: u32) -> f32 {
+  if (labels[pos] == p.ignore_index) { return 0.0; }
   let base = base_of(pos);
   let y = checked_label(pos);
   var total = 0.0;
@@ -87,7 +91,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 
 var<workgroup> partial: array<f32, WG>;
 
-// reductions 'sum' and 'mean' (scale 1 / positions): each workgroup sums `chunk` positions
+// reduction 'sum' (the host divides it for a mean): each workgroup sums `chunk` positions
 // (strided partial sums, then a tree) and writes its scaled share; with one workgroup that is
 // the loss itself, otherwise the dispatcher adds the shares with one more reduction.
 @compute @workgroup_size(WG)
@@ -115,6 +119,10 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   let pos = invocation(wid, nwg, lid);
   if (pos >= p.positions) { return; }
   let base = base_of(pos);
+  if (labels[pos] == p.ignore_index) {
+    for (var c = 0u; c < p.classes; c++) { out[base + c * p.inner] = 0.0; }
+    return;
+  }
   let y = checked_label(pos);
   var lse = 0.0;
   if (CE == 1u) { lse = log_sum_exp(base); }

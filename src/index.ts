@@ -12,7 +12,7 @@ export {
   reshape, flatten, unsqueeze, squeeze, permute, transpose, expand, narrow, cat, stack, clone, toBackend,
   matmul,
   conv2d, maxPool2d, avgPool2d, crossEntropy, nllLoss, binaryCrossEntropyWithLogits, mseLoss,
-  type Conv2dOptions, type MaxPool2dOptions, type AvgPool2dOptions, type CrossEntropyOptions, type LossOptions, type Reduction,
+  type Conv2dOptions, type MaxPool2dOptions, type AvgPool2dOptions, type CrossEntropyOptions, type ClassLossOptions, type LossOptions, type Reduction,
 } from './core/ops/index.js';
 export { lstmCell, lstm, lstmLayer, embedding, type LstmWeights, type LstmOptions, type LstmLayerOptions } from './core/ops/index.js';
 export * as nn from './nn/index.js';

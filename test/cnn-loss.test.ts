@@ -25,6 +25,11 @@ export const LOSS_CASES: LossCase[] = [
       fn: (x, y) => dg.crossEntropy(x, y, { reduction, labelSmoothing: 0.1 }) },
     { name: `crossEntropy ${reduction} over [N, C, d1, d2]`, inputs: [n(3, 5, 4, 2), labels(5, 3, 4, 2)],
       gradInputs: [n(2, 3, 2, 3), labels(3, 2, 2, 3)], fn: (x, y) => dg.crossEntropy(x, y, { reduction }) },
+    // Labels drawn from [0, C]: the value C (about one position in C + 1) is the ignored one.
+    { name: `crossEntropy ${reduction}, ignoreIndex`, inputs: [n(40, 4), labels(5, 40)], gradInputs: [n(9, 3), labels(4, 9)],
+      fn: (x, y) => dg.crossEntropy(x, y, { reduction, ignoreIndex: x.shape[1]! }) },
+    { name: `nllLoss ${reduction}, ignoreIndex over [N, C, d1]`, inputs: [n(4, 3, 11), labels(4, 4, 11)], gradInputs: [n(2, 2, 5), labels(3, 2, 5)],
+      fn: (x, y) => dg.nllLoss(x, y, { reduction, ignoreIndex: x.shape[1]! }) },
     { name: `nllLoss ${reduction} of logSoftmax`, inputs: [n(6, 4), labels(4, 6)], fn: (x, y) => dg.nllLoss(x.logSoftmax(1), y, { reduction }) },
     { name: `nllLoss ${reduction} over [N, C, d1]`, inputs: [n(3, 5, 7), labels(5, 3, 7)], gradInputs: [n(2, 3, 4), labels(3, 2, 4)],
       fn: (x, y) => dg.nllLoss(x, y, { reduction }) },
@@ -77,6 +82,30 @@ behaviour('crossEntropy equals PyTorch on a hand-computed example, with and with
     // log(e + e^2 + e^3) - 3, and with eps 0.1: lse - 0.9 * 3 - (0.1 / 3) * (1 + 2 + 3).
     assertClose([await dg.crossEntropy(x, y).item()], [0.4076059644443806], GPU_TOL, `${backend} plain`);
     assertClose([await dg.crossEntropy(x, y, { labelSmoothing: 0.1 }).item()], [0.5076059644443806], GPU_TOL, `${backend} smoothed`);
+  }
+});
+
+behaviour('ignoreIndex (PyTorch default -100) leaves positions out of the loss, its mean and the gradient', async () => {
+  for (const backend of BACKENDS) {
+    if (backend === 'webgpu') requireGpu();
+    await dg.init({ backend });
+    const x = dg.tensor([[1, 2, 3], [1, 0, 0], [0, 0, 5]], { requiresGrad: true });
+    const y = dg.tensor(new Int32Array([2, -100, 0]));
+    const loss = dg.crossEntropy(x, y);
+    // torch.nn.functional.cross_entropy: (log(e + e^2 + e^3) - 3 + log(2 + e^5)) / 2.
+    assertClose([await loss.item()], [2.710495933082915], GPU_TOL, `${backend} mean over the 2 counted rows`);
+    loss.backward();
+    const s = [1, 1, Math.exp(5)].map((v) => v / (2 + Math.exp(5)));
+    const row0 = [1, 2, 3].map((v) => Math.exp(v) / (Math.E + Math.exp(2) + Math.exp(3)));
+    assertClose(await x.grad!.data(), [row0[0]! / 2, row0[1]! / 2, (row0[2]! - 1) / 2, 0, 0, 0, (s[0]! - 1) / 2, s[1]! / 2, s[2]! / 2], GPU_TOL, `${backend} gradient`);
+    assertClose(await dg.crossEntropy(x, y, { reduction: 'none' }).data(), [0.40760596444438013, 0, 5.013385901721449], GPU_TOL, `${backend} none`);
+    // Only -100 is ignored by default: -1 is still a bad label, and an explicit ignoreIndex replaces -100.
+    let message = '';
+    // The cpu throws at the call, webgpu at the next read: one try covers both.
+    try { await dg.crossEntropy(x, dg.tensor(new Int32Array([2, -1, 0]))).item(); } catch (e) { message = (e as Error).message; }
+    assert.ok(message.includes('crossEntropy: label -1'), `${backend}: "${message}"`);
+    assertClose([await dg.crossEntropy(x, dg.tensor(new Int32Array([2, 1, 1])), { ignoreIndex: 1 }).item()], [0.40760596444438013], GPU_TOL, `${backend} ignoreIndex 1`);
+    assert.ok(Number.isNaN(await dg.crossEntropy(x, dg.tensor(new Int32Array([-100, -100, -100]))).item()), `${backend}: a mean over nothing is NaN, as in PyTorch`);
   }
 });
 
@@ -145,7 +174,9 @@ behaviour('losses refuse mismatched shapes, float labels and unknown options', a
   throwsWith(() => dg.crossEntropy(x, dg.zeros([4])), ['crossEntropy', 'int32', 'float32'], 'float labels');
   throwsWith(() => dg.crossEntropy(x, dg.tensor(new Int32Array(4)), { labelSmoothing: 1.5 }), ['crossEntropy', 'labelSmoothing', '1.5'], 'smoothing');
   throwsWith(() => dg.crossEntropy(x, dg.tensor(new Int32Array(4)), { reduction: 'avg' as 'mean' }), ['crossEntropy', "'avg'"], 'reduction');
-  throwsWith(() => dg.crossEntropy(x, dg.tensor(new Int32Array(4)), { ignoreIndex: -100 } as dg.CrossEntropyOptions), ['crossEntropy', "unknown option 'ignoreIndex'"], 'ignoreIndex');
+  throwsWith(() => dg.crossEntropy(x, dg.tensor(new Int32Array(4)), { ignoreIndex: 0.5 }), ['crossEntropy', 'ignoreIndex', 'integer', '0.5'], 'ignoreIndex');
+  throwsWith(() => dg.crossEntropy(x, dg.tensor(new Int32Array(4)), { weight: dg.ones([3]) } as dg.CrossEntropyOptions), ['crossEntropy', "unknown option 'weight'"], 'class weights');
+  throwsWith(() => dg.nllLoss(x, dg.tensor(new Int32Array(4)), { labelSmoothing: 0.1 } as dg.ClassLossOptions), ['nllLoss', "unknown option 'labelSmoothing'"], 'nll smoothing');
   throwsWith(() => dg.mseLoss(x, dg.zeros([3, 4])), ['mseLoss', '[4, 3]', '[3, 4]'], 'mse shapes');
   throwsWith(() => dg.binaryCrossEntropyWithLogits(x, dg.zeros([4])), ['binaryCrossEntropyWithLogits', '[4, 3]', '[4]'], 'bce shapes');
 });

@@ -127,15 +127,16 @@ export interface Backend {
   conv2d(x: Handle, w: Handle, bias: Handle | null, spec: Conv2dSpec): Handle;
   conv2dBackwardInput(dy: Handle, w: Handle, spec: Conv2dSpec): Handle;
   conv2dBackwardWeight(dy: Handle, x: Handle, spec: Conv2dSpec): Handle;
-  /** [values, int32 arg-max as an index into each input plane (ih * inW + iw)]. */
-  /** Values, and the per-window arg-max the backward needs when `withArgmax`. */
+  /** Values, and (when `withArgmax`) the int32 arg-max the backward needs, as an index into each
+   *  input plane (ih * inW + iw). */
   maxPool2d(x: Handle, spec: Pool2dSpec, withArgmax: boolean): [Handle, Handle | null];
   maxPool2dBackward(dy: Handle, argmax: Handle, spec: Pool2dSpec): Handle;
   avgPool2d(x: Handle, spec: Pool2dSpec): Handle;
   avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle;
-  /** Per-position loss [batch * inner] ('none'), or its sum or mean as one element. A label
-   *  outside [0, classes) raises an error naming it (webgpu: at the next `read`, see kernels/loss.ts). */
-  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec, reduction: Reduction): Handle;
+  /** Per-position loss [batch * inner] ('none'), or its sum as one element (a mean divides by
+   *  the positions not ignored, a count the op layer takes on the device). A label outside
+   *  [0, classes) raises an error naming it (webgpu: at the next `read`, see kernels/loss.ts). */
+  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle;
   /** d loss / d x given the loss gradient g, read at position * gStride and multiplied by scale. */
   classLossBackward(x: Handle, labels: Handle, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle;
 

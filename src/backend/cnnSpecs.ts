@@ -50,6 +50,8 @@ export interface ClassLossSpec {
   classes: number;
   inner: number;
   labelSmoothing: number;
+  /** Positions whose label equals this count for nothing: loss 0, gradient 0 (PyTorch's ignore_index). */
+  ignoreIndex: number;
 }
 
 /** Message for a label outside [0, classes); the same words on every backend. */

@@ -6,7 +6,7 @@ import {
   type OptimHyper, type OptimKind, type ReduceOp, type TypedArray, type UnaryOp, type View, sizeOf,
 } from '../backend.js';
 import { binaryScalar, compareScalar, unaryDerivative, unaryForward } from './math.js';
-import type { ClassLossSpec, Conv2dSpec, Pool2dSpec, Reduction } from '../cnnSpecs.js';
+import type { ClassLossSpec, Conv2dSpec, Pool2dSpec } from '../cnnSpecs.js';
 import * as conv from './conv2d.js';
 import * as emb from './embedding.js';
 import * as lstm from './lstm.js';
@@ -236,7 +236,7 @@ export class CpuBackend implements Backend {
   }
   avgPool2d(x: Handle, spec: Pool2dSpec): Handle { return this.f64(pool.avgPool2d(f(x), spec)); }
   avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle { return this.f64(pool.avgPool2dBackward(f(dy), spec)); }
-  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec, reduction: Reduction): Handle {
+  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle {
     return this.f64(loss.classLoss(f(x), h(labels).data as Int32Array, spec, reduction));
   }
   classLossBackward(x: Handle, labels: Handle, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle {

@@ -1,12 +1,13 @@
 // Per-position cross-entropy / negative log-likelihood and their fused backward, in float64.
 // Scores are viewed as [batch, classes, inner]; position p = b * inner + r reads class c at
 // (b * classes + c) * inner + r. With label smoothing eps the target is
-// (1 - eps) * onehot(label) + eps / classes, PyTorch's definition.
-import { badLabelMessage, type ClassLossSpec, type Reduction } from '../cnnSpecs.js';
+// (1 - eps) * onehot(label) + eps / classes, PyTorch's definition. A position labelled
+// ignoreIndex has loss 0 and gradient 0.
+import { badLabelMessage, type ClassLossSpec } from '../cnnSpecs.js';
 
 function checkLabels(labels: Int32Array, s: ClassLossSpec): void {
   labels.forEach((y, p) => {
-    if (y < 0 || y >= s.classes) throw new Error(badLabelMessage(s.kind, y, p, s.classes));
+    if (y !== s.ignoreIndex && (y < 0 || y >= s.classes)) throw new Error(badLabelMessage(s.kind, y, p, s.classes));
   });
 }
 
@@ -21,11 +22,12 @@ function logSumExp(x: Float64Array, base: number, s: ClassLossSpec): number {
 
 const baseOf = (p: number, s: ClassLossSpec) => Math.floor(p / s.inner) * s.classes * s.inner + (p % s.inner);
 
-export function classLoss(x: Float64Array, labels: Int32Array, s: ClassLossSpec, reduction: Reduction): Float64Array {
+export function classLoss(x: Float64Array, labels: Int32Array, s: ClassLossSpec, reduction: 'sum' | 'none'): Float64Array {
   checkLabels(labels, s);
   const out = new Float64Array(s.batch * s.inner);
   const eps = s.labelSmoothing;
   for (let p = 0; p < out.length; p++) {
+    if (labels[p] === s.ignoreIndex) continue;
     const base = baseOf(p, s);
     let total = 0;
     for (let c = 0; c < s.classes; c++) total += x[base + c * s.inner]!;
@@ -33,8 +35,7 @@ export function classLoss(x: Float64Array, labels: Int32Array, s: ClassLossSpec,
     out[p] = (s.kind === 'crossEntropy' ? logSumExp(x, base, s) : 0) - picked;
   }
   if (reduction === 'none') return out;
-  const total = out.reduce((a, b) => a + b, 0);
-  return Float64Array.of(reduction === 'mean' ? total / out.length : total);
+  return Float64Array.of(out.reduce((a, b) => a + b, 0));
 }
 
 /** dx = g[p] * scale * (softmax - target) for cross-entropy, g[p] * scale * (-target) for nll;
@@ -46,6 +47,7 @@ export function classLossBackward(
   const dx = new Float64Array(x.length);
   const eps = s.labelSmoothing;
   for (let p = 0; p < s.batch * s.inner; p++) {
+    if (labels[p] === s.ignoreIndex) continue; // dx stays 0
     const base = baseOf(p, s);
     const lse = s.kind === 'crossEntropy' ? logSumExp(x, base, s) : 0;
     const gp = g[p * gStride]! * scale;

@@ -2,7 +2,7 @@
 import type {
   Backend, BinaryOp, CompareOp, DType, Handle, MatmulSpec, OptimHyper, OptimKind, ReduceOp, TypedArray, UnaryOp, View,
 } from '../backend.js';
-import type { ClassLossSpec, Conv2dSpec, Pool2dSpec, Reduction } from '../cnnSpecs.js';
+import type { ClassLossSpec, Conv2dSpec, Pool2dSpec } from '../cnnSpecs.js';
 import { autotuneMatmul } from './autotune.js';
 import { type Gpu, requestGpu } from './device.js';
 import * as ew from './kernels/elementwise.js';
@@ -73,7 +73,7 @@ export class WebGpuBackend implements Backend {
   maxPool2dBackward(dy: Handle, argmax: Handle, spec: Pool2dSpec): Handle { return pool.maxPool2dBackward(this.rt, g(dy), g(argmax), spec); }
   avgPool2d(x: Handle, spec: Pool2dSpec): Handle { return pool.avgPool2d(this.rt, g(x), spec); }
   avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle { return pool.avgPool2dBackward(this.rt, g(dy), spec); }
-  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec, reduction: Reduction): Handle {
+  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle {
     return loss.classLoss(this.rt, g(x), g(labels), spec, reduction);
   }
   classLossBackward(x: Handle, labels: Handle, dy: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle {

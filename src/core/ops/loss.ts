@@ -8,7 +8,7 @@ export type { Reduction };
 import { noGrad } from '../engine.js';
 import { fmt } from '../shape.js';
 import { type Tensor, withGrad } from '../tensor.js';
-import { abs, add, exp, log, mul, neg, relu, sigmoid, square, sub } from './elementwise.js';
+import { abs, add, div, exp, log, mul, ne, neg, relu, sigmoid, square, sub } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 import { checkOptions } from './options.js';
 import { backendOf, requireFloat, wrap } from './util.js';
@@ -18,7 +18,16 @@ export interface LossOptions {
   reduction?: Reduction;
 }
 
-export interface CrossEntropyOptions extends LossOptions {
+export interface ClassLossOptions extends LossOptions {
+  /**
+   * Positions with this label count for nothing: loss 0, gradient 0, left out of a mean's
+   * count (PyTorch's ignore_index, and its default -100, e.g. for padding tokens). A mean over
+   * no counted position is NaN, as in PyTorch.
+   */
+  ignoreIndex?: number;
+}
+
+export interface CrossEntropyOptions extends ClassLossOptions {
   /** eps in [0, 1]: the target becomes (1 - eps) * onehot + eps / classes. */
   labelSmoothing?: number;
 }
@@ -46,7 +55,13 @@ function pairwiseArgs(op: string, a: Tensor, b: Tensor, names: [string, string],
   return reduction;
 }
 
-function classLoss(kind: ClassLossKind, op: string, scores: Tensor, labels: Tensor, reduction: Reduction, labelSmoothing: number): Tensor {
+function classLoss(kind: ClassLossKind, op: string, scores: Tensor, labels: Tensor, options: CrossEntropyOptions): Tensor {
+  const reduction = reductionOf(op, options, kind === 'crossEntropy' ? ['ignoreIndex', 'labelSmoothing'] : ['ignoreIndex']);
+  const labelSmoothing = options.labelSmoothing ?? 0;
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  if (!Number.isInteger(ignoreIndex) || ignoreIndex < -(2 ** 31) || ignoreIndex >= 2 ** 31) {
+    throw new Error(`${op}: ignoreIndex must be an int32 integer, got ${ignoreIndex}`);
+  }
   requireFloat(op, scores);
   if (labels.dtype !== 'int32') throw new Error(`${op}: expected int32 class labels, got ${labels.dtype} of shape ${fmt(labels.shape)}`);
   if (scores.rank === 0) throw new Error(`${op}: expected scores [N, C] or [N, C, d1, ...] (or [C]), got a scalar`);
@@ -59,27 +74,31 @@ function classLoss(kind: ClassLossKind, op: string, scores: Tensor, labels: Tens
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`${op}: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
   const be = backendOf(op, scores, labels);
   const spec: ClassLossSpec = {
-    kind, batch: rows[0]!, classes: rows[1]!, inner: rows.slice(2).reduce((a, b) => a * b, 1), labelSmoothing,
+    kind, batch: rows[0]!, classes: rows[1]!, inner: rows.slice(2).reduce((a, b) => a * b, 1), labelSmoothing, ignoreIndex,
   };
   if (spec.classes === 0) throw new Error(`${op}: scores ${fmt(scores.shape)} have no classes`);
-  const positions = spec.batch * spec.inner;
-  const out = wrap(be.classLoss(scores.handle, labels.handle, spec, reduction), reduction === 'none' ? want : [], be);
-  const scale = reduction === 'mean' ? 1 / positions : 1;
+  const kernelReduction = reduction === 'none' ? 'none' : 'sum';
+  const out = wrap(be.classLoss(scores.handle, labels.handle, spec, kernelReduction), reduction === 'none' ? want : [], be);
   const gStride = reduction === 'none' ? 1 : 0;
-  return withGrad(out, op, [scores, labels], (g) => [
-    wrap(be.classLossBackward(scores.handle, labels.handle, g.handle, spec, scale, gStride), scores.shape, be),
+  const loss = withGrad(out, op, [scores, labels], (g) => [
+    wrap(be.classLossBackward(scores.handle, labels.handle, g.handle, spec, 1, gStride), scores.shape, be),
     null,
   ]);
+  if (reduction !== 'mean') return loss;
+  // The number of counted positions depends on the labels, which live on the device: count
+  // them there (two small dispatches) rather than read the labels back every step.
+  const counted = noGrad(() => sum(ne(labels, ignoreIndex)));
+  return div(loss, counted);
 }
 
 /** Cross-entropy of logits [N, C] or [N, C, d1, ...] against int32 labels [N] or [N, d1, ...]. */
 export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntropyOptions = {}): Tensor {
-  return classLoss('crossEntropy', 'crossEntropy', logits, labels, reductionOf('crossEntropy', options, ['labelSmoothing']), options.labelSmoothing ?? 0);
+  return classLoss('crossEntropy', 'crossEntropy', logits, labels, options);
 }
 
 /** Negative log-likelihood of log-probabilities (e.g. logSoftmax's output), labels as crossEntropy's. */
-export function nllLoss(logProbs: Tensor, labels: Tensor, options: LossOptions = {}): Tensor {
-  return classLoss('nll', 'nllLoss', logProbs, labels, reductionOf('nllLoss', options), 0);
+export function nllLoss(logProbs: Tensor, labels: Tensor, options: ClassLossOptions = {}): Tensor {
+  return classLoss('nll', 'nllLoss', logProbs, labels, options);
 }
 
 /**

@@ -4,7 +4,7 @@
 // a read-back (a full queue stall) on every training step. Instead the kernel records the first
 // bad label in a small per-runtime error record and clamps it, so nothing becomes NaN; the
 // record is a runtime deferred check, which the next read brings back in the same round trip.
-import { badLabelMessage, type ClassLossSpec, type Reduction } from '../../cnnSpecs.js';
+import { badLabelMessage, type ClassLossSpec } from '../../cnnSpecs.js';
 import type { DeferredCheck, GpuHandle, GpuRuntime } from '../runtime.js';
 import { floatBits, grid2d, WG } from './common.js';
 import { reduce } from './reduce.js';
@@ -22,14 +22,14 @@ const WORK_PER_GROUP = 1 << 18;
 
 function params(s: ClassLossSpec, scale: number, gStride: number, chunk = 0): Uint32Array {
   return Uint32Array.from([
-    s.batch * s.inner, s.classes, s.inner, gStride, floatBits(s.labelSmoothing), floatBits(scale), chunk, 0,
+    s.batch * s.inner, s.classes, s.inner, gStride, floatBits(s.labelSmoothing), floatBits(scale), chunk, s.ignoreIndex >>> 0,
   ]);
 }
 
 const groups = (s: ClassLossSpec) => grid2d(Math.max(1, Math.ceil((s.batch * s.inner) / WG)));
 
-/** The per-position loss ('none'), or its sum or mean as a one-element buffer. */
-export function classLoss(rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, s: ClassLossSpec, reduction: Reduction): GpuHandle {
+/** The per-position loss ('none'), or its sum as a one-element buffer. */
+export function classLoss(rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, s: ClassLossSpec, reduction: 'sum' | 'none'): GpuHandle {
   const positions = s.batch * s.inner;
   const kernel = (entry: string) => ({ shader: 'loss', entry, overrides: { WG, CE: s.kind === 'crossEntropy' ? 1 : 0 } });
   const err = rt.checkRecord(badLabel);
@@ -38,12 +38,11 @@ export function classLoss(rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, s: Cl
     rt.dispatch(kernel('forward'), [x, labels, out, rt.constant(params(s, 1, 0)), undefined, err], groups(s));
     return out;
   }
-  const scale = reduction === 'mean' ? 1 / positions : 1;
   const parts = Math.min(Math.ceil((positions * s.classes) / WORK_PER_GROUP), Math.ceil(positions / WG));
   const chunk = Math.max(1, Math.ceil(positions / Math.max(parts, 1)));
   const shares = Math.max(1, Math.ceil(positions / chunk));
   const out = rt.alloc(shares, 'float32');
-  rt.dispatch(kernel('forward_reduced'), [x, labels, out, rt.constant(params(s, scale, 0, chunk)), undefined, err], grid2d(shares));
+  rt.dispatch(kernel('forward_reduced'), [x, labels, out, rt.constant(params(s, 1, 0, chunk)), undefined, err], grid2d(shares));
   if (shares === 1) return out;
   const total = reduce(rt, 'sum', out, 1, shares, 1);
   rt.release(out);
