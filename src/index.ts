@@ -4,6 +4,7 @@ export { init, backend, noGrad, setGradEnabled, isGradEnabled, keep, memory, typ
 export { manualSeed } from './core/random.js';
 export { Tensor, type NestedArray } from './core/tensor.js';
 export { tidy } from './core/tidy.js';
+export { profile, type Profile, type ProfileOptions, type KernelTime, type ProfileGroup } from './core/profile.js';
 export {
   tensor, zeros, ones, full, arange, randn, rand, eye, zerosLike, onesLike, type CreateOptions,
   add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where, clamp, cast,

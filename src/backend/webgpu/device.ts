@@ -28,7 +28,9 @@ export async function requestGpu(): Promise<Gpu | null> {
     }
     globalsInstalled = true;
   }
-  const gpu = create([]) as GPU;
+  // Dawn rounds timestamps down to 65.5 us by default (a browser's guard against timing
+  // attacks); dg.profile times single dispatches of ~20 us, so it needs them exact.
+  const gpu = create(['disable-dawn-features=timestamp_quantization']) as GPU;
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) return null;
   // Ask for the adapter's own maxima: the defaults (e.g. 128 MiB bindings, 16 KiB shared
@@ -40,7 +42,9 @@ export async function requestGpu(): Promise<Gpu | null> {
   ] as const;
   const requiredLimits: Record<string, number> = {};
   for (const k of wanted) requiredLimits[k] = adapter.limits[k];
-  const device = await adapter.requestDevice({ requiredLimits });
+  // Timestamp queries cost nothing until a query set is written (only dg.profile writes one).
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const handle = { gpu, adapter, device };
   keepAlive.push(handle);
   return handle;

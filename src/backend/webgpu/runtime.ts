@@ -3,6 +3,7 @@
 import type { DType, Handle } from '../backend.js';
 import type { Gpu } from './device.js';
 import { compileError, listShaders, type ShaderVariant, shaderSource } from './shaders.js';
+import { dispatchLabel, type GpuProfiler } from './profiler.js';
 
 /** A pooled storage buffer holding one tensor's elements. */
 export class GpuHandle implements Handle {
@@ -76,7 +77,9 @@ export class GpuRuntime {
   /** Each deferred check's record, and whether a kernel may have written it since the last read. */
   private readonly checks = new Map<DeferredCheck, { record: GpuHandle; armed: boolean }>();
   /** Counters for the benchmark's "submits and read-backs per step". */
-  readonly stats = { submits: 0, readbacks: 0, dispatches: 0 };
+  readonly stats = { submits: 0, readbacks: 0, dispatches: 0, passes: 0 };
+  /** Set only inside `dg.profile`: each dispatch then gets its own timed pass. */
+  private profiler: GpuProfiler | null = null;
 
   constructor(readonly gpu: Gpu) {
     this.device = gpu.device;
@@ -247,6 +250,8 @@ export class GpuRuntime {
 
   dispatch(k: Kernel, bindings: readonly Binding[], workgroups: readonly [number, number?, number?]): void {
     this.check();
+    // Before the bindings are marked as used by this batch, so `release` defers the right ones.
+    if (this.profiler?.full) this.flush();
     const { pipeline, key } = this.pipeline(k);
     let bgKey = key;
     const entries: GPUBindGroupEntry[] = [];
@@ -266,19 +271,47 @@ export class GpuRuntime {
       if (this.bindGroups.size >= BIND_GROUP_CACHE_LIMIT) this.bindGroups.clear();
       this.bindGroups.set(bgKey, bindGroup);
     }
-    const pass = this.computePass();
+    const pass = this.profiler ? this.timedPass(this.profiler, k, workgroups) : this.computePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     const [x, y = 1, z = 1] = workgroups;
     if (x > 0 && y > 0 && z > 0) pass.dispatchWorkgroups(x, y, z);
+    if (this.profiler) pass.end();
     this.stats.dispatches++;
     if (++this.dispatchesInBatch >= MAX_DISPATCHES_PER_SUBMIT) this.flush();
   }
 
   private computePass(): GPUComputePassEncoder {
     if (!this.encoder) this.encoder = this.device.createCommandEncoder();
-    if (!this.pass) this.pass = this.encoder.beginComputePass();
+    if (!this.pass) {
+      this.pass = this.encoder.beginComputePass();
+      this.stats.passes++;
+    }
     return this.pass;
+  }
+
+  /** Profiling: the dispatch's own pass, with timestamps written at its beginning and end. */
+  private timedPass(p: GpuProfiler, k: Kernel, workgroups: readonly [number, number?, number?]): GPUComputePassEncoder {
+    this.encoder ??= this.device.createCommandEncoder();
+    this.stats.passes++;
+    return this.encoder.beginComputePass({ timestampWrites: p.writes(dispatchLabel(k, p.group, workgroups)) });
+  }
+
+  /** Enters profiling mode (see profiler.ts): every dispatch from here on is timed by `p`. */
+  startProfiling(p: GpuProfiler): void {
+    if (this.profiler) throw new Error('profile: a profile is already running; profile() calls cannot be nested or overlap');
+    // Work queued before the profile is submitted untimed, and the shared pass is closed.
+    this.flush();
+    this.profiler = p;
+  }
+
+  /** Submits the profiled work with its timestamps' resolve, and returns to the shared pass. */
+  stopProfiling(): void {
+    try {
+      this.flush();
+    } finally {
+      this.profiler = null;
+    }
   }
 
   /** Submits everything recorded so far. */
@@ -286,7 +319,9 @@ export class GpuRuntime {
     if (!this.encoder) return;
     this.pass?.end();
     this.pass = null;
+    this.profiler?.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
+    this.profiler?.submitted();
     this.stats.submits++;
     this.encoder = null;
     this.dispatchesInBatch = 0;
