@@ -11,6 +11,7 @@ import { assertClose, checkGpuMatchesCpu, GPU_TOL, gradCheck, hasWebGpu, type In
 interface EmbeddingCase {
   name: string;
   inputs: InputSpec[];
+  paddingIdx?: number;
 }
 
 const indices = (max: number, ...shape: number[]): InputSpec => ({ shape, dtype: 'int32', max });
@@ -23,7 +24,10 @@ const CASES: EmbeddingCase[] = [
   { name: '211 indices into a 37 x 67 table (several workgroups)', inputs: [indices(37, 211), weight(37, 67)] },
   { name: 'one index, one column', inputs: [indices(1, 1), weight(1, 1)] },
   { name: 'indices [2, 3, 4] into a 5 x 3 table', inputs: [indices(5, 2, 3, 4), weight(5, 3)] },
+  { name: 'paddingIdx 2: 40 indices into a 6 x 5 table', inputs: [indices(6, 40), weight(6, 5)], paddingIdx: 2 },
+  { name: 'paddingIdx -1 (the last row): indices [3, 7] into a 4 x 9 table', inputs: [indices(4, 3, 7), weight(4, 9)], paddingIdx: -1 },
 ];
+const lookupOf = (c: EmbeddingCase) => (c.paddingIdx === undefined ? lookup : (idx: Tensor, w: Tensor) => dg.embedding(idx, w, { paddingIdx: c.paddingIdx }));
 
 const gpu = await hasWebGpu();
 const requireGpu = () => {
@@ -34,7 +38,7 @@ const matches = suite('embedding: webgpu matches the cpu reference');
 for (const c of CASES) {
   matches(c.name, async () => {
     requireGpu();
-    await checkGpuMatchesCpu(c.inputs, lookup, c.name);
+    await checkGpuMatchesCpu(c.inputs, lookupOf(c), c.name);
   });
 }
 matches.run();
@@ -42,6 +46,11 @@ matches.run();
 const fd = suite('embedding: float64 finite-difference gradients on the cpu reference');
 fd('indices [2, 5] into a 4 x 3 table', async () => {
   await gradCheck([indices(4, 2, 5), weight(4, 3)], lookup, 'embedding');
+});
+// With padding positions masked out of the loss (as models use padding), the true gradient of
+// the padding row is zero too, so finite differences check every row, paddingIdx set.
+fd('paddingIdx 1, padding positions masked out of the loss', async () => {
+  await gradCheck([indices(4, 3, 5), weight(4, 3)], (idx, w) => dg.embedding(idx, w, { paddingIdx: 1 }).mul(dg.ne(idx, 1).unsqueeze(-1)), 'embedding paddingIdx');
 });
 fd.run();
 
@@ -98,6 +107,25 @@ behaviour('webgpu: the index check rides on the read; a bad index and a bad labe
   assert.ok(messages.some((m) => m.includes('crossEntropy: label 5 at position 1')), messages.join(' | '));
   // Both reports consumed: the zero row and the clamped label give log(2) at each position.
   assertClose([await loss.item()], [Math.log(2)], GPU_TOL, 'after both reports');
+});
+
+behaviour('nn.Embedding paddingIdx: the row starts at zeros and stays there through training', async () => {
+  for (const backend of ['cpu', 'webgpu'] as const) {
+    if (backend === 'webgpu') requireGpu();
+    await dg.init({ backend });
+    const e = new dg.nn.Embedding(5, 3, { paddingIdx: -5 });
+    assert.equal((await e.weight.array() as number[][])[0], [0, 0, 0], `${backend}: zeros at init`);
+    const opt = new dg.optim.SGD(e.parameters(), { lr: 0.5 });
+    e.forward(dg.tensor(new Int32Array([0, 0, 3, 4]), [4])).sum().backward();
+    opt.step();
+    const rows = await e.weight.array() as number[][];
+    assert.equal(rows[0], [0, 0, 0], `${backend}: no update to the padding row`);
+    assert.ok(rows[3]!.every((v) => Number.isFinite(v)), `${backend}: other rows are updated`);
+    const copy = dg.nn.buildLayer(e.spec()) as InstanceType<typeof dg.nn.Embedding>;
+    assert.is(copy.paddingIdx, -5, 'paddingIdx survives the saved architecture');
+  }
+  throwsWith(() => new dg.nn.Embedding(5, 3, { paddingIdx: 5 }), ['Embedding', 'paddingIdx', '[-5, 5)', '5'], 'paddingIdx too big');
+  throwsWith(() => dg.embedding(dg.tensor(new Int32Array([1]), [1]), dg.zeros([3, 2]), { paddingIdx: 1.5 }), ['embedding', 'paddingIdx', '1.5'], 'fractional paddingIdx');
 });
 
 behaviour('float indices and a weight that is not a matrix are errors that say what was expected', async () => {

@@ -8,6 +8,6 @@ export { Flatten } from './flatten.js';
 export { Sequential } from './sequential.js';
 export { LSTM, type LSTMOptions, type LSTMForwardOptions } from './lstm.js';
 export { AllSteps, LastStep } from './recurrentOutput.js';
-export { Embedding } from './embedding.js';
+export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { Conv2d, type Conv2dLayerOptions } from './conv.js';
 export { MaxPool2d, AvgPool2d, type Pool2dLayerOptions } from './pool.js';
