@@ -28,8 +28,8 @@ export interface Profile<T> {
   /** Wall time from the call until the timed work had finished on the GPU. Profiling gives each
    *  dispatch its own pass, so this is longer than the same work's wall time unprofiled. */
   wallMs: number;
-  /** The kernels as a markdown table with a totals line. */
-  table(): string;
+  /** The kernels (the largest `top`, or all) as a markdown table with a totals line. */
+  table(top?: number): string;
 }
 
 /**
@@ -76,6 +76,6 @@ export async function profile<T>(fn: () => T | Promise<T>, options: ProfileOptio
     dispatches: samples.length,
     gpuMs: kernels.reduce((s, k) => s + k.totalMs, 0),
     wallMs,
-    table: () => formatKernelTable(kernels),
+    table: (top?: number) => formatKernelTable(kernels, top),
   };
 }

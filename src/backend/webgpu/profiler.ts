@@ -151,14 +151,16 @@ export function summarize(samples: readonly DispatchSample[]): KernelTime[] {
   })).sort((a, b) => b.totalMs - a.totalMs || a.kernel.localeCompare(b.kernel));
 }
 
-/** A markdown table of `rows` with a closing line of totals. */
-export function formatKernelTable(rows: readonly KernelTime[]): string {
+/** A markdown table of the first `top` rows with a closing line of totals over all rows. */
+export function formatKernelTable(rows: readonly KernelTime[], top = rows.length): string {
   const calls = rows.reduce((s, r) => s + r.calls, 0);
   const ms = rows.reduce((s, r) => s + r.totalMs, 0);
+  const rest = rows.length - top;
   const lines = [
     '| kernel | calls | total ms | mean us | share |',
     '| --- | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.kernel} | ${r.calls} | ${r.totalMs.toFixed(3)} | ${r.meanUs.toFixed(1)} | ${r.percent.toFixed(1)}% |`),
+    ...rows.slice(0, top).map((r) => `| ${r.kernel} | ${r.calls} | ${r.totalMs.toFixed(3)} | ${r.meanUs.toFixed(1)} | ${r.percent.toFixed(1)}% |`),
+    ...(rest > 0 ? [`| (${rest} more) | | | | |`] : []),
     `| **all** | ${calls} | ${ms.toFixed(3)} | ${calls ? ((ms * 1e3) / calls).toFixed(1) : '0'} | 100% |`,
   ];
   return lines.join('\n');
