@@ -73,36 +73,74 @@ for (const w of workloads(quick).filter((x) => PROFILED.includes(x.id) && (!filt
   // Unprofiled and profiled repetitions alternate, so a change in the machine's load between
   // them skews both alike.
   const wall: number[] = [];
-  const profiles = [];
+  const profiles: dg.Profile<void>[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
     await rep(inst);
     wall.push(performance.now() - t0);
-    profiles.push(await dg.profile(() => rep(inst)));
+    profiles.push(await dg.profile(() => rep(inst), { by: 'dispatch' }));
   }
-  const byGpu = [...profiles].sort((a, b) => a.gpuMs - b.gpuMs);
-  const typical = byGpu[byGpu.length >> 1]!;
-  const byDispatch = await dg.profile(() => rep(inst), { by: 'dispatch' });
-  const wallMs = median(wall);
-  const minWallMs = Math.min(...wall);
+  const gpu = profiles.map((p) => p.gpuMs);
+  const profiledWall = profiles.map((p) => p.wallMs);
+  const dispatches = profiles[0]!.dispatches;
   const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)}%`;
+  const line = (xs: number[]) => `median ${fmt(median(xs))} ms, min ${fmt(Math.min(...xs))} ms`;
   sections.push([
     `## ${w.title}`,
     '',
-    `- wall time per repetition, unprofiled (one shared pass per batch): median ${fmt(wallMs)} ms, min ${fmt(minWallMs)} ms over ${reps}`,
-    `- GPU time (sum over dispatches) of the ${reps} profiled repetitions: ${profiles.map((p) => fmt(p.gpuMs)).join(', ')} ms; ` +
-      `their wall time with a pass per dispatch: ${profiles.map((p) => fmt(p.wallMs)).join(', ')} ms`,
-    `- the median one below: ${typical.dispatches} dispatches, ${fmt(typical.gpuMs)} ms of GPU time = ` +
-      `${pct(typical.gpuMs, wallMs)} of the unprofiled wall time's median (${pct(typical.gpuMs, minWallMs)} of its min) and ` +
-      `${pct(typical.gpuMs, typical.wallMs)} of its own wall time; ${fmt((typical.dispatches * floorUs) / 1e3)} ms of it ` +
-      `(${pct((typical.dispatches * floorUs) / 1e3, typical.gpuMs)}) is the near-empty-dispatch floor times the dispatch count`,
+    `- ${dispatches} dispatches per repetition`,
+    `- wall time unprofiled (one shared pass per batch): ${line(wall)}`,
+    `- GPU time, the sum over dispatches: ${line(gpu)}, i.e. ${pct(median(gpu), median(wall))} of the unprofiled ` +
+      `wall time by medians (${pct(Math.min(...gpu), Math.min(...wall))} by mins)`,
+    `- wall time profiled (a pass per dispatch): ${line(profiledWall)}; the GPU is busy ` +
+      `${pct(median(gpu), median(profiledWall))} of it`,
+    `- the near-empty-dispatch floor times the dispatch count: ${fmt((dispatches * floorUs) / 1e3)} ms ` +
+      `(${pct((dispatches * floorUs) / 1e3, median(gpu))} of the median GPU time)`,
     '',
-    typical.table(),
+    'Per kernel (shader:entry):',
     '',
-    `Largest ${TOP_DISPATCHES} rows by pipeline and workgroup grid (one more profiled repetition, ${fmt(byDispatch.gpuMs)} ms):`,
+    kernelTable(aggregate(profiles, (label) => label.split(' ')[0]!)),
     '',
-    byDispatch.table(TOP_DISPATCHES),
+    `The largest ${TOP_DISPATCHES} by pipeline (override constants) and workgroup grid:`,
+    '',
+    kernelTable(aggregate(profiles, (label) => label), TOP_DISPATCHES),
   ].join('\n'));
+}
+
+interface Aggregate { kernel: string; calls: number; medianMs: number; minMs: number }
+
+/**
+ * Per-row totals over all profiled repetitions, grouped by `key` of each dispatch-grid label.
+ * Under load one repetition's rows are skewed by whatever else ran meanwhile; the median over
+ * repetitions is steadier, and the minimum is the least disturbed.
+ */
+function aggregate(profiles: readonly dg.Profile<void>[], key: (label: string) => string): Aggregate[] {
+  const perRep = profiles.map((p) => {
+    const rows = new Map<string, { calls: number; ms: number }>();
+    for (const k of p.kernels) {
+      const row = rows.get(key(k.kernel)) ?? { calls: 0, ms: 0 };
+      row.calls += k.calls;
+      row.ms += k.totalMs;
+      rows.set(key(k.kernel), row);
+    }
+    return rows;
+  });
+  const names = new Set(perRep.flatMap((rows) => [...rows.keys()]));
+  return [...names].map((kernel) => {
+    const ms = perRep.map((rows) => rows.get(kernel)?.ms ?? 0);
+    return { kernel, calls: perRep[0]!.get(kernel)?.calls ?? 0, medianMs: median(ms), minMs: Math.min(...ms) };
+  }).sort((a, b) => b.medianMs - a.medianMs);
+}
+
+function kernelTable(rows: readonly Aggregate[], top = rows.length): string {
+  const total = rows.reduce((s, r) => s + r.medianMs, 0);
+  return [
+    '| kernel | calls | median ms | min ms | share of the medians |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows.slice(0, top).map((r) => `| ${r.kernel} | ${r.calls} | ${fmt(r.medianMs)} | ${fmt(r.minMs)} | ${((100 * r.medianMs) / total).toFixed(1)}% |`),
+    ...(rows.length > top ? [`| (${rows.length - top} more) | | | | |`] : []),
+    `| **all** | ${rows.reduce((s, r) => s + r.calls, 0)} | ${fmt(total)} | ${fmt(rows.reduce((s, r) => s + r.minMs, 0))} | 100% |`,
+  ].join('\n');
 }
 
 const md = [
@@ -112,8 +150,8 @@ const md = [
     `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; ` +
     `load average (1 / 5 / 15 min) ${startLoad} at the start, ${load()} at the end.`,
   '',
-  `Each workload: ${WARMUP} untimed repetitions, then ${reps} timed without profiling alternating with ${reps} profiled ` +
-    '(the table shows the one with the median GPU time), then one more grouped by dispatch grid. A repetition is what `npm run bench` times: the step, ' +
+  `Each workload: ${WARMUP} untimed repetitions, then ${reps} timed without profiling alternating with ${reps} profiled; ` +
+    'each row gives the median and the least of its per-repetition totals. A repetition is what `npm run bench` times: the step, ' +
     'then a one-element read-back. GPU time is the sum over dispatches of end - begin timestamps of each dispatch\'s own ' +
     `compute pass. A near-empty dispatch (exp of 4 elements) measures ${fmt(floorUs)} us (least mean of 5 profiles of 50): ` +
     'the floor every row\'s mean includes.',

@@ -49,6 +49,7 @@ t('reports each kernel with its call count and a positive time', async () => {
   assert.ok(Math.abs(p.kernels.reduce((s, k) => s + k.percent, 0) - 100) < 1e-9, 'shares add up to 100%');
   assert.ok(p.gpuMs > 0 && p.gpuMs <= p.wallMs, `gpu ${p.gpuMs} ms within wall ${p.wallMs} ms`);
   assert.ok(p.table().includes('| unary.wgsl:forward | 3 |'), p.table());
+  assert.ok(p.table(1).includes('| (3 more) |') && p.table(1).includes('| **all** | 6 |'), p.table(1));
 });
 
 t('the profiled work computes the same values as unprofiled', async () => {
