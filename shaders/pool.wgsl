@@ -7,6 +7,9 @@
 
 override WG: u32 = 64u;
 override COUNT_PAD: u32 = 0u;
+// The window of max_backward_tiled, as constants so its loops unroll.
+override KH: u32 = 2u;
+override KW: u32 = 2u;
 
 struct Params {
   planes: u32, H: u32, W: u32, OH: u32,
@@ -111,6 +114,41 @@ fn max_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     }
   }
   out[i] = g;
+}
+
+// max_backward when the windows tile the input (stride = kernel, no padding: PyTorch's default
+// stride). One invocation per window writes the gradient of its whole cell, so it decodes its
+// position once per KH*KW elements instead of once per element: lavapipe runs each integer
+// division by a runtime value lane by lane, and those divisions cost max_backward more than its
+// memory traffic. Cells past the last window (the last H % KH rows, W % KW columns) get zeros.
+@compute @workgroup_size(WG)
+fn max_backward_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                      @builtin(local_invocation_index) lid: u32) {
+  let cell = invocation(wid, nwg, lid);
+  let cellsW = (p.W + KW - 1u) / KW;
+  let perPlane = ((p.H + KH - 1u) / KH) * cellsW;
+  if (cell >= p.planes * perPlane) { return; }
+  let plane = cell / perPlane;
+  let ch = (cell - plane * perPlane) / cellsW;
+  let cw = cell - plane * perPlane - ch * cellsW;
+  var g = 0.0;
+  var at = -1;
+  if (ch < p.OH && cw < p.OW) {
+    let o = (plane * p.OH + ch) * p.OW + cw;
+    g = x[o];
+    at = argmax_in[o];
+  }
+  let base = plane * p.H * p.W;
+  for (var dh = 0u; dh < KH; dh++) {
+    let ih = ch * KH + dh;
+    for (var dw = 0u; dw < KW; dw++) {
+      let iw = cw * KW + dw;
+      if (ih < p.H && iw < p.W) {
+        let at_here = ih * p.W + iw;
+        out[base + at_here] = select(0.0, g, i32(at_here) == at);
+      }
+    }
+  }
 }
 
 @compute @workgroup_size(WG)

@@ -70,6 +70,13 @@ export const CNN_CASES: CnnCase[] = [
       fn: (x) => dg.avgPool2d(x, { ...o, countIncludePad: false }) },
   ]),
   { name: 'maxPool2d unbatched [C, H, W]', inputs: [n(3, 13, 17)], gradInputs: [n(2, 5, 6)], fn: (x) => dg.maxPool2d(x, { kernelSize: 3, stride: 2 }) },
+  // windows that tile the input (stride = kernel, no padding) take a backward kernel of their own
+  { name: 'maxPool2d k3 tiled (13 % 3 and 17 % 3 rows and columns left over)', inputs: [n(5, 3, 13, 17)], gradInputs: [n(1, 2, 7, 8)],
+    fn: (x) => dg.maxPool2d(x, { kernelSize: 3 }) },
+  { name: 'maxPool2d k [2, 3] tiled over 29x31 (about 100 workgroups)', inputs: [n(5, 8, 29, 31)], gradInputs: [n(1, 2, 5, 7)],
+    fn: (x) => dg.maxPool2d(x, { kernelSize: [2, 3] }) },
+  { name: 'maxPool2d k1 tiled (every element its own window)', inputs: [n(2, 3, 7, 5)], gradInputs: [n(1, 2, 3, 4)],
+    fn: (x) => dg.maxPool2d(x, { kernelSize: 1 }) },
 ];
 
 const gpu = await hasWebGpu();
@@ -97,6 +104,21 @@ behaviour('maxPool2d without a gradient to keep (values-only kernel) matches the
   for (const o of [{ kernelSize: 2 }, { kernelSize: 3, stride: 2, padding: 1 }, { kernelSize: [2, 3], stride: [1, 2] }] as dg.MaxPool2dOptions[]) {
     await checkGpuMatchesCpu([n(5, 3, 13, 17)], (x) => dg.maxPool2d(x, o), `maxPool2d values ${JSON.stringify(o)}`, false);
   }
+});
+
+behaviour('maxPool2d backward takes the per-window kernel exactly when windows tile the input', async () => {
+  await dg.init({ backend: 'webgpu' });
+  const x = dg.randn([2, 3, 13, 17], { requiresGrad: true });
+  const kernels = async (o: dg.MaxPool2dOptions) => {
+    const y = dg.maxPool2d(x, o);
+    const p = await dg.profile(() => y.backward(dg.onesLike(y)));
+    x.grad = null;
+    return p.kernels.map((k) => k.kernel).filter((k) => k.startsWith('pool'));
+  };
+  assert.equal(await kernels({ kernelSize: 2 }), ['pool.wgsl:max_backward_tiled']);
+  assert.equal(await kernels({ kernelSize: [2, 3] }), ['pool.wgsl:max_backward_tiled']);
+  assert.equal(await kernels({ kernelSize: 2, stride: 1 }), ['pool.wgsl:max_backward']);
+  assert.equal(await kernels({ kernelSize: 2, stride: 2, padding: 1 }), ['pool.wgsl:max_backward']);
 });
 
 behaviour('maxPool2d routes the gradient of a tied window to its first element, on both backends', async () => {

@@ -7,15 +7,19 @@ import { allocOutput } from './outputs.js';
 const outShape = (s: Pool2dSpec) => [s.batch, s.channels, s.outH, s.outW];
 const inShape = (s: Pool2dSpec) => [s.batch, s.channels, s.inH, s.inW];
 
-/** One invocation per element of `result` (the output forward, the input gradient backward). */
-function run(rt: GpuRuntime, entry: string, s: Pool2dSpec, src: GpuHandle, result: GpuHandle, argmax: Binding[] = []): void {
+/** One invocation per element of `result` (the output forward, the input gradient backward),
+ *  or per `invocations` when given. */
+function run(
+  rt: GpuRuntime, entry: string, s: Pool2dSpec, src: GpuHandle, result: GpuHandle, argmax: Binding[] = [],
+  invocations = result.size, overrides: Record<string, number> = {},
+): void {
   const params = rt.constant(Uint32Array.from([
     s.batch * s.channels, s.inH, s.inW, s.outH, s.outW, s.kH, s.kW, s.strideH, s.strideW, s.padH, s.padW, 0,
   ]));
   rt.dispatch(
-    { shader: 'pool', entry, overrides: { WG, COUNT_PAD: s.countIncludePad ? 1 : 0 } },
+    { shader: 'pool', entry, overrides: { WG, COUNT_PAD: s.countIncludePad ? 1 : 0, ...overrides } },
     [src, result, params, ...argmax],
-    grid2d(Math.max(1, Math.ceil(result.size / WG))),
+    grid2d(Math.max(1, Math.ceil(invocations / WG))),
   );
 }
 
@@ -32,7 +36,13 @@ export function maxPool2d(rt: GpuRuntime, x: GpuHandle, s: Pool2dSpec, withArgma
 
 export function maxPool2dBackward(rt: GpuRuntime, dy: GpuHandle, argmax: GpuHandle, s: Pool2dSpec): GpuHandle {
   const dx = allocOutput(rt, 'maxPool2d backward', 'input gradient', inShape(s));
-  run(rt, 'max_backward', s, dy, dx, [undefined, argmax]);
+  if (s.strideH === s.kH && s.strideW === s.kW && s.padH === 0 && s.padW === 0) {
+    // Windows tile the input: one invocation per window cell (see max_backward_tiled).
+    const cells = s.batch * s.channels * Math.ceil(s.inH / s.kH) * Math.ceil(s.inW / s.kW);
+    run(rt, 'max_backward_tiled', s, dy, dx, [undefined, argmax], cells, { KH: s.kH, KW: s.kW });
+  } else {
+    run(rt, 'max_backward', s, dy, dx, [undefined, argmax]);
+  }
   return dx;
 }
 
