@@ -35,8 +35,14 @@ fn operands(i: u32) -> vec2<T> {
   for (var d = i32(p.rank) - 1; d >= 0; d--) {
     let q = u32(d) / 4u;
     let r = u32(d) % 4u;
-    let c = rem % p.shape[q][r];
-    rem = rem / p.shape[q][r];
+    // The outermost dimension's index is what the inner ones leave: no division (integer
+    // division runs lane by lane on CPU adapters, and the dispatcher merges dimensions so that
+    // a bias add over [rows, n] divides once per element).
+    var c = rem;
+    if (d > 0) {
+      c = rem % p.shape[q][r];
+      rem = rem / p.shape[q][r];
+    }
     oa += c * p.a_str[q][r];
     ob += c * p.b_str[q][r];
   }

@@ -23,6 +23,29 @@ function isPlain(view: View, shape: readonly number[]): boolean {
   return view.strides.every((s, d) => s === c[d] || shape[d] === 1);
 }
 
+/**
+ * The same views over fewer dimensions: size-1 dimensions dropped, and each dimension merged
+ * into the one outside it when every operand steps through the pair as one (its outer stride is
+ * its inner stride times the inner size; broadcast pairs, stride 0 twice, always merge). The
+ * kernel divides once per remaining dimension per element.
+ */
+export function mergeDims(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const merged: number[] = [];
+  const mergedStrides: number[][] = strides.map(() => []);
+  shape.forEach((size, d) => {
+    if (size === 1) return;
+    const last = merged.length - 1;
+    if (last >= 0 && strides.every((s, k) => mergedStrides[k]![last] === s[d]! * size)) {
+      merged[last]! *= size;
+      strides.forEach((s, k) => { mergedStrides[k]![last] = s[d]!; });
+    } else {
+      merged.push(size);
+      strides.forEach((s, k) => mergedStrides[k]!.push(s[d]!));
+    }
+  });
+  return { shape: merged, strides: mergedStrides };
+}
+
 function broadcastDispatch(
   rt: GpuRuntime, entry: 'binary' | 'compare', opIndex: number, a: GpuHandle, aView: View,
   b: GpuHandle, bView: View, outShape: readonly number[],
@@ -30,8 +53,9 @@ function broadcastDispatch(
   const n = sizeOf(outShape);
   const out = rt.alloc(n, entry === 'compare' ? 'float32' : a.dtype);
   const contiguous = isPlain(aView, outShape) && isPlain(bView, outShape) ? 1 : 0;
+  const dims = mergeDims(outShape, [aView.strides, bView.strides]);
   const params = rt.constant(Uint32Array.from([
-    n, outShape.length, aView.offset, bView.offset, ...packDims(entry, outShape, aView.strides, bView.strides),
+    n, dims.shape.length, aView.offset, bView.offset, ...packDims(entry, dims.shape, ...dims.strides),
   ]));
   const bindings = entry === 'compare' ? [a, b, undefined, params, out] : [a, b, out, params];
   rt.dispatch(
