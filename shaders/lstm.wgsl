@@ -1,15 +1,23 @@
-// Fused LSTM cell, one time step per dispatch, one invocation per (batch row, hidden unit).
-// Gate order i, f, g, o as in PyTorch. The pre-activations arrive in two parts from matmuls
-// queued just before: `xg` = x·W_ihᵀ + biases for the whole sequence (one matmul, read at
-// this step's offset) and `hw` = h_prev·W_hhᵀ for this step. Everything the next step or the
-// backward needs is written into whole-sequence buffers at per-step offsets, so a sequence
-// is a chain of dispatches with no read-back. Slot layouts: src/backend/lstmSpec.ts.
+// LSTM time steps, one dispatch per step: the recurrent product and the cell fused. Gate order
+// i, f, g, o as in PyTorch. `xg` = x·W_ihᵀ + biases for the whole sequence arrives from one
+// matmul queued before the first step and is read at each step's offset. Everything the next
+// step or the backward needs is written into whole-sequence buffers at per-step offsets, so a
+// sequence is a chain of dispatches with no read-back. Slot layouts: src/backend/lstmSpec.ts.
+//
+// One invocation owns one hidden unit j of ROWS batch rows. A workgroup takes WG neighbouring
+// units (workgroup_id.x) of one row block (workgroup_id.y), so on a CPU adapter (SIMD lanes =
+// invocations) the loads of h (or of the later step's dgates) depend on the workgroup alone:
+// provably uniform, one load for all lanes. The weight loads are consecutive addresses, one
+// vector load; the accumulators (4 gates x ROWS in the forward) stay within a CPU's vector
+// registers. On a GPU the same layout reads each weight row once per ROWS batch rows.
 //
 // MASKED=1 reads a [T, B] mask of 1/0: a 0 step keeps the state and outputs zero, which makes
 // a padded example's results equal to those of its unpadded sequence.
 
 override WG: u32 = 64u;
 override MASKED: u32 = 0u;
+
+const ROWS = 4u;
 
 struct Params {
   batch: u32, hidden: u32,
@@ -20,12 +28,12 @@ struct Params {
   mask_off: u32,   // this step's [B] block of the mask
   final_off: u32,  // rows T and T+1 of out: the latest h and c
   ds_off: u32,     // where ds_in's [2, B, H] block (dh, dc) starts
-  has_hw: u32,     // backward: 0 on the first step taken, which has no later step
-  pad0: u32, pad1: u32,
+  has_later: u32,  // backward: 0 on the first step taken, which has no later step
+  later_off: u32,  // backward: the later step's [B, 4H] block of dgates
+  pad: u32,
 }
 
 @group(0) @binding(0) var<storage, read> xg: array<f32>;
-@group(0) @binding(1) var<storage, read> hw: array<f32>;
 @group(0) @binding(2) var<storage, read_write> states: array<f32>;
 @group(0) @binding(3) var<storage, read_write> cells: array<f32>;
 @group(0) @binding(4) var<storage, read_write> gates: array<f32>;
@@ -36,6 +44,8 @@ struct Params {
 @group(0) @binding(9) var<storage, read_write> dgates: array<f32>;
 @group(0) @binding(10) var<storage, read> ds_in: array<f32>;
 @group(0) @binding(11) var<storage, read_write> ds_out: array<f32>;
+// step_forward: W_hhᵀ [H, 4H] (transposed once per sequence); step_backward: W_hh [4H, H].
+@group(0) @binding(12) var<storage, read> w: array<f32>;
 
 fn sigmoid(x: f32) -> f32 {
   // exp of a large positive argument overflows to inf; 1 / (1 + inf) is still the right 0.
@@ -52,22 +62,28 @@ fn live(b: u32) -> bool {
   return MASKED == 0u || mask[p.mask_off + b] != 0.0;
 }
 
-fn thread_index(wid: vec3u, nwg: vec3u, lid: u32) -> u32 { return (wid.y * nwg.x + wid.x) * WG + lid; }
+/** Row r of a row block, clamped so that a partial last block reads valid memory. */
+fn block_row(block: u32, r: u32) -> u32 { return min(block * ROWS + r, p.batch - 1u); }
 
-@compute @workgroup_size(WG)
-fn cell_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                @builtin(local_invocation_index) lid: u32) {
+/** The four gates' recurrent sums h_prev·W_hhᵀ for one batch row and unit. */
+struct GateSums { i: f32, f: f32, g: f32, o: f32 }
+
+fn add_products(a: ptr<function, GateSums>, h: f32, wi: f32, wf: f32, wg: f32, wo: f32) {
+  (*a).i += h * wi;
+  (*a).f += h * wf;
+  (*a).g += h * wg;
+  (*a).o += h * wo;
+}
+
+/** The cell of batch row b, unit j, given its recurrent sums. */
+fn cell_forward(b: u32, j: u32, a: GateSums) {
   let H = p.hidden;
-  let s = thread_index(wid, nwg, lid);
-  if (s >= p.batch * H) { return; }
-  let b = s / H;
-  let j = s % H;
+  let s = b * H + j;
   let gx = p.gate_off + b * 4u * H + j;
-  let gh = b * 4u * H + j;
-  let i = sigmoid(xg[gx] + hw[gh]);
-  let f = sigmoid(xg[gx + H] + hw[gh + H]);
-  let g = tanh_safe(xg[gx + 2u * H] + hw[gh + 2u * H]);
-  let o = sigmoid(xg[gx + 3u * H] + hw[gh + 3u * H]);
+  let i = sigmoid(xg[gx] + a.i);
+  let f = sigmoid(xg[gx + H] + a.f);
+  let g = tanh_safe(xg[gx + 2u * H] + a.g);
+  let o = sigmoid(xg[gx + 3u * H] + a.o);
   gates[gx] = i;
   gates[gx + H] = f;
   gates[gx + 2u * H] = g;
@@ -88,21 +104,48 @@ fn cell_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   out[p.final_off + p.batch * H + s] = c_new;
 }
 
-// The gate derivatives of one step. ds_in holds (dh, dc) with respect to the state this step
-// wrote, except for the recurrent term dGates_later·W_hh, which arrives separately in `hw`
-// (a matmul queued just before); ds_out gets (dh, dc) for the state it read, again minus the
-// recurrent term of this step's own dgates, which the next matmul adds.
 @compute @workgroup_size(WG)
-fn cell_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                 @builtin(local_invocation_index) lid: u32) {
+fn step_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let H = p.hidden;
+  let j = wid.x * WG + lid;
+  if (j >= H) { return; }
+  let block = wid.y;
+  let h0 = p.prev_off + block_row(block, 0u) * H;
+  let h1 = p.prev_off + block_row(block, 1u) * H;
+  let h2 = p.prev_off + block_row(block, 2u) * H;
+  let h3 = p.prev_off + block_row(block, 3u) * H;
+  var a0 = GateSums();
+  var a1 = GateSums();
+  var a2 = GateSums();
+  var a3 = GateSums();
+  for (var k = 0u; k < H; k++) {
+    // Row k of W_hhᵀ: the four gates' H columns side by side.
+    let row = k * 4u * H + j;
+    let wi = w[row];
+    let wf = w[row + H];
+    let wg = w[row + 2u * H];
+    let wo = w[row + 3u * H];
+    add_products(&a0, states[h0 + k], wi, wf, wg, wo);
+    add_products(&a1, states[h1 + k], wi, wf, wg, wo);
+    add_products(&a2, states[h2 + k], wi, wf, wg, wo);
+    add_products(&a3, states[h3 + k], wi, wf, wg, wo);
+  }
+  let first = block * ROWS;
+  cell_forward(first, j, a0);
+  if (first + 1u < p.batch) { cell_forward(first + 1u, j, a1); }
+  if (first + 2u < p.batch) { cell_forward(first + 2u, j, a2); }
+  if (first + 3u < p.batch) { cell_forward(first + 3u, j, a3); }
+}
+
+// The gate derivatives of batch row b, unit j. ds_in holds (dh, dc) with respect to the state
+// this step wrote, except for the recurrent term dGates_later·W_hh, computed by the caller
+// (`later`); ds_out gets (dh, dc) for the state it read, again minus the recurrent term of this
+// step's own dgates, which the next step taken adds.
+fn cell_backward(b: u32, j: u32, later: f32) {
   let H = p.hidden;
   let BH = p.batch * H;
-  let s = thread_index(wid, nwg, lid);
-  if (s >= BH) { return; }
-  let b = s / H;
-  let j = s % H;
-  var dh = ds_in[p.ds_off + s];
-  if (p.has_hw != 0u) { dh += hw[s]; }
+  let s = b * H + j;
+  var dh = ds_in[p.ds_off + s] + later;
   let dc = ds_in[p.ds_off + BH + s];
   let gx = p.gate_off + b * 4u * H + j;
   if (!live(b)) {
@@ -128,4 +171,64 @@ fn cell_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
   dgates[gx + 3u * H] = dh * tc * o * (1.0 - o);
   ds_out[s] = 0.0;
   ds_out[BH + s] = dc_total * f;
+}
+
+/** dh's recurrent sums for one batch row and the invocation's four units. */
+struct UnitSums { u0: f32, u1: f32, u2: f32, u3: f32 }
+
+fn add_row(a: ptr<function, UnitSums>, g: f32, w0: f32, w1: f32, w2: f32, w3: f32) {
+  (*a).u0 += g * w0;
+  (*a).u1 += g * w1;
+  (*a).u2 += g * w2;
+  (*a).u3 += g * w3;
+}
+
+fn cell_backward_units(b: u32, j: u32, a: UnitSums) {
+  cell_backward(b, j, a.u0);
+  if (j + WG < p.hidden) { cell_backward(b, j + WG, a.u1); }
+  if (j + 2u * WG < p.hidden) { cell_backward(b, j + 2u * WG, a.u2); }
+  if (j + 3u * WG < p.hidden) { cell_backward(b, j + 3u * WG, a.u3); }
+}
+
+// The recurrent term of dh is the later step's dgates [B, 4H] times W_hh [4H, H]: 4H products
+// per row and unit, read from dgates at `later_off` (none on the first step taken). With one
+// unit per invocation each uniform dgates load would feed one product per row; here each
+// invocation takes 4 units (j, j + WG, j + 2 WG, j + 3 WG: consecutive across lanes for each),
+// so a dgates load feeds 4 and a weight load 4 rows, like step_forward's 4 gates.
+@compute @workgroup_size(WG)
+fn step_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let H = p.hidden;
+  let j = wid.x * 4u * WG + lid;
+  if (j >= H) { return; }
+  let block = wid.y;
+  var a0 = UnitSums();
+  var a1 = UnitSums();
+  var a2 = UnitSums();
+  var a3 = UnitSums();
+  if (p.has_later != 0u) {
+    let g0 = p.later_off + block_row(block, 0u) * 4u * H;
+    let g1 = p.later_off + block_row(block, 1u) * 4u * H;
+    let g2 = p.later_off + block_row(block, 2u) * 4u * H;
+    let g3 = p.later_off + block_row(block, 3u) * 4u * H;
+    // Units past H read column H - 1 (in bounds) and are never written.
+    let j1 = min(j + WG, H - 1u);
+    let j2 = min(j + 2u * WG, H - 1u);
+    let j3 = min(j + 3u * WG, H - 1u);
+    for (var k = 0u; k < 4u * H; k++) {
+      let row = k * H;
+      let w0 = w[row + j];
+      let w1 = w[row + j1];
+      let w2 = w[row + j2];
+      let w3 = w[row + j3];
+      add_row(&a0, dgates[g0 + k], w0, w1, w2, w3);
+      add_row(&a1, dgates[g1 + k], w0, w1, w2, w3);
+      add_row(&a2, dgates[g2 + k], w0, w1, w2, w3);
+      add_row(&a3, dgates[g3 + k], w0, w1, w2, w3);
+    }
+  }
+  let first = block * ROWS;
+  cell_backward_units(first, j, a0);
+  if (first + 1u < p.batch) { cell_backward_units(first + 1u, j, a1); }
+  if (first + 2u < p.batch) { cell_backward_units(first + 2u, j, a2); }
+  if (first + 3u < p.batch) { cell_backward_units(first + 3u, j, a3); }
 }

@@ -81,14 +81,21 @@ export const LSTM_CASES: LstmCase[] = [
   // 2 x 200 steps forward and back is more dispatches than one submit holds, so buffers are
   // released and reused across submits mid-sequence.
   seqCase('T=200, bidirectional', { T: 200, B: 2, I: 3, H: 4, layers: 1, bidirectional: true }),
-  // H and T·B multiples of 4 take the vec4 matmul paths for the recurrent products and dW_hh.
+  // H and T·B multiples of 4 take the vec4 matmul paths for the input projection and dW_hh.
   seqCase('T=4, H=12, bidirectional (vec4 matmuls)', { T: 4, B: 3, I: 8, H: 12, layers: 1, bidirectional: true }),
+  // The fused step kernels take 4 batch rows per invocation (and 4 units in the backward): a
+  // partial last row block, several workgroups along the units, batch 1, and a mask.
+  seqCase('fused steps: B=9 (a partial row block), H=100 over two forward workgroups', { T: 3, B: 9, I: 5, H: 100, layers: 1, bidirectional: true }),
+  seqCase('fused steps: H=261, more units than one backward workgroup covers', { T: 2, B: 3, I: 2, H: 261, layers: 1, bidirectional: true }),
+  seqCase('fused steps: batch 1, H=4, two layers, initial state', { T: 6, B: 1, I: 3, H: 4, layers: 2, initialState: true }),
+  seqCase('fused steps with a mask, B=5, H=8, batchFirst', { T: 4, B: 5, I: 2, H: 8, layers: 1, bidirectional: true, batchFirst: true, mask: [1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0] }),
   seqCase('padded batch with lengths, bidirectional, two layers', { T: 6, B: 3, I: 3, H: 5, layers: 2, bidirectional: true, lengths: [6, 2, 4] }),
   seqCase('padded batch over several workgroups, batchFirst', { T: 5, B: 6, I: 4, H: 23, layers: 1, bidirectional: true, batchFirst: true, lengths: [5, 1, 3, 5, 2, 4] }),
   seqCase('short 2-layer bidirectional sequence', { T: 3, B: 2, I: 2, H: 2, layers: 2, bidirectional: true, initialState: true }, true),
   // Front padding and a hole mid-sequence: a 0 step anywhere keeps the state.
   seqCase('Keras-style mask, batchFirst, over several workgroups', { T: 5, B: 6, I: 4, H: 23, layers: 1, bidirectional: true, batchFirst: true, mask: [1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1] }),
   seqCase('short front-padded sequence with a mask', { T: 3, B: 2, I: 2, H: 3, layers: 1, bidirectional: true, mask: [0, 1, 1, 1, 1, 1] }, true),
+  seqCase('fused steps, B=5, H=4, masked', { T: 3, B: 5, I: 2, H: 4, layers: 1, bidirectional: true, mask: [1, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0] }, true),
   seqCase('short padded sequence', { T: 3, B: 2, I: 2, H: 3, layers: 1, bidirectional: true, lengths: [1, 3] }, true),
 ];
 

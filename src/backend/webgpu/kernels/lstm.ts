@@ -1,9 +1,10 @@
-// Dispatch for shaders/lstm.wgsl: a whole sequence is queued as (matmul, fused cell) pairs,
-// one per step, with no read-back; the backward likewise, then one matmul for dW_hh.
+// Dispatch for shaders/lstm.wgsl: a whole sequence is queued with no read-back, one dispatch
+// per step (step_forward / step_backward fuse the recurrent product into the cell); the
+// backward then takes dW_hh for all steps in one matmul.
 import type { MatmulSpec } from '../../backend.js';
 import { type LstmForward, type LstmGrads, type LstmSpec, lstmSlots, lstmTime } from '../../lstmSpec.js';
 import type { Binding, GpuHandle, GpuRuntime } from '../runtime.js';
-import { grid2d, WG } from './common.js';
+import { WG } from './common.js';
 import { binary } from './elementwise.js';
 import { gather, scatter } from './layout.js';
 import { matmul } from './matmul.js';
@@ -16,7 +17,8 @@ interface StepOffsets {
   maskOff: number;
   finalOff: number;
   dsOff: number;
-  hasHw: number;
+  hasLater: number;
+  laterOff: number;
 }
 
 function stepOffsets(t: number, spec: LstmSpec): StepOffsets {
@@ -24,24 +26,14 @@ function stepOffsets(t: number, spec: LstmSpec): StepOffsets {
   const { prev, next } = lstmSlots(t, spec);
   return {
     gateOff: t * B * 4 * H, prevOff: prev * B * H, nextOff: next * B * H, outOff: t * B * H,
-    maskOff: t * B, finalOff: T * B * H, dsOff: 0, hasHw: 1,
+    maskOff: t * B, finalOff: T * B * H, dsOff: 0, hasLater: 0, laterOff: 0,
   };
 }
 
 function params(rt: GpuRuntime, spec: LstmSpec, o: StepOffsets): GPUBuffer {
   return rt.constant(Uint32Array.from([
-    spec.batch, spec.hidden, o.gateOff, o.prevOff, o.nextOff, o.outOff, o.maskOff, o.finalOff, o.dsOff, o.hasHw, 0, 0,
+    spec.batch, spec.hidden, o.gateOff, o.prevOff, o.nextOff, o.outOff, o.maskOff, o.finalOff, o.dsOff, o.hasLater, o.laterOff, 0,
   ]));
-}
-
-/** h (read at `hOffset` as [B, H]) · W_hhᵀ -> [B, 4H]. */
-function recurrentForward(rt: GpuRuntime, states: GpuHandle, hOffset: number, wHh: GpuHandle, spec: LstmSpec): GpuHandle {
-  const H = spec.hidden;
-  const s: MatmulSpec = {
-    batch: 1, M: spec.batch, K: H, N: 4 * H, aOffsets: [hOffset], bOffsets: [0],
-    aRowStride: H, aColStride: 1, bRowStride: 1, bColStride: H,
-  };
-  return matmul(rt, states, wHh, s);
 }
 
 /** dGates (read at `gOffset` as [B, 4H]) · W_hh -> [B, H]. */
@@ -54,7 +46,13 @@ function recurrentBackward(rt: GpuRuntime, dgates: GpuHandle, gOffset: number, w
   return matmul(rt, dgates, wHh, s);
 }
 
-const grid = (spec: LstmSpec) => grid2d(Math.max(1, Math.ceil((spec.batch * spec.hidden) / WG)));
+/** Batch rows per invocation (ROWS in shaders/lstm.wgsl). Workgroups: x over chunks of WG
+ *  hidden units, y over row blocks, so that the rows a workgroup reads are uniform. */
+const ROWS = 4;
+const grid = (spec: LstmSpec): [number, number] => [Math.ceil(spec.hidden / WG), Math.ceil(spec.batch / ROWS)];
+/** step_backward: each invocation takes 4 units, WG apart, so a workgroup covers 4 * WG. */
+const backwardWg = (spec: LstmSpec) => Math.min(WG, 8 * Math.ceil(spec.hidden / 32));
+const backwardGrid = (spec: LstmSpec): [number, number] => [Math.ceil(spec.hidden / (4 * backwardWg(spec))), Math.ceil(spec.batch / ROWS)];
 
 export function lstmForward(
   rt: GpuRuntime, xGates: GpuHandle, h0: GpuHandle, c0: GpuHandle, wHh: GpuHandle, mask: GpuHandle | null, spec: LstmSpec,
@@ -69,17 +67,19 @@ export function lstmForward(
   const slot = { shape: [BH], strides: [1], offset: first * BH };
   scatter(rt, states, h0, slot);
   scatter(rt, cells, c0, slot);
-  const kernel = { shader: 'lstm', entry: 'cell_forward', overrides: { WG, MASKED: mask ? 1 : 0 } };
+  // W_hhᵀ [H, 4H], transposed once per sequence so that each step reads its rows in order.
+  const wT = gather(rt, wHh, { shape: [H, 4 * H], strides: [1, H], offset: 0 });
+  const kernel = { shader: 'lstm', entry: 'step_forward', overrides: { WG, MASKED: mask ? 1 : 0 } };
   for (let k = 0; k < T; k++) {
-    const t = lstmTime(k, spec);
-    const o = stepOffsets(t, spec);
-    const hw = recurrentForward(rt, states, o.prevOff, wHh, spec);
+    const bindings: Binding[] = [];
+    Object.assign(bindings, { 0: xGates, 2: states, 3: cells, 4: gates, 5: out, 12: wT });
     // Without a mask the shader never reads binding 6, but layout 'auto' still expects it
     // (the read is behind an override-constant branch): any read-only buffer will do.
-    const bindings: Binding[] = [xGates, hw, states, cells, gates, out, mask ?? xGates, params(rt, spec, o)];
+    bindings[6] = mask ?? xGates;
+    bindings[7] = params(rt, spec, stepOffsets(lstmTime(k, spec), spec));
     rt.dispatch(kernel, bindings, grid(spec));
-    rt.release(hw);
   }
+  rt.release(wT);
   return { out, states, cells, gates };
 }
 
@@ -90,30 +90,18 @@ export function lstmBackward(
   const { steps: T, batch: B, hidden: H } = spec;
   const BH = B * H;
   const dgates = rt.alloc(T * B * 4 * H, 'float32');
-  const kernel = { shader: 'lstm', entry: 'cell_backward', overrides: { WG, MASKED: mask ? 1 : 0 } };
+  const kernel = { shader: 'lstm', entry: 'step_backward', overrides: { WG: backwardWg(spec), MASKED: mask ? 1 : 0 } };
   // (dh, dc) for the state the current step wrote; the final state's gradients are dOut's last two rows.
   let ds: GpuHandle | null = null;
   let laterGateOff = -1;
   for (let k = T - 1; k >= 0; k--) {
-    const t = lstmTime(k, spec);
-    const o = stepOffsets(t, spec);
-    const hw = laterGateOff >= 0 ? recurrentBackward(rt, dgates, laterGateOff, wHh, spec) : null;
+    const o = stepOffsets(lstmTime(k, spec), spec);
     const dsOut = rt.alloc(2 * BH, 'float32');
-    const p = params(rt, spec, { ...o, dsOff: ds ? 0 : T * BH, hasHw: hw ? 1 : 0 });
-    // Unused bindings (hw on the first step taken, the mask when there is none) get dOut,
-    // which is read-only here, to satisfy the 'auto' layout.
+    // The mask binding, unused without a mask, gets dOut (read-only here) for the 'auto' layout.
     const bindings: Binding[] = [];
-    bindings[1] = hw ?? dOut;
-    bindings[3] = fwd.cells;
-    bindings[4] = fwd.gates;
-    bindings[6] = mask ?? dOut;
-    bindings[7] = p;
-    bindings[8] = dOut;
-    bindings[9] = dgates;
-    bindings[10] = ds ?? dOut;
-    bindings[11] = dsOut;
-    rt.dispatch(kernel, bindings, grid(spec));
-    if (hw) rt.release(hw);
+    Object.assign(bindings, { 3: fwd.cells, 4: fwd.gates, 6: mask ?? dOut, 8: dOut, 9: dgates, 10: ds ?? dOut, 11: dsOut, 12: wHh });
+    bindings[7] = params(rt, spec, { ...o, dsOff: ds ? 0 : T * BH, hasLater: laterGateOff >= 0 ? 1 : 0, laterOff: Math.max(0, laterGateOff) });
+    rt.dispatch(kernel, bindings, backwardGrid(spec));
     if (ds) rt.release(ds);
     ds = dsOut;
     laterGateOff = o.gateOff;
