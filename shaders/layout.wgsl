@@ -21,8 +21,14 @@ fn view_offset(i: u32) -> u32 {
   for (var d = i32(p.rank) - 1; d >= 0; d--) {
     let q = u32(d) / 4u;
     let r = u32(d) % 4u;
-    off += (rem % p.shape[q][r]) * p.strides[q][r];
-    rem = rem / p.shape[q][r];
+    // As in binary.wgsl: the outermost index needs no division, and the dispatcher has merged
+    // the dimensions that the view steps through as one.
+    var c = rem;
+    if (d > 0) {
+      c = rem % p.shape[q][r];
+      rem = rem / p.shape[q][r];
+    }
+    off += c * p.strides[q][r];
   }
   return off;
 }

@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
-import { mergeDims } from '../src/backend/webgpu/kernels/elementwise.js';
+import { mergeDims } from '../src/backend/webgpu/kernels/common.js';
 import { checkGpuMatchesCpu, hasWebGpu, type InputSpec } from './support/compare.js';
 
 const n = (...shape: number[]): InputSpec => ({ shape });

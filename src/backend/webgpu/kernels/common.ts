@@ -38,6 +38,31 @@ export function packDims(op: string, shape: readonly number[], ...strides: (read
   return out;
 }
 
+/**
+ * The same views over fewer dimensions: size-1 dimensions dropped, and each dimension merged
+ * into the one outside it when every operand steps through the pair as one (its outer stride is
+ * its inner stride times the inner size; broadcast pairs, stride 0 twice, always merge). The
+ * kernel divides once per remaining dimension per element.
+ */
+export function mergeDims(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const merged: number[] = [];
+  const mergedStrides: number[][] = strides.map(() => []);
+  shape.forEach((size, d) => {
+    if (size === 1) return;
+    const last = merged.length - 1;
+    if (last >= 0 && strides.every((s, k) => mergedStrides[k]![last] === s[d]! * size)) {
+      merged[last]! *= size;
+      strides.forEach((s, k) => { mergedStrides[k]![last] = s[d]!; });
+    } else {
+      merged.push(size);
+      strides.forEach((s, k) => mergedStrides[k]!.push(s[d]!));
+    }
+  });
+  return { shape: merged, strides: mergedStrides };
+}
+
+/** The uniform words of layout.wgsl's view kernels for `view`, its dimensions merged. */
 export function viewWords(op: string, n: number, view: View): Uint32Array {
-  return Uint32Array.from([n, view.shape.length, view.offset, 0, ...packDims(op, view.shape, view.strides)]);
+  const dims = mergeDims(view.shape, [view.strides]);
+  return Uint32Array.from([n, dims.shape.length, view.offset, 0, ...packDims(op, dims.shape, dims.strides[0]!)]);
 }

@@ -4,7 +4,7 @@ import {
   type UnaryOp, type View,
 } from '../../backend.js';
 import type { GpuHandle, GpuRuntime } from '../runtime.js';
-import { elementwiseGrid, floatBits, packDims } from './common.js';
+import { elementwiseGrid, floatBits, mergeDims, packDims } from './common.js';
 
 export function unary(rt: GpuRuntime, op: UnaryOp, x: GpuHandle, dy: GpuHandle | undefined, param: number): GpuHandle {
   const out = rt.alloc(x.size, 'float32');
@@ -21,29 +21,6 @@ function isPlain(view: View, shape: readonly number[]): boolean {
   if (view.offset !== 0) return false;
   const c = contiguousStrides(shape);
   return view.strides.every((s, d) => s === c[d] || shape[d] === 1);
-}
-
-/**
- * The same views over fewer dimensions: size-1 dimensions dropped, and each dimension merged
- * into the one outside it when every operand steps through the pair as one (its outer stride is
- * its inner stride times the inner size; broadcast pairs, stride 0 twice, always merge). The
- * kernel divides once per remaining dimension per element.
- */
-export function mergeDims(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
-  const merged: number[] = [];
-  const mergedStrides: number[][] = strides.map(() => []);
-  shape.forEach((size, d) => {
-    if (size === 1) return;
-    const last = merged.length - 1;
-    if (last >= 0 && strides.every((s, k) => mergedStrides[k]![last] === s[d]! * size)) {
-      merged[last]! *= size;
-      strides.forEach((s, k) => { mergedStrides[k]![last] = s[d]!; });
-    } else {
-      merged.push(size);
-      strides.forEach((s, k) => mergedStrides[k]!.push(s[d]!));
-    }
-  });
-  return { shape: merged, strides: mergedStrides };
 }
 
 function broadcastDispatch(
