@@ -86,6 +86,33 @@ fn binary(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
   }
 }
 
+// Views that merge to at most three dimensions [planes, rows, cols] with cols >= WG (a bias over
+// rows, a per-channel scale of NCHW planes, a scalar): workgroup y and z are the row and plane,
+// so no invocation divides. Each invocation takes PER_THREAD columns WG apart, so neighbouring
+// lanes touch neighbouring words. The dispatcher pads the view to three dimensions.
+fn grid_element(wid: vec3u, col: u32) -> u32 { return (wid.z * p.shape[0][1] + wid.y) * p.shape[0][2] + col; }
+
+fn grid_operands(wid: vec3u, col: u32) -> vec2<T> {
+  return vec2<T>(a[p.a_off + wid.z * p.a_str[0][0] + wid.y * p.a_str[0][1] + col * p.a_str[0][2]],
+                 b[p.b_off + wid.z * p.b_str[0][0] + wid.y * p.b_str[0][1] + col * p.b_str[0][2]]);
+}
+
+@compute @workgroup_size(WG)
+fn binary_3d(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  for (var k = 0u; k < PER_THREAD; k++) {
+    let col = (wid.x * PER_THREAD + k) * WG + lid;
+    if (col < p.shape[0][2]) { let v = grid_operands(wid, col); out[grid_element(wid, col)] = op(v.x, v.y); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn compare_3d(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  for (var k = 0u; k < PER_THREAD; k++) {
+    let col = (wid.x * PER_THREAD + k) * WG + lid;
+    if (col < p.shape[0][2]) { let v = grid_operands(wid, col); mask[grid_element(wid, col)] = select(0.0, 1.0, cmp(v.x, v.y)); }
+  }
+}
+
 @compute @workgroup_size(WG)
 fn compare(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) lid: u32) {

@@ -34,6 +34,13 @@ const cases: [string, InputSpec[], (a: dg.Tensor, b: dg.Tensor) => dg.Tensor, bo
   ['middle broadcast [3, 1, 5] / [3, 4, 5] (nothing merges)', [n(3, 1, 5), { shape: [3, 4, 5], kind: 'positive' }], (a, b) => a.div(b), true],
   ['both broadcast [2, 1, 3, 1] + [1, 5, 1, 7] (rank 4)', [n(2, 1, 3, 1), n(1, 5, 1, 7)], (a, b) => a.add(b), true],
   ['compare [37, 29, 13] < [13]', [n(37, 29, 13), n(13)], (a, b) => a.lt(b), false],
+  // at most three merged dimensions with rows of at least 64 columns take the `_3d` entries
+  ['3d: bias add [37, 3, 131] + [131] (merges to [111, 131])', [n(37, 3, 131), n(131)], (a, b) => a.add(b), true],
+  ['3d: column scale [67, 1] * [67, 300]', [n(67, 1), n(67, 300)], (a, b) => a.mul(b), true],
+  ['3d: scalar [5, 70] - [] (one row of 350)', [n(5, 70), n()], (a, b) => a.sub(b), true],
+  ['3d: per-channel [4, 3, 9, 9] + [3, 1, 1] (merges to [4, 3, 81])', [n(4, 3, 9, 9), n(3, 1, 1)], (a, b) => a.add(b), true],
+  ['3d: middle broadcast [5, 1, 70] - [3, 70]', [n(5, 1, 70), n(3, 70)], (a, b) => a.sub(b), true],
+  ['3d: compare [37, 131] >= [131]', [n(37, 131), n(131)], (a, b) => a.ge(b), false],
 ];
 
 const gpu = suite('binary with merged dimensions: webgpu matches the cpu reference');
@@ -44,4 +51,15 @@ for (const [name, inputs, fn, withGrad] of cases) {
     await checkGpuMatchesCpu(inputs, fn, name, withGrad);
   });
 }
+gpu('views of at most three merged dimensions with rows of >= 64 columns take the _3d entries, others the general ones', async () => {
+  await dg.init({ backend: 'webgpu' });
+  const kernels = async (fn: () => dg.Tensor) => (await dg.profile(fn)).kernels.map((k) => k.kernel);
+  const [x, row, narrow, narrowRow] = [dg.randn([37, 131]), dg.randn([131]), dg.randn([37, 13]), dg.randn([13])];
+  assert.equal(await kernels(() => x.add(row)), ['binary.wgsl:binary_3d']);
+  assert.equal(await kernels(() => x.lt(row)), ['binary.wgsl:compare_3d']);
+  assert.equal(await kernels(() => narrow.add(narrowRow)), ['binary.wgsl:binary']);
+  assert.equal(await kernels(() => x.add(x)), ['binary.wgsl:binary'], 'contiguous operands keep the plain path');
+  const [deep, deepRow] = [dg.randn([2, 3, 5, 70]), dg.randn([3, 1, 70])];
+  assert.equal(await kernels(() => deep.add(deepRow)), ['binary.wgsl:binary'], 'four merged dimensions');
+});
 gpu.run();

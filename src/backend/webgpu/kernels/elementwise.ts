@@ -4,7 +4,7 @@ import {
   type UnaryOp, type View,
 } from '../../backend.js';
 import type { GpuHandle, GpuRuntime } from '../runtime.js';
-import { elementwiseGrid, floatBits, mergeDims, packDims } from './common.js';
+import { elementwiseGrid, floatBits, mergeDims, packDims, PER_THREAD, WG } from './common.js';
 
 export function unary(rt: GpuRuntime, op: UnaryOp, x: GpuHandle, dy: GpuHandle | undefined, param: number): GpuHandle {
   const out = rt.alloc(x.size, 'float32');
@@ -30,15 +30,27 @@ function broadcastDispatch(
   const n = sizeOf(outShape);
   const out = rt.alloc(n, entry === 'compare' ? 'float32' : a.dtype);
   const contiguous = isPlain(aView, outShape) && isPlain(bView, outShape) ? 1 : 0;
-  const dims = mergeDims(outShape, [aView.strides, bView.strides]);
+  let dims = mergeDims(outShape, [aView.strides, bView.strides]);
+  // At most three dimensions left, with rows wide enough to fill a workgroup: the `_3d` entries,
+  // on the view padded to three dimensions.
+  const pad = 3 - dims.shape.length;
+  const [planes, rows, cols] = [...Array<number>(Math.max(0, pad)).fill(1), ...dims.shape] as [number, number, number];
+  const limit = rt.limits.maxComputeWorkgroupsPerDimension;
+  const grid3d = !contiguous && pad >= 0 && cols >= WG && rows <= limit && planes <= limit;
+  if (grid3d) {
+    dims = { shape: [planes, rows, cols], strides: dims.strides.map((s) => [...Array<number>(pad).fill(0), ...s]) };
+  }
   const params = rt.constant(Uint32Array.from([
     n, dims.shape.length, aView.offset, bView.offset, ...packDims(entry, dims.shape, ...dims.strides),
   ]));
   const bindings = entry === 'compare' ? [a, b, undefined, params, out] : [a, b, out, params];
   rt.dispatch(
-    { shader: 'binary', entry, variant: a.dtype === 'int32' ? 'i32' : 'f32', overrides: { OP: opIndex, CONTIGUOUS: contiguous } },
+    {
+      shader: 'binary', entry: grid3d ? `${entry}_3d` : entry, variant: a.dtype === 'int32' ? 'i32' : 'f32',
+      overrides: { OP: opIndex, CONTIGUOUS: contiguous },
+    },
     bindings,
-    elementwiseGrid(n),
+    grid3d ? [Math.ceil(cols / (PER_THREAD * WG)), rows, planes] : elementwiseGrid(n),
   );
   return out;
 }
