@@ -1,5 +1,9 @@
 // dg.profile: per-kernel GPU times from timestamp queries, and the runtime's return to its
 // normal one-pass batching afterwards.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
@@ -142,6 +146,23 @@ t('the cpu backend and adapters without timestamp queries get a clear error', as
 t('summarize adds up calls and times per kernel, largest first', () => {
   const rows = summarize([{ kernel: 'a', ns: 1000 }, { kernel: 'b', ns: 5000 }, { kernel: 'a', ns: 2000 }]);
   assert.equal(rows.map((r) => [r.kernel, r.calls, r.totalMs, r.meanUs, r.percent]), [['b', 1, 0.005, 5, 62.5], ['a', 2, 0.003, 1.5, 37.5]]);
+});
+
+t('npm run profile -- --quick writes a breakdown of the three workloads', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dawngrad-profile-'));
+  try {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/profile.ts', '--quick', '--reps', '1', '--out-dir', dir], {
+      cwd: resolve(import.meta.dirname, '..'), encoding: 'utf8', timeout: 120_000,
+    });
+    assert.is(run.status, 0, `profile exited with ${run.status}: ${run.stderr.slice(-2000)}`);
+    const file = readdirSync(dir).find((f) => f.endsWith('-quick.profile.md'));
+    assert.ok(file, `no profile among ${readdirSync(dir).join(', ')}`);
+    const md = readFileSync(join(dir, file!), 'utf8');
+    for (const title of ['## matmul', '## sequential-MNIST LSTM', '## MNIST CNN training step']) assert.ok(md.includes(title), `${title} in\n${md}`);
+    assert.ok(md.includes('| conv2d.wgsl:forward |') && md.includes('load average'), md);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 t.run();
