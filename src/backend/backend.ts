@@ -89,6 +89,13 @@ export interface Backend {
   empty(size: number, dtype: DType): Handle;
   fill(size: number, value: number, dtype: DType): Handle;
   read(x: Handle): Promise<TypedArray>;
+  /**
+   * Resolves once the device has at most a couple of submitted batches left to run. A loop
+   * that queues work without reading anything (fit between progress reads) awaits it once per
+   * step, so the host never runs far ahead of the device: nothing is read back, the device
+   * stays busy, and native objects of finished work are freed as it goes.
+   */
+  throttle(): Promise<void>;
   release(x: Handle): void;
   /** Bytes currently held by the backend's allocator (live plus pooled). */
   allocatedBytes(): number;

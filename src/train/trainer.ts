@@ -2,6 +2,7 @@
 // or takeRows through a shuffled index tensor uploaded once per epoch); the loss and metric
 // statistics are summed on the device and read a few times per epoch, so the GPU runs ahead
 // of the host between reads.
+import type { Backend } from '../backend/backend.js';
 import { keep, noGrad } from '../core/engine.js';
 import { tensor } from '../core/ops/creation.js';
 import { cat, narrow } from '../core/ops/layout.js';
@@ -191,6 +192,7 @@ async function evaluateCompiled(model: AnyModule, c: Compiled, x: Tensor, y: Ten
           const pred = forward('evaluate', model, xb);
           acc.add(c.loss.fn(pred, yb), pred, yb);
         }));
+        await x.backend.throttle();
       }
       return acc.read(prefix);
     });
@@ -323,9 +325,11 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
           const makeBatches = source ? sourceSteps(source, c.loss) : tensorSteps(xTrain!, yTrain!, batchSize, order);
           for (const [step, makeBatch] of makeBatches.entries()) {
             let len = 0;
+            let device: Backend | null = null;
             tidy(() => {
               const [xb, yb] = makeBatch();
               len = xb.shape[0]!;
+              device = xb.backend;
               c.optimizer.zeroGrad();
               const pred = forward('fit', model, xb);
               const loss = c.loss.fn(pred, yb);
@@ -334,6 +338,8 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
               c.optimizer.step();
               acc.add(loss, pred, yb);
             });
+            // Keeps the host at most a step or so ahead of the device (no read-back).
+            await (device as Backend | null)?.throttle();
             for (const cb of callbacks) await cb.onBatchEnd?.(step, { batch: step, size: len }, ctx);
             if (progress && (step + 1) % readEvery === 0 && step + 1 < steps) progress.update(step + 1, await acc.read());
           }

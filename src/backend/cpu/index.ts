@@ -78,6 +78,9 @@ export class CpuBackend implements Backend {
     return this.track(x);
   }
 
+  /** Every cpu op has finished when it returns. */
+  async throttle(): Promise<void> {}
+
   async read(x: Handle): Promise<TypedArray> {
     const d = h(x).data;
     return d instanceof Int32Array ? Int32Array.from(d) : Float32Array.from(d);

@@ -44,6 +44,7 @@ export class WebGpuBackend implements Backend {
     const bytes = await this.rt.readChecked(g(x));
     return x.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes);
   }
+  throttle(): Promise<void> { return this.rt.throttle(); }
   release(x: Handle): void { this.rt.release(g(x)); }
   allocatedBytes(): number { return this.rt.allocatedBytes(); }
 

@@ -1,5 +1,6 @@
 // The GPU runtime: buffer pool, pipeline/bind-group/constant caches, and the batching of
 // dispatches into few submits. Nothing here waits for the GPU except `readBuffer`.
+import { collectGarbage } from './collectGarbage.js';
 import type { DType, Handle } from '../backend.js';
 import type { Gpu } from './device.js';
 import { compileError, listShaders, type ShaderVariant, shaderSource } from './shaders.js';
@@ -43,7 +44,12 @@ const MIN_BYTES = 16;
 /** Dispatches recorded before a submit is forced; bounds memory held by deferred releases. */
 const MAX_DISPATCHES_PER_SUBMIT = 512;
 const CONSTANT_CACHE_LIMIT = 4096;
-const BIND_GROUP_CACHE_LIMIT = 8192;
+/** `throttle` waits until at most this many submitted batches are unfinished. Two keep the
+ *  device busy (one running, one queued) while the host records the next. */
+const MAX_SUBMITS_IN_FLIGHT = 2;
+/** When the bind-group cache is this full it is emptied and a garbage collection frees the
+ *  dropped groups' native descriptor sets (see collectGarbage.ts). */
+const BIND_GROUP_CACHE_LIMIT = 4096;
 
 /** Rounds up to one of four size classes per power of two, so reuse wastes at most 25%. */
 export function sizeClass(bytes: number): number {
@@ -68,6 +74,8 @@ export class GpuRuntime {
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
+  /** Completion of each submitted batch not yet waited for, oldest first (see `throttle`). */
+  private readonly inFlight: Promise<undefined>[] = [];
   private readonly constants = new Map<string, GPUBuffer>();
   private toDestroy: GPUBuffer[] = [];
   private readonly staging: GPUBuffer[] = [];
@@ -268,7 +276,10 @@ export class GpuRuntime {
       // Dawn reports creation errors as they happen: throw before recording, so one bad call
       // does not invalidate the whole batch of queued work around it.
       this.check();
-      if (this.bindGroups.size >= BIND_GROUP_CACHE_LIMIT) this.bindGroups.clear();
+      if (this.bindGroups.size >= BIND_GROUP_CACHE_LIMIT) {
+        this.bindGroups.clear();
+        collectGarbage();
+      }
       this.bindGroups.set(bgKey, bindGroup);
     }
     const pass = this.profiler ? this.timedPass(this.profiler, k, workgroups) : this.computePass();
@@ -321,6 +332,9 @@ export class GpuRuntime {
     this.pass = null;
     this.profiler?.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
+    this.inFlight.push(this.device.queue.onSubmittedWorkDone());
+    // Without throttle() calls, only the newest are worth keeping.
+    if (this.inFlight.length > 64) this.inFlight.shift();
     this.profiler?.submitted();
     this.stats.submits++;
     this.encoder = null;
@@ -330,6 +344,13 @@ export class GpuRuntime {
     this.deferred = [];
     for (const b of this.toDestroy) b.destroy();
     this.toDestroy = [];
+  }
+
+  /** Waits (without a read-back) until at most MAX_SUBMITS_IN_FLIGHT submitted batches are
+   *  unfinished; see Backend.throttle. */
+  async throttle(): Promise<void> {
+    while (this.inFlight.length > MAX_SUBMITS_IN_FLIGHT) await this.inFlight.shift();
+    this.check();
   }
 
   /** Copies a tensor back to the host: the one place that waits for the GPU. */
