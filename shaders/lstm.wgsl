@@ -65,25 +65,18 @@ fn live(b: u32) -> bool {
 /** Row r of a row block, clamped so that a partial last block reads valid memory. */
 fn block_row(block: u32, r: u32) -> u32 { return min(block * ROWS + r, p.batch - 1u); }
 
-/** The four gates' recurrent sums h_prev·W_hhᵀ for one batch row and unit. */
-struct GateSums { i: f32, f: f32, g: f32, o: f32 }
+// Both steps keep four running sums per batch row in a vec4 (the four gates of one unit in the
+// forward, four units in the backward); on a CPU adapter its components are four registers.
 
-fn add_products(a: ptr<function, GateSums>, h: f32, wi: f32, wf: f32, wg: f32, wo: f32) {
-  (*a).i += h * wi;
-  (*a).f += h * wf;
-  (*a).g += h * wg;
-  (*a).o += h * wo;
-}
-
-/** The cell of batch row b, unit j, given its recurrent sums. */
-fn cell_forward(b: u32, j: u32, a: GateSums) {
+/** The cell of batch row b, unit j, given its gates' recurrent sums h_prev·W_hhᵀ (i, f, g, o). */
+fn cell_forward(b: u32, j: u32, a: vec4f) {
   let H = p.hidden;
   let s = b * H + j;
   let gx = p.gate_off + b * 4u * H + j;
-  let i = sigmoid(xg[gx] + a.i);
-  let f = sigmoid(xg[gx + H] + a.f);
-  let g = tanh_safe(xg[gx + 2u * H] + a.g);
-  let o = sigmoid(xg[gx + 3u * H] + a.o);
+  let i = sigmoid(xg[gx] + a.x);
+  let f = sigmoid(xg[gx + H] + a.y);
+  let g = tanh_safe(xg[gx + 2u * H] + a.z);
+  let o = sigmoid(xg[gx + 3u * H] + a.w);
   gates[gx] = i;
   gates[gx + H] = f;
   gates[gx + 2u * H] = g;
@@ -114,21 +107,18 @@ fn step_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   let h1 = p.prev_off + block_row(block, 1u) * H;
   let h2 = p.prev_off + block_row(block, 2u) * H;
   let h3 = p.prev_off + block_row(block, 3u) * H;
-  var a0 = GateSums();
-  var a1 = GateSums();
-  var a2 = GateSums();
-  var a3 = GateSums();
+  var a0 = vec4f(0.0);
+  var a1 = vec4f(0.0);
+  var a2 = vec4f(0.0);
+  var a3 = vec4f(0.0);
   for (var k = 0u; k < H; k++) {
     // Row k of W_hhᵀ: the four gates' H columns side by side.
     let row = k * 4u * H + j;
-    let wi = w[row];
-    let wf = w[row + H];
-    let wg = w[row + 2u * H];
-    let wo = w[row + 3u * H];
-    add_products(&a0, states[h0 + k], wi, wf, wg, wo);
-    add_products(&a1, states[h1 + k], wi, wf, wg, wo);
-    add_products(&a2, states[h2 + k], wi, wf, wg, wo);
-    add_products(&a3, states[h3 + k], wi, wf, wg, wo);
+    let wk = vec4f(w[row], w[row + H], w[row + 2u * H], w[row + 3u * H]);
+    a0 += states[h0 + k] * wk;
+    a1 += states[h1 + k] * wk;
+    a2 += states[h2 + k] * wk;
+    a3 += states[h3 + k] * wk;
   }
   let first = block * ROWS;
   cell_forward(first, j, a0);
@@ -173,21 +163,12 @@ fn cell_backward(b: u32, j: u32, later: f32) {
   ds_out[BH + s] = dc_total * f;
 }
 
-/** dh's recurrent sums for one batch row and the invocation's four units. */
-struct UnitSums { u0: f32, u1: f32, u2: f32, u3: f32 }
-
-fn add_row(a: ptr<function, UnitSums>, g: f32, w0: f32, w1: f32, w2: f32, w3: f32) {
-  (*a).u0 += g * w0;
-  (*a).u1 += g * w1;
-  (*a).u2 += g * w2;
-  (*a).u3 += g * w3;
-}
-
-fn cell_backward_units(b: u32, j: u32, a: UnitSums) {
-  cell_backward(b, j, a.u0);
-  if (j + WG < p.hidden) { cell_backward(b, j + WG, a.u1); }
-  if (j + 2u * WG < p.hidden) { cell_backward(b, j + 2u * WG, a.u2); }
-  if (j + 3u * WG < p.hidden) { cell_backward(b, j + 3u * WG, a.u3); }
+/** cell_backward for one batch row and the invocation's four units, given dh's recurrent sums. */
+fn cell_backward_units(b: u32, j: u32, a: vec4f) {
+  cell_backward(b, j, a.x);
+  if (j + WG < p.hidden) { cell_backward(b, j + WG, a.y); }
+  if (j + 2u * WG < p.hidden) { cell_backward(b, j + 2u * WG, a.z); }
+  if (j + 3u * WG < p.hidden) { cell_backward(b, j + 3u * WG, a.w); }
 }
 
 // The recurrent term of dh is the later step's dgates [B, 4H] times W_hh [4H, H]: 4H products
@@ -201,10 +182,10 @@ fn step_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
   let j = wid.x * 4u * WG + lid;
   if (j >= H) { return; }
   let block = wid.y;
-  var a0 = UnitSums();
-  var a1 = UnitSums();
-  var a2 = UnitSums();
-  var a3 = UnitSums();
+  var a0 = vec4f(0.0);
+  var a1 = vec4f(0.0);
+  var a2 = vec4f(0.0);
+  var a3 = vec4f(0.0);
   if (p.has_later != 0u) {
     let g0 = p.later_off + block_row(block, 0u) * 4u * H;
     let g1 = p.later_off + block_row(block, 1u) * 4u * H;
@@ -216,14 +197,11 @@ fn step_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
     let j3 = min(j + 3u * WG, H - 1u);
     for (var k = 0u; k < 4u * H; k++) {
       let row = k * H;
-      let w0 = w[row + j];
-      let w1 = w[row + j1];
-      let w2 = w[row + j2];
-      let w3 = w[row + j3];
-      add_row(&a0, dgates[g0 + k], w0, w1, w2, w3);
-      add_row(&a1, dgates[g1 + k], w0, w1, w2, w3);
-      add_row(&a2, dgates[g2 + k], w0, w1, w2, w3);
-      add_row(&a3, dgates[g3 + k], w0, w1, w2, w3);
+      let wk = vec4f(w[row + j], w[row + j1], w[row + j2], w[row + j3]);
+      a0 += dgates[g0 + k] * wk;
+      a1 += dgates[g1 + k] * wk;
+      a2 += dgates[g2 + k] * wk;
+      a3 += dgates[g3 + k] * wk;
     }
   }
   let first = block * ROWS;
