@@ -1,5 +1,6 @@
 // The GPU runtime: buffer pool, pipeline/bind-group/constant caches, and the batching of
-// dispatches into few submits. Nothing here waits for the GPU except `readBuffer`.
+// dispatches into few submits. Nothing here waits for the GPU except `readBuffer` (a read-back)
+// and `throttle` (completion of older submits, for loops that would otherwise run far ahead).
 import { collectGarbage } from './collectGarbage.js';
 import type { DType, Handle } from '../backend.js';
 import type { Gpu } from './device.js';
