@@ -62,8 +62,12 @@ fn live(b: u32) -> bool {
   return MASKED == 0u || mask[p.mask_off + b] != 0.0;
 }
 
-/** Row r of a row block, clamped so that a partial last block reads valid memory. */
-fn block_row(block: u32, r: u32) -> u32 { return min(block * ROWS + r, p.batch - 1u); }
+/** Where the block's 4 rows start in a [B, stride] matrix at `base`; a partial last block's
+ *  missing rows repeat the last row, so they read valid memory (and are never written). */
+fn block_rows(block: u32, base: u32, stride: u32) -> vec4u {
+  let rows = min(vec4u(block * ROWS) + vec4u(0u, 1u, 2u, 3u), vec4u(p.batch - 1u));
+  return vec4u(base) + rows * stride;
+}
 
 // Both steps keep four running sums per batch row in a vec4 (the four gates of one unit in the
 // forward, four units in the backward); on a CPU adapter its components are four registers.
@@ -103,10 +107,7 @@ fn step_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   let j = wid.x * WG + lid;
   if (j >= H) { return; }
   let block = wid.y;
-  let h0 = p.prev_off + block_row(block, 0u) * H;
-  let h1 = p.prev_off + block_row(block, 1u) * H;
-  let h2 = p.prev_off + block_row(block, 2u) * H;
-  let h3 = p.prev_off + block_row(block, 3u) * H;
+  let h = block_rows(block, p.prev_off, H);
   var a0 = vec4f(0.0);
   var a1 = vec4f(0.0);
   var a2 = vec4f(0.0);
@@ -115,10 +116,10 @@ fn step_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
     // Row k of W_hhᵀ: the four gates' H columns side by side.
     let row = k * 4u * H + j;
     let wk = vec4f(w[row], w[row + H], w[row + 2u * H], w[row + 3u * H]);
-    a0 += states[h0 + k] * wk;
-    a1 += states[h1 + k] * wk;
-    a2 += states[h2 + k] * wk;
-    a3 += states[h3 + k] * wk;
+    a0 += states[h.x + k] * wk;
+    a1 += states[h.y + k] * wk;
+    a2 += states[h.z + k] * wk;
+    a3 += states[h.w + k] * wk;
   }
   let first = block * ROWS;
   cell_forward(first, j, a0);
@@ -187,10 +188,7 @@ fn step_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
   var a2 = vec4f(0.0);
   var a3 = vec4f(0.0);
   if (p.has_later != 0u) {
-    let g0 = p.later_off + block_row(block, 0u) * 4u * H;
-    let g1 = p.later_off + block_row(block, 1u) * 4u * H;
-    let g2 = p.later_off + block_row(block, 2u) * 4u * H;
-    let g3 = p.later_off + block_row(block, 3u) * 4u * H;
+    let g = block_rows(block, p.later_off, 4u * H);
     // Units past H read column H - 1 (in bounds) and are never written.
     let j1 = min(j + WG, H - 1u);
     let j2 = min(j + 2u * WG, H - 1u);
@@ -198,10 +196,10 @@ fn step_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
     for (var k = 0u; k < 4u * H; k++) {
       let row = k * H;
       let wk = vec4f(w[row + j], w[row + j1], w[row + j2], w[row + j3]);
-      a0 += dgates[g0 + k] * wk;
-      a1 += dgates[g1 + k] * wk;
-      a2 += dgates[g2 + k] * wk;
-      a3 += dgates[g3 + k] * wk;
+      a0 += dgates[g.x + k] * wk;
+      a1 += dgates[g.y + k] * wk;
+      a2 += dgates[g.z + k] * wk;
+      a3 += dgates[g.w + k] * wk;
     }
   }
   let first = block * ROWS;
