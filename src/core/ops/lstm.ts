@@ -131,7 +131,7 @@ export interface LstmOptions {
    */
   lengths?: readonly number[] | null;
   /**
-   * Which steps are real, as Keras' masks: 1/0 (or true/false) of shape [B, T] with batchFirst,
+   * Which steps are real, as Keras' masks: nonzero or 0, of shape [B, T] with batchFirst,
    * else [T, B]. A 0 step keeps its example's state and outputs zero, wherever it is, so
    * front padding (Keras' pad_sequences default) works as well as back padding; hN and cN are
    * the state after each example's last real step (its first, for the reverse direction).
