@@ -16,6 +16,10 @@
 
 override WG: u32 = 64u;
 override MASKED: u32 = 0u;
+// step_forward computes the recurrent sums h_prev·W_hhᵀ itself, from W_hhᵀ; with PRODUCT =
+// false (a one-step sequence, e.g. LSTMCell) a matmul has already put them in `w` as [B, 4H],
+// reading W_hh in place: for a single step, transposing W_hh would cost as much as the step.
+override PRODUCT: bool = true;
 
 const ROWS = 4u;
 
@@ -44,7 +48,8 @@ struct Params {
 @group(0) @binding(9) var<storage, read_write> dgates: array<f32>;
 @group(0) @binding(10) var<storage, read> ds_in: array<f32>;
 @group(0) @binding(11) var<storage, read_write> ds_out: array<f32>;
-// step_forward: W_hhᵀ [H, 4H] (transposed once per sequence); step_backward: W_hh [4H, H].
+// step_forward: W_hhᵀ [H, 4H] (transposed once per sequence), or the sums [B, 4H] (PRODUCT =
+// false); step_backward: W_hh [4H, H].
 @group(0) @binding(12) var<storage, read> w: array<f32>;
 
 fn sigmoid(x: f32) -> f32 {
@@ -101,25 +106,38 @@ fn cell_forward(b: u32, j: u32, a: vec4f) {
   out[p.final_off + p.batch * H + s] = c_new;
 }
 
+/** The four gates' entries of unit j in a row of 4H values starting at `row` (of `w`). */
+fn gates_of(row: u32, j: u32) -> vec4f {
+  let H = p.hidden;
+  return vec4f(w[row + j], w[row + H + j], w[row + 2u * H + j], w[row + 3u * H + j]);
+}
+
 @compute @workgroup_size(WG)
 fn step_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let H = p.hidden;
   let j = wid.x * WG + lid;
   if (j >= H) { return; }
   let block = wid.y;
-  let h = block_rows(block, p.prev_off, H);
   var a0 = vec4f(0.0);
   var a1 = vec4f(0.0);
   var a2 = vec4f(0.0);
   var a3 = vec4f(0.0);
-  for (var k = 0u; k < H; k++) {
-    // Row k of W_hhᵀ: the four gates' H columns side by side.
-    let row = k * 4u * H + j;
-    let wk = vec4f(w[row], w[row + H], w[row + 2u * H], w[row + 3u * H]);
-    a0 += states[h.x + k] * wk;
-    a1 += states[h.y + k] * wk;
-    a2 += states[h.z + k] * wk;
-    a3 += states[h.w + k] * wk;
+  if (PRODUCT) {
+    let h = block_rows(block, p.prev_off, H);
+    for (var k = 0u; k < H; k++) {
+      // Row k of W_hhᵀ: the four gates' H columns side by side.
+      let wk = gates_of(k * 4u * H, j);
+      a0 += states[h.x + k] * wk;
+      a1 += states[h.y + k] * wk;
+      a2 += states[h.z + k] * wk;
+      a3 += states[h.w + k] * wk;
+    }
+  } else {
+    let r = block_rows(block, 0u, 4u * H);
+    a0 = gates_of(r.x, j);
+    a1 = gates_of(r.y, j);
+    a2 = gates_of(r.z, j);
+    a3 = gates_of(r.w, j);
   }
   let first = block * ROWS;
   cell_forward(first, j, a0);

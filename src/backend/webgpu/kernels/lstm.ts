@@ -36,6 +36,15 @@ function params(rt: GpuRuntime, spec: LstmSpec, o: StepOffsets): GPUBuffer {
   ]));
 }
 
+/** h (read at `hOffset` as [B, H]) · W_hhᵀ -> [B, 4H], W_hh read transposed in place. */
+function recurrentForward(rt: GpuRuntime, states: GpuHandle, hOffset: number, wHh: GpuHandle, spec: LstmSpec): GpuHandle {
+  const H = spec.hidden;
+  return matmul(rt, states, wHh, {
+    batch: 1, M: spec.batch, K: H, N: 4 * H, aOffsets: [hOffset], bOffsets: [0],
+    aRowStride: H, aColStride: 1, bRowStride: 1, bColStride: H,
+  });
+}
+
 /** dGates (read at `gOffset` as [B, 4H]) · W_hh -> [B, H]. */
 function recurrentBackward(rt: GpuRuntime, dgates: GpuHandle, gOffset: number, wHh: GpuHandle, spec: LstmSpec): GpuHandle {
   const H = spec.hidden;
@@ -67,19 +76,22 @@ export function lstmForward(
   const slot = { shape: [BH], strides: [1], offset: first * BH };
   scatter(rt, states, h0, slot);
   scatter(rt, cells, c0, slot);
-  // W_hhᵀ [H, 4H], transposed once per sequence so that each step reads its rows in order.
-  const wT = gather(rt, wHh, { shape: [H, 4 * H], strides: [1, H], offset: 0 });
-  const kernel = { shader: 'lstm', entry: 'step_forward', overrides: { WG, MASKED: mask ? 1 : 0 } };
+  // The steps read W_hhᵀ [H, 4H], transposed once per sequence so that each step reads its rows
+  // in order; a single step instead takes its recurrent sums from one matmul (PRODUCT = 0).
+  const single = T === 1;
+  const o0 = stepOffsets(lstmTime(0, spec), spec);
+  const w = single ? recurrentForward(rt, states, o0.prevOff, wHh, spec) : gather(rt, wHh, { shape: [H, 4 * H], strides: [1, H], offset: 0 });
+  const kernel = { shader: 'lstm', entry: 'step_forward', overrides: { WG, MASKED: mask ? 1 : 0, PRODUCT: single ? 0 : 1 } };
   for (let k = 0; k < T; k++) {
     const bindings: Binding[] = [];
-    Object.assign(bindings, { 0: xGates, 2: states, 3: cells, 4: gates, 5: out, 12: wT });
+    Object.assign(bindings, { 0: xGates, 2: states, 3: cells, 4: gates, 5: out, 12: w });
     // Without a mask the shader never reads binding 6, but layout 'auto' still expects it
     // (the read is behind an override-constant branch): any read-only buffer will do.
     bindings[6] = mask ?? xGates;
     bindings[7] = params(rt, spec, stepOffsets(lstmTime(k, spec), spec));
     rt.dispatch(kernel, bindings, grid(spec));
   }
-  rt.release(wT);
+  rt.release(w);
   return { out, states, cells, gates };
 }
 
