@@ -121,6 +121,22 @@ behaviour('maxPool2d backward takes the per-window kernel exactly when windows t
   assert.equal(await kernels({ kernelSize: 2, stride: 2, padding: 1 }), ['pool.wgsl:max_backward']);
 });
 
+behaviour('maxPool2d forward takes the tiled kernel exactly when windows tile the input, with or without arg-max', async () => {
+  await dg.init({ backend: 'webgpu' });
+  const x = dg.randn([2, 3, 13, 17], { requiresGrad: true });
+  const kernels = async (o: dg.MaxPool2dOptions, grad: boolean) => {
+    const p = await dg.profile(() => dg.tidy(() => {
+      const y = grad ? dg.maxPool2d(x, o) : dg.noGrad(() => dg.maxPool2d(x, o));
+      return y.sum();
+    }));
+    return p.kernels.map((k) => k.kernel).filter((k) => k.startsWith('pool'));
+  };
+  assert.equal(await kernels({ kernelSize: 2 }, true), ['pool.wgsl:max_forward_tiled']);
+  assert.equal(await kernels({ kernelSize: [2, 3] }, false), ['pool.wgsl:max_forward_tiled']);
+  assert.equal(await kernels({ kernelSize: 2, stride: 1 }, true), ['pool.wgsl:max_forward']);
+  assert.equal(await kernels({ kernelSize: 2, stride: 1 }, false), ['pool.wgsl:max_values']);
+});
+
 behaviour('maxPool2d routes the gradient of a tied window to its first element, on both backends', async () => {
   for (const backend of ['cpu', 'webgpu'] as const) {
     await dg.init({ backend });

@@ -23,8 +23,22 @@ function run(
   );
 }
 
+/** Windows tile the input: stride = kernel and no padding (PyTorch's default stride). */
+const tiles = (s: Pool2dSpec) => s.strideH === s.kH && s.strideW === s.kW && s.padH === 0 && s.padW === 0;
+
 export function maxPool2d(rt: GpuRuntime, x: GpuHandle, s: Pool2dSpec, withArgmax: boolean): [GpuHandle, GpuHandle | null] {
   const out = allocOutput(rt, 'maxPool2d', 'output', outShape(s));
+  if (tiles(s)) {
+    // Plane sizes become pipeline constants (see max_forward_tiled): one pipeline per shape.
+    const argmax = withArgmax ? allocOutput(rt, 'maxPool2d', 'arg-max', outShape(s), 'int32') : null;
+    const overrides = { KH: s.kH, KW: s.kW, TOH: s.outH, TOW: s.outW, TH: s.inH, TW: s.inW, ARGMAX: withArgmax ? 1 : 0 };
+    // Without an arg-max, a one-element buffer fills the unwritten binding, which layout 'auto'
+    // keeps (it may not alias `out`: two writable bindings of one buffer are an error).
+    const slot = argmax ?? rt.alloc(1, 'int32');
+    run(rt, 'max_forward_tiled', s, x, out, [slot], out.size, overrides);
+    if (!argmax) rt.release(slot);
+    return [out, argmax];
+  }
   if (!withArgmax) {
     run(rt, 'max_values', s, x, out);
     return [out, null];
@@ -36,7 +50,7 @@ export function maxPool2d(rt: GpuRuntime, x: GpuHandle, s: Pool2dSpec, withArgma
 
 export function maxPool2dBackward(rt: GpuRuntime, dy: GpuHandle, argmax: GpuHandle, s: Pool2dSpec): GpuHandle {
   const dx = allocOutput(rt, 'maxPool2d backward', 'input gradient', inShape(s));
-  if (s.strideH === s.kH && s.strideW === s.kW && s.padH === 0 && s.padW === 0) {
+  if (tiles(s)) {
     // Windows tile the input: one invocation per window cell (see max_backward_tiled).
     const cells = s.batch * s.channels * Math.ceil(s.inH / s.kH) * Math.ceil(s.inW / s.kW);
     run(rt, 'max_backward_tiled', s, dy, dx, [undefined, argmax], cells, { KH: s.kH, KW: s.kW });
