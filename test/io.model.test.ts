@@ -64,6 +64,27 @@ test('a conv + LSTM + linear model comes back from its file with identical weigh
   assert.equal([...await (loaded as ConvLstmNet).forward(x).data()], [...await model.forward(x).data()]);
 });
 
+test('floatDtype F16 / BF16 writes half-size files whose weights load back rounded to that precision', async () => {
+  dg.manualSeed(3);
+  const model = new ConvLstmNet(4);
+  const full = join(dir, 'f32.safetensors');
+  await dg.save(model, full);
+  const want = await stateValues(model);
+  for (const [floatDtype, relative] of [['F16', 2 ** -11], ['BF16', 2 ** -8]] as const) {
+    const path = join(dir, `${floatDtype}.safetensors`);
+    await dg.save(model, path, { floatDtype });
+    const file = await dg.io.readSafetensorsFile(path);
+    assert.ok([...file.tensors.values()].every((t) => t.fileDtype === floatDtype), `every weight stored as ${floatDtype}`);
+    // The tensor bytes (file minus the 8-byte length and the JSON header) halve.
+    const dataBytes = (p: string) => { const b = readFileSync(p); return b.length - 8 - Number(b.readBigUInt64LE(0)); };
+    assert.is(2 * dataBytes(path), dataBytes(full), `${floatDtype} tensor data is half of float32's`);
+    const got = await stateValues(await dg.load(path));
+    for (const [k, values] of Object.entries(want)) {
+      values.forEach((v, i) => assert.ok(Math.abs(got[k]![i]! - v) <= Math.abs(v) * relative + 1e-7, `${floatDtype} ${k}[${i}]: ${got[k]![i]} vs ${v}`));
+    }
+  }
+});
+
 test('a Sequential of conv, pool, flatten and linear layers round-trips', async () => {
   const model = new dg.nn.Sequential(
     new dg.nn.Conv2d(1, 2, [2, 3], { stride: 1, padding: 1, bias: false }), new dg.nn.ReLU(),

@@ -215,4 +215,43 @@ test('writing refuses the reserved metadata key as a tensor name', () => {
   throwsWith(() => encodeSafetensors({ __metadata__: { shape: [1], data: Float32Array.of(1) } }), ["'__metadata__'", 'reserved'], 'reserved name');
 });
 
+// Expected bits worked out by hand from IEEE 754 (and checked against torch's .half() /
+// .bfloat16() conversions, which round to nearest, ties to even).
+const F16_CASES: [number, number][] = [
+  [1, 0x3c00], [-2, 0xc000], [65504, 0x7bff], [65519, 0x7bff], [65520, 0x7c00 /* tie: up to inf */],
+  [1 / 3, 0x3555], [2 ** -14, 0x0400], [2 ** -24, 0x0001], [3 * 2 ** -26, 0x0001], [2 ** -25, 0x0000 /* tie: to even 0 */],
+  [1e-8, 0x0000], [-0, 0x8000], [Infinity, 0x7c00], [-Infinity, 0xfc00], [NaN, 0x7e00], [1 + 2 ** -11, 0x3c00 /* tie: even */],
+  [1 + 3 * 2 ** -11, 0x3c02 /* tie: even */], [0.1, 0x2e66],
+];
+const BF16_CASES: [number, number][] = [
+  [1, 0x3f80], [-3, 0xc040], [1 / 3, 0x3eab], [1 + 2 ** -8, 0x3f80 /* tie: even */], [1 + 3 * 2 ** -8, 0x3f82 /* tie: even */],
+  [-Infinity, 0xff80], [NaN, 0x7fc0], [3.4e38, 0x7f80 /* rounds past the largest bfloat16 */], [0.1, 0x3dcd],
+];
+
+test('F16 and BF16 writing rounds to nearest even, bit for bit, and reads back as the rounded values', () => {
+  for (const [floatDtype, cases] of [['F16', F16_CASES], ['BF16', BF16_CASES]] as const) {
+    const values = Float32Array.from(cases, ([v]) => v);
+    const bytes = encodeSafetensors({ w: { shape: [values.length], data: values }, ids: { shape: [2], data: Int32Array.of(7, -1) } }, {}, { floatDtype });
+    const file = decodeSafetensors(bytes);
+    const w = file.tensors.get('w')!;
+    assert.is(w.fileDtype, floatDtype);
+    assert.is(file.tensors.get('ids')!.fileDtype, 'I32', 'int32 tensors stay I32');
+    assert.equal([...file.tensors.get('ids')!.data], [7, -1]);
+    // The raw bits in the file, read independently of the encoder.
+    const start = bytes.length - 8 - 2 * values.length;
+    const view = new DataView(bytes.buffer, bytes.byteOffset + start, 2 * values.length);
+    cases.forEach(([v, expected], i) => {
+      assert.is(view.getUint16(2 * i, true), expected, `${floatDtype}(${v}) = 0x${expected.toString(16)}, got 0x${view.getUint16(2 * i, true).toString(16)}`);
+    });
+    assert.is(bytes.length - start, 2 * values.length + 8, 'half the bytes of float32');
+    // Reading decodes the same bits (the decoder was tested on hand-built files above).
+    cases.forEach(([v], i) => {
+      const back = w.data[i]!;
+      if (Number.isNaN(v)) assert.ok(Number.isNaN(back));
+      else assert.ok(Math.abs(back - v) <= Math.abs(v) * (floatDtype === 'F16' ? 2 ** -11 : 2 ** -8) || (floatDtype === 'F16' && Math.abs(v) < 2 ** -14) || !Number.isFinite(back), `${floatDtype} ${v} read back as ${back}`);
+    });
+  }
+  throwsWith(() => encodeSafetensors({ w: { shape: [1], data: Float32Array.of(1) } }, {}, { floatDtype: 'F8' as 'F16' }), ['encodeSafetensors', 'floatDtype', "'F8'"], 'unknown float type');
+});
+
 test.run();

@@ -94,14 +94,61 @@ export function decodeElements(dtype: SafeDType, bytes: Uint8Array, count: numbe
   return out;
 }
 
+/** The widths float32 tensors can be written in: PyTorch's float32, float16 and bfloat16. */
+export type FloatWriteDType = 'F32' | 'F16' | 'BF16';
+
 /** The safetensors type a tensor of ours is written as. */
-export function writtenDType(dtype: DType): SafeDType {
-  return dtype === 'int32' ? 'I32' : 'F32';
+export function writtenDType(dtype: DType, float: FloatWriteDType = 'F32'): SafeDType {
+  return dtype === 'int32' ? 'I32' : float;
+}
+
+/** float32 -> bfloat16 bits: the top half, rounded to nearest even; NaN stays a (quiet) NaN. */
+export function toBf16(x: number): number {
+  asFloat[0] = x;
+  const b = bits[0]!;
+  if (Number.isNaN(x)) return (b >>> 16) | 0x40;
+  return (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;
+}
+
+/** float32 -> IEEE float16 bits, rounded to nearest even: too large becomes +-Infinity, too
+ *  small a subnormal or +-0, NaN a quiet NaN. */
+export function toF16(x: number): number {
+  asFloat[0] = x;
+  const b = bits[0]!;
+  const sign = (b >>> 16) & 0x8000;
+  const exp = (b >>> 23) & 0xff;
+  const frac = b & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (frac ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    // A subnormal half (or zero): the significand with its hidden bit, shifted into place.
+    if (e < -10) return sign;
+    const m = frac | 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    const rest = m & ((1 << shift) - 1);
+    let h = m >>> shift;
+    if (rest > half || (rest === half && (h & 1))) h++;
+    return sign | h;
+  }
+  let h = (e << 10) | (frac >>> 13);
+  const rest = frac & 0x1fff;
+  // A carry out of the significand bumps the exponent, up to Infinity: still correct bits.
+  if (rest > 0x1000 || (rest === 0x1000 && (h & 1))) h++;
+  return sign | h;
+}
+
+/** Bytes per element when written as `dtype`. */
+export function writtenBytes(dtype: SafeDType): number {
+  return CODECS[dtype].bytes;
 }
 
 /** Writes elements little-endian (the format's byte order, whatever the machine's). */
-export function encodeElements(data: Float32Array | Int32Array, into: Uint8Array): void {
+export function encodeElements(data: Float32Array | Int32Array, into: Uint8Array, float: FloatWriteDType = 'F32'): void {
   const view = new DataView(into.buffer, into.byteOffset, into.byteLength);
   if (data instanceof Int32Array) for (let i = 0; i < data.length; i++) view.setInt32(4 * i, data[i]!, true);
+  else if (float === 'F16') for (let i = 0; i < data.length; i++) view.setUint16(2 * i, toF16(data[i]!), true);
+  else if (float === 'BF16') for (let i = 0; i < data.length; i++) view.setUint16(2 * i, toBf16(data[i]!), true);
   else for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i]!, true);
 }

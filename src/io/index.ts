@@ -3,7 +3,7 @@ export { saveSafetensors, loadSafetensors, toTensors, type NamedTensors } from '
 export { save, load, loadStateDict, ARCHITECTURE_KEY } from './model.js';
 export {
   decodeSafetensors, encodeSafetensors, readSafetensorsFile, writeSafetensorsFile,
-  type HostTensor, type LoadedTensor, type Safetensors, type TensorSource,
+  type HostTensor, type LoadedTensor, type Safetensors, type TensorSource, type EncodeOptions,
 } from './safetensors.js';
-export { type SafeDType, SAFE_DTYPES } from './dtypes.js';
+export { type SafeDType, SAFE_DTYPES, type FloatWriteDType } from './dtypes.js';
 export { writeFileAtomic } from './atomicWrite.js';

@@ -5,7 +5,7 @@
 import { getBackend } from '../core/engine.js';
 import type { Tensor } from '../core/tensor.js';
 import { type AnyModule, buildLayer, type LayerSpec } from '../nn/module.js';
-import { readSafetensorsFile, type Safetensors } from './safetensors.js';
+import { type EncodeOptions, readSafetensorsFile, type Safetensors } from './safetensors.js';
 import { saveSafetensors, toTensors } from './tensorFile.js';
 
 /** The __metadata__ key holding the architecture JSON. */
@@ -14,10 +14,11 @@ export const ARCHITECTURE_KEY = 'dawngrad.architecture';
 /**
  * Writes the model's weights and architecture, atomically. `format: 'pt'` is the tag PyTorch's
  * own safetensors files carry, which some of its loaders (e.g. transformers) check.
+ * `floatDtype: 'F16' | 'BF16'` writes the float weights at half size (loaded back as float32).
  */
-export async function save(model: AnyModule, path: string): Promise<void> {
+export async function save(model: AnyModule, path: string, options: EncodeOptions = {}): Promise<void> {
   const spec = model.spec();
-  await saveSafetensors(path, model.stateDict(), { metadata: { format: 'pt', [ARCHITECTURE_KEY]: JSON.stringify(spec) } });
+  await saveSafetensors(path, model.stateDict(), { metadata: { format: 'pt', [ARCHITECTURE_KEY]: JSON.stringify(spec) }, ...options });
 }
 
 function parseSpec(text: string, path: string): LayerSpec {

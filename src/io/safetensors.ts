@@ -4,7 +4,7 @@
 import { open } from 'node:fs/promises';
 import type { DType } from '../backend/backend.js';
 import { writeFileAtomic } from './atomicWrite.js';
-import { type SafeDType, decodeElements, encodeElements, writtenDType } from './dtypes.js';
+import { type FloatWriteDType, type SafeDType, decodeElements, encodeElements, writtenBytes, writtenDType } from './dtypes.js';
 import { type Header, type TensorEntry, METADATA_KEY, encodeHeader, headerLength, parseHeader } from './header.js';
 
 /** A tensor's values on the host, row-major. */
@@ -45,8 +45,16 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): Sa
 }
 
 /** Tensors are laid out in the order given; the header follows that order too. */
-export function encodeSafetensors(tensors: TensorSource, metadata: Record<string, string> = {}): Uint8Array {
+export interface EncodeOptions {
+  /** The type float32 tensors are written as (int32 ones stay I32): 'F32' (default), or 'F16' /
+   *  'BF16' for half-size files, rounded to nearest even, as torch's .half() / .bfloat16(). */
+  floatDtype?: FloatWriteDType;
+}
+
+export function encodeSafetensors(tensors: TensorSource, metadata: Record<string, string> = {}, options: EncodeOptions = {}): Uint8Array {
   const op = 'encodeSafetensors';
+  const float = options.floatDtype ?? 'F32';
+  if (float !== 'F32' && float !== 'F16' && float !== 'BF16') throw new Error(`${op}: floatDtype must be 'F32', 'F16' or 'BF16', got '${String(float)}'`);
   for (const [k, v] of Object.entries(metadata)) {
     if (typeof v !== 'string') throw new Error(`${op}: metadata values must be strings; '${k}' is ${typeof v}`);
   }
@@ -57,14 +65,15 @@ export function encodeSafetensors(tensors: TensorSource, metadata: Record<string
     if (name === '' || name === METADATA_KEY) throw new Error(`${op}: '${name}' cannot name a tensor (empty or reserved)`);
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (count !== t.data.length) throw new Error(`${op}: tensor '${name}' has ${t.data.length} values but shape [${t.shape.join(', ')}] needs ${count}`);
-    const dtype = writtenDType(t.data instanceof Int32Array ? 'int32' : 'float32');
-    entries.push({ name, dtype, shape: [...t.shape], begin: at, end: at + 4 * count });
-    at += 4 * count;
+    const dtype = writtenDType(t.data instanceof Int32Array ? 'int32' : 'float32', float);
+    const bytes = writtenBytes(dtype) * count;
+    entries.push({ name, dtype, shape: [...t.shape], begin: at, end: at + bytes });
+    at += bytes;
   }
   const head = encodeHeader(entries, metadata);
   const out = new Uint8Array(head.length + at);
   out.set(head);
-  list.forEach(([, t], i) => encodeElements(t.data, out.subarray(head.length + entries[i]!.begin, head.length + entries[i]!.end)));
+  list.forEach(([, t], i) => encodeElements(t.data, out.subarray(head.length + entries[i]!.begin, head.length + entries[i]!.end), float));
   return out;
 }
 
@@ -92,6 +101,6 @@ export async function readSafetensorsFile(path: string): Promise<Safetensors> {
 }
 
 /** Writes atomically: readers see the old file or the whole new one, never a partial write. */
-export async function writeSafetensorsFile(path: string, tensors: TensorSource, metadata: Record<string, string> = {}): Promise<void> {
-  await writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+export async function writeSafetensorsFile(path: string, tensors: TensorSource, metadata: Record<string, string> = {}, options: EncodeOptions = {}): Promise<void> {
+  await writeFileAtomic(path, encodeSafetensors(tensors, metadata, options));
 }

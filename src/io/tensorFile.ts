@@ -2,7 +2,7 @@
 import { type BackendName, backendNamed, getBackend } from '../core/engine.js';
 import { tensor } from '../core/ops/creation.js';
 import type { Tensor } from '../core/tensor.js';
-import { type HostTensor, readSafetensorsFile, type Safetensors, writeSafetensorsFile } from './safetensors.js';
+import { type EncodeOptions, type HostTensor, readSafetensorsFile, type Safetensors, writeSafetensorsFile } from './safetensors.js';
 
 export type NamedTensors = Record<string, Tensor> | Map<string, Tensor>;
 
@@ -15,9 +15,10 @@ export async function toHost(tensors: NamedTensors): Promise<Map<string, HostTen
   return out;
 }
 
-/** Writes tensors (F32/I32) and optional string metadata, atomically. */
-export async function saveSafetensors(path: string, tensors: NamedTensors, options: { metadata?: Record<string, string> } = {}): Promise<void> {
-  await writeSafetensorsFile(path, await toHost(tensors), options.metadata);
+/** Writes tensors (float32 as F32, or F16/BF16 with `floatDtype`; int32 as I32) and optional
+ *  string metadata, atomically. */
+export async function saveSafetensors(path: string, tensors: NamedTensors, options: { metadata?: Record<string, string> } & EncodeOptions = {}): Promise<void> {
+  await writeSafetensorsFile(path, await toHost(tensors), options.metadata, { floatDtype: options.floatDtype });
 }
 
 /** Tensors by name, in file order, on the given backend (default: the active one). */
