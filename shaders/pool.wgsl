@@ -10,14 +10,13 @@ override COUNT_PAD: u32 = 0u;
 // The window of the *_tiled kernels, as constants so their loops unroll.
 override KH: u32 = 2u;
 override KW: u32 = 2u;
-// max_forward_tiled: the output and input plane sizes, as constants, so that decoding an
-// output's position divides by constants (a multiply and a shift) rather than by runtime
-// values, which lavapipe runs lane by lane; and whether to write the arg-max too.
+// max_*_tiled: the output and input plane sizes, as constants, so that decoding an output's
+// position divides by constants (a multiply and a shift) rather than by runtime values, which
+// lavapipe runs lane by lane.
 override TOH: u32 = 1u;
 override TOW: u32 = 1u;
 override TH: u32 = 1u;
 override TW: u32 = 1u;
-override ARGMAX: bool = true;
 
 struct Params {
   planes: u32, H: u32, W: u32, OH: u32,
@@ -108,30 +107,43 @@ fn max_values(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
   out[o] = window_max(o).best;
 }
 
-// max_forward / max_values when the windows tile the input (stride = kernel, no padding), so
-// every window lies inside the plane: no clipping, and loops of constant length.
-@compute @workgroup_size(WG)
-fn max_forward_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                     @builtin(local_invocation_index) lid: u32) {
-  let o = invocation(wid, nwg, lid);
-  if (o >= p.planes * TOH * TOW) { return; }
+// window_max when the windows tile the input (stride = kernel, no padding), so every window
+// lies inside the plane: no clipping, and loops of constant length.
+fn tiled_window_max(o: u32) -> MaxAt {
   let ow = o % TOW;
   let rest = o / TOW;
   let oh = rest % TOH;
   let first = oh * KH * TW + ow * KW; // the window's first element, in its plane
   let base = (rest / TOH) * TH * TW;
-  var best = x[base + first];
-  var at = first;
+  var m = MaxAt(x[base + first], i32(first));
   for (var dh = 0u; dh < KH; dh++) {
     for (var dw = 0u; dw < KW; dw++) {
       let i = first + dh * TW + dw;
       let v = x[base + i];
       // Strict '>' in row-major order: the first index wins on ties, as in window_max.
-      if (v > best) { best = v; at = i; }
+      if (v > m.best) { m = MaxAt(v, i32(i)); }
     }
   }
-  out[o] = best;
-  if (ARGMAX) { argmax_out[o] = i32(at); }
+  return m;
+}
+
+// max_forward and max_values for windows that tile the input.
+@compute @workgroup_size(WG)
+fn max_forward_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                     @builtin(local_invocation_index) lid: u32) {
+  let o = invocation(wid, nwg, lid);
+  if (o >= p.planes * TOH * TOW) { return; }
+  let m = tiled_window_max(o);
+  out[o] = m.best;
+  argmax_out[o] = m.at;
+}
+
+@compute @workgroup_size(WG)
+fn max_values_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                    @builtin(local_invocation_index) lid: u32) {
+  let o = invocation(wid, nwg, lid);
+  if (o >= p.planes * TOH * TOW) { return; }
+  out[o] = tiled_window_max(o).best;
 }
 
 @compute @workgroup_size(WG)

@@ -2,7 +2,6 @@
 // or takeRows through a shuffled index tensor uploaded once per epoch); the loss and metric
 // statistics are summed on the device and read a few times per epoch, so the GPU runs ahead
 // of the host between reads.
-import type { Backend } from '../backend/backend.js';
 import { keep, noGrad } from '../core/engine.js';
 import { tensor } from '../core/ops/creation.js';
 import { cat, narrow } from '../core/ops/layout.js';
@@ -319,17 +318,17 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
         for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
         progress?.epochBegin(epoch);
         const acc = new Accumulator(c.metrics);
+        // Where the steps run: the model's parameters (or, for a model without any, the data).
+        const device = model.parameters()[0]?.backend ?? xTrain?.backend;
         const order = xTrain && shuffle ? keep(tensor(permutation(n), [n], { dtype: 'int32', backend: xTrain.backend })) : null;
         let logs: Logs;
         try {
           const makeBatches = source ? sourceSteps(source, c.loss) : tensorSteps(xTrain!, yTrain!, batchSize, order);
           for (const [step, makeBatch] of makeBatches.entries()) {
             let len = 0;
-            let device: Backend | null = null;
             tidy(() => {
               const [xb, yb] = makeBatch();
               len = xb.shape[0]!;
-              device = xb.backend;
               c.optimizer.zeroGrad();
               const pred = forward('fit', model, xb);
               const loss = c.loss.fn(pred, yb);
@@ -339,7 +338,7 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
               acc.add(loss, pred, yb);
             });
             // Keeps the host at most a step or so ahead of the device (no read-back).
-            await (device as Backend | null)?.throttle();
+            await device?.throttle();
             for (const cb of callbacks) await cb.onBatchEnd?.(step, { batch: step, size: len }, ctx);
             if (progress && (step + 1) % readEvery === 0 && step + 1 < steps) progress.update(step + 1, await acc.read());
           }

@@ -55,6 +55,13 @@ function recurrentBackward(rt: GpuRuntime, dgates: GpuHandle, gOffset: number, w
   return matmul(rt, dgates, wHh, s);
 }
 
+/** The dispatch's bindings array (indexed by binding number, holes unused) from a map. */
+function byNumber(entries: Record<number, Binding>): Binding[] {
+  const out: Binding[] = [];
+  for (const [i, b] of Object.entries(entries)) out[Number(i)] = b;
+  return out;
+}
+
 /** Batch rows per invocation (ROWS in shaders/lstm.wgsl). Workgroups: x over chunks of WG
  *  hidden units, y over row blocks, so that the rows a workgroup reads are uniform. */
 const ROWS = 4;
@@ -83,12 +90,12 @@ export function lstmForward(
   const w = single ? recurrentForward(rt, states, o0.prevOff, wHh, spec) : gather(rt, wHh, { shape: [H, 4 * H], strides: [1, H], offset: 0 });
   const kernel = { shader: 'lstm', entry: 'step_forward', overrides: { WG, MASKED: mask ? 1 : 0, PRODUCT: single ? 0 : 1 } };
   for (let k = 0; k < T; k++) {
-    const bindings: Binding[] = [];
-    Object.assign(bindings, { 0: xGates, 2: states, 3: cells, 4: gates, 5: out, 12: w });
     // Without a mask the shader never reads binding 6, but layout 'auto' still expects it
     // (the read is behind an override-constant branch): any read-only buffer will do.
-    bindings[6] = mask ?? xGates;
-    bindings[7] = params(rt, spec, stepOffsets(lstmTime(k, spec), spec));
+    const bindings = byNumber({
+      0: xGates, 2: states, 3: cells, 4: gates, 5: out, 6: mask ?? xGates, 12: w,
+      7: params(rt, spec, stepOffsets(lstmTime(k, spec), spec)),
+    });
     rt.dispatch(kernel, bindings, grid(spec));
   }
   rt.release(w);
@@ -110,9 +117,10 @@ export function lstmBackward(
     const o = stepOffsets(lstmTime(k, spec), spec);
     const dsOut = rt.alloc(2 * BH, 'float32');
     // The mask binding, unused without a mask, gets dOut (read-only here) for the 'auto' layout.
-    const bindings: Binding[] = [];
-    Object.assign(bindings, { 3: fwd.cells, 4: fwd.gates, 6: mask ?? dOut, 8: dOut, 9: dgates, 10: ds ?? dOut, 11: dsOut, 12: wHh });
-    bindings[7] = params(rt, spec, { ...o, dsOff: ds ? 0 : T * BH, hasLater: laterGateOff >= 0 ? 1 : 0, laterOff: Math.max(0, laterGateOff) });
+    const bindings = byNumber({
+      3: fwd.cells, 4: fwd.gates, 6: mask ?? dOut, 8: dOut, 9: dgates, 10: ds ?? dOut, 11: dsOut, 12: wHh,
+      7: params(rt, spec, { ...o, dsOff: ds ? 0 : T * BH, hasLater: laterGateOff >= 0 ? 1 : 0, laterOff: Math.max(0, laterGateOff) }),
+    });
     rt.dispatch(kernel, bindings, backwardGrid(spec));
     if (ds) rt.release(ds);
     ds = dsOut;

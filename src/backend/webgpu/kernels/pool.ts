@@ -28,23 +28,17 @@ const tiles = (s: Pool2dSpec) => s.strideH === s.kH && s.strideW === s.kW && s.p
 
 export function maxPool2d(rt: GpuRuntime, x: GpuHandle, s: Pool2dSpec, withArgmax: boolean): [GpuHandle, GpuHandle | null] {
   const out = allocOutput(rt, 'maxPool2d', 'output', outShape(s));
-  if (tiles(s)) {
-    // Plane sizes become pipeline constants (see max_forward_tiled): one pipeline per shape.
-    const argmax = withArgmax ? allocOutput(rt, 'maxPool2d', 'arg-max', outShape(s), 'int32') : null;
-    const overrides = { KH: s.kH, KW: s.kW, TOH: s.outH, TOW: s.outW, TH: s.inH, TW: s.inW, ARGMAX: withArgmax ? 1 : 0 };
-    // Without an arg-max, a one-element buffer fills the unwritten binding, which layout 'auto'
-    // keeps (it may not alias `out`: two writable bindings of one buffer are an error).
-    const slot = argmax ?? rt.alloc(1, 'int32');
-    run(rt, 'max_forward_tiled', s, x, out, [slot], out.size, overrides);
-    if (!argmax) rt.release(slot);
-    return [out, argmax];
-  }
+  // Windows that tile the input take kernels whose plane sizes are pipeline constants (see
+  // tiled_window_max): one pipeline per shape, which training loops repeat.
+  const tiled = tiles(s);
+  const overrides: Record<string, number> = tiled ? { KH: s.kH, KW: s.kW, TOH: s.outH, TOW: s.outW, TH: s.inH, TW: s.inW } : {};
+  const suffix = tiled ? '_tiled' : '';
   if (!withArgmax) {
-    run(rt, 'max_values', s, x, out);
+    run(rt, `max_values${suffix}`, s, x, out, [], out.size, overrides);
     return [out, null];
   }
   const argmax = allocOutput(rt, 'maxPool2d', 'arg-max', outShape(s), 'int32');
-  run(rt, 'max_forward', s, x, out, [argmax]);
+  run(rt, `max_forward${suffix}`, s, x, out, [argmax], out.size, overrides);
   return [out, argmax];
 }
 
