@@ -10,9 +10,10 @@ import * as assert from 'uvu/assert';
 import { checkError, sample } from '../bench/column.js';
 import type { BenchResults } from '../bench/report.js';
 import { workloads } from '../bench/workloads.js';
+import { webgpuSuite } from './support/webgpu.js';
 
 const root = resolve(import.meta.dirname, '..');
-const t = suite('bench');
+const t = webgpuSuite('bench');
 
 t('the quick run times every workload on both dawngrad columns and writes json, markdown and svg', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dawngrad-bench-'));

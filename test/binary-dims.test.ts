@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import { mergeDims } from '../src/backend/webgpu/kernels/common.js';
 import { checkGpuMatchesCpu, hasWebGpu, type InputSpec } from './support/compare.js';
+import { webgpuTest } from './support/webgpu.js';
 
 const n = (...shape: number[]): InputSpec => ({ shape });
 
@@ -44,14 +45,13 @@ const cases: [string, InputSpec[], (a: dg.Tensor, b: dg.Tensor) => dg.Tensor, bo
 ];
 
 const gpu = suite('binary with merged dimensions: webgpu matches the cpu reference');
-const hasGpu = await hasWebGpu();
+await hasWebGpu();
 for (const [name, inputs, fn, withGrad] of cases) {
-  gpu(name, async () => {
-    if (!hasGpu) throw new Error('no WebGPU adapter: run scripts/install-software-vulkan.sh');
+  webgpuTest(gpu)(name, async () => {
     await checkGpuMatchesCpu(inputs, fn, name, withGrad);
   });
 }
-gpu('views of at most three merged dimensions with rows of >= 64 columns take the _3d entries, others the general ones', async () => {
+webgpuTest(gpu)('views of at most three merged dimensions with rows of >= 64 columns take the _3d entries, others the general ones', async () => {
   await dg.init({ backend: 'webgpu' });
   const kernels = async (fn: () => dg.Tensor) => (await dg.profile(fn)).kernels.map((k) => k.kernel);
   const [x, row, narrow, narrowRow] = [dg.randn([37, 131]), dg.randn([131]), dg.randn([37, 13]), dg.randn([13])];

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { assertClose, GPU_TOL, hasWebGpu, seeded } from './support/compare.js';
+import { webgpuTest } from './support/webgpu.js';
 
 const N = 32;
 const SIZE = 8;
@@ -58,7 +59,7 @@ async function train(backend: 'cpu' | 'webgpu'): Promise<number[]> {
   return losses;
 }
 
-test('a conv-relu-pool-linear network learns bars on webgpu, loss for loss as on cpu', async () => {
+webgpuTest(test)('a conv-relu-pool-linear network learns bars on webgpu, loss for loss as on cpu', async () => {
   if (!(await hasWebGpu())) throw new Error('no WebGPU adapter: run scripts/install-software-vulkan.sh');
   const cpu = await train('cpu');
   const gpu = await train('webgpu');

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { checkGpuMatchesCpu, gradCheck, hasWebGpu, type InputSpec, throwsWith } from './support/compare.js';
+import { forEachBackend, webgpuTest } from './support/webgpu.js';
 
 interface CnnCase {
   name: string;
@@ -79,12 +80,11 @@ export const CNN_CASES: CnnCase[] = [
     fn: (x) => dg.maxPool2d(x, { kernelSize: 1 }) },
 ];
 
-const gpu = await hasWebGpu();
+await hasWebGpu();
 
 const forward = suite('cnn: webgpu matches the cpu reference');
 for (const c of CNN_CASES) {
-  forward(c.name, async () => {
-    if (!gpu) throw new Error('no WebGPU adapter: run scripts/install-software-vulkan.sh');
+  webgpuTest(forward)(c.name, async () => {
     await checkGpuMatchesCpu(c.inputs, c.fn, c.name);
   });
 }
@@ -100,13 +100,13 @@ grads.run();
 
 const behaviour = suite('cnn: behaviour');
 
-behaviour('maxPool2d without a gradient to keep (values-only kernel) matches the cpu reference', async () => {
+webgpuTest(behaviour)('maxPool2d without a gradient to keep (values-only kernel) matches the cpu reference', async () => {
   for (const o of [{ kernelSize: 2 }, { kernelSize: 3, stride: 2, padding: 1 }, { kernelSize: [2, 3], stride: [1, 2] }] as dg.MaxPool2dOptions[]) {
     await checkGpuMatchesCpu([n(5, 3, 13, 17)], (x) => dg.maxPool2d(x, o), `maxPool2d values ${JSON.stringify(o)}`, false);
   }
 });
 
-behaviour('maxPool2d backward takes the per-window kernel exactly when windows tile the input', async () => {
+webgpuTest(behaviour)('maxPool2d backward takes the per-window kernel exactly when windows tile the input', async () => {
   await dg.init({ backend: 'webgpu' });
   const x = dg.randn([2, 3, 13, 17], { requiresGrad: true });
   const kernels = async (o: dg.MaxPool2dOptions) => {
@@ -121,7 +121,7 @@ behaviour('maxPool2d backward takes the per-window kernel exactly when windows t
   assert.equal(await kernels({ kernelSize: 2, stride: 2, padding: 1 }), ['pool.wgsl:max_backward']);
 });
 
-behaviour('maxPool2d forward takes the tiled kernel exactly when windows tile the input, with or without arg-max', async () => {
+webgpuTest(behaviour)('maxPool2d forward takes the tiled kernel exactly when windows tile the input, with or without arg-max', async () => {
   await dg.init({ backend: 'webgpu' });
   const x = dg.randn([2, 3, 13, 17], { requiresGrad: true });
   const kernels = async (o: dg.MaxPool2dOptions, grad: boolean) => {
@@ -137,26 +137,20 @@ behaviour('maxPool2d forward takes the tiled kernel exactly when windows tile th
   assert.equal(await kernels({ kernelSize: 2, stride: 1 }, false), ['pool.wgsl:max_values']);
 });
 
-behaviour('maxPool2d routes the gradient of a tied window to its first element, on both backends', async () => {
-  for (const backend of ['cpu', 'webgpu'] as const) {
-    await dg.init({ backend });
-    const x = dg.ones([1, 1, 4, 4], { requiresGrad: true });
-    dg.maxPool2d(x, { kernelSize: 2 }).sum().backward();
-    assert.equal([...(await x.grad!.data())], [1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0], backend);
-  }
+forEachBackend(behaviour, 'maxPool2d routes the gradient of a tied window to its first element, on both backends', async (backend) => {
+  const x = dg.ones([1, 1, 4, 4], { requiresGrad: true });
+  dg.maxPool2d(x, { kernelSize: 2 }).sum().backward();
+  assert.equal([...(await x.grad!.data())], [1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0], backend);
 });
 
-behaviour('an empty batch gives empty outputs and zero weight gradients, on both backends', async () => {
-  for (const backend of ['cpu', 'webgpu'] as const) {
-    await dg.init({ backend });
-    const x = dg.zeros([0, 2, 5, 5], { requiresGrad: true });
-    const w = dg.ones([3, 2, 3, 3], { requiresGrad: true });
-    const y = dg.maxPool2d(dg.conv2d(x, w, null, { padding: 1 }), { kernelSize: 2 });
-    assert.equal(y.shape, [0, 3, 2, 2], backend);
-    y.sum().backward();
-    assert.equal([...(await w.grad!.data())], new Array(54).fill(0), backend);
-    assert.equal(x.grad!.shape, [0, 2, 5, 5], backend);
-  }
+forEachBackend(behaviour, 'an empty batch gives empty outputs and zero weight gradients, on both backends', async (backend) => {
+  const x = dg.zeros([0, 2, 5, 5], { requiresGrad: true });
+  const w = dg.ones([3, 2, 3, 3], { requiresGrad: true });
+  const y = dg.maxPool2d(dg.conv2d(x, w, null, { padding: 1 }), { kernelSize: 2 });
+  assert.equal(y.shape, [0, 3, 2, 2], backend);
+  y.sum().backward();
+  assert.equal([...(await w.grad!.data())], new Array(54).fill(0), backend);
+  assert.equal(x.grad!.shape, [0, 2, 5, 5], backend);
 });
 
 behaviour('avgPool2d countIncludePad decides whether padding is in the divisor', async () => {
@@ -195,8 +189,7 @@ behaviour('conv2d and the pools refuse bad shapes and options with the shapes in
   throwsWith(() => dg.conv2d(x, dg.zeros([4, 1, 3, 3]), null, { bias: false } as dg.Conv2dOptions), ['conv2d', "unknown option 'bias'"], 'conv option');
 });
 
-behaviour('conv2d refuses an output larger than a storage binding with the size and the limit', async () => {
-  if (!gpu) throw new Error('no WebGPU adapter: run scripts/install-software-vulkan.sh');
+webgpuTest(behaviour)('conv2d refuses an output larger than a storage binding with the size and the limit', async () => {
   await dg.init({ backend: 'webgpu' });
   const limit = (await import('../src/core/engine.js')).getBackend() as unknown as { rt: { limits: GPUSupportedLimits } };
   const max = limit.rt.limits.maxStorageBufferBindingSize;

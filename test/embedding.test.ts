@@ -7,6 +7,7 @@ import type { Tensor } from '../src/index.js';
 import { getBackend } from '../src/core/engine.js';
 import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
 import { assertClose, checkGpuMatchesCpu, GPU_TOL, gradCheck, hasWebGpu, type InputSpec, throwsWith } from './support/compare.js';
+import { backendTest, webgpuTest } from './support/webgpu.js';
 
 interface EmbeddingCase {
   name: string;
@@ -29,15 +30,11 @@ const CASES: EmbeddingCase[] = [
 ];
 const lookupOf = (c: EmbeddingCase) => (c.paddingIdx === undefined ? lookup : (idx: Tensor, w: Tensor) => dg.embedding(idx, w, { paddingIdx: c.paddingIdx }));
 
-const gpu = await hasWebGpu();
-const requireGpu = () => {
-  if (!gpu) throw new Error('no WebGPU adapter: run scripts/install-software-vulkan.sh');
-};
+await hasWebGpu();
 
 const matches = suite('embedding: webgpu matches the cpu reference');
 for (const c of CASES) {
-  matches(c.name, async () => {
-    requireGpu();
+  webgpuTest(matches)(c.name, async () => {
     await checkGpuMatchesCpu(c.inputs, lookupOf(c), c.name);
   });
 }
@@ -56,8 +53,7 @@ fd.run();
 
 const behaviour = suite('embedding: behaviour');
 for (const backend of ['cpu', 'webgpu'] as const) {
-  behaviour(`${backend}: a row looked up three times gets three rows of gradient`, async () => {
-    if (backend === 'webgpu') requireGpu();
+  backendTest(behaviour, backend)(`${backend}: a row looked up three times gets three rows of gradient`, async () => {
     await dg.init({ backend });
     const w = dg.ones([4, 2], { requiresGrad: true });
     const out = dg.embedding(dg.tensor(new Int32Array([2, 0, 2, 2]), [4]), w);
@@ -74,8 +70,7 @@ behaviour('cpu: an index out of range is an error naming it and its position', a
   throwsWith(() => dg.embedding(dg.tensor(new Int32Array([-1]), [1]), w), ['index -1', 'position 0'], 'cpu negative index');
 });
 
-behaviour('webgpu: an index out of range is reported at the next read, then cleared', async () => {
-  requireGpu();
+webgpuTest(behaviour)('webgpu: an index out of range is reported at the next read, then cleared', async () => {
   await dg.init({ backend: 'webgpu' });
   const w = dg.ones([10, 3]);
   const out = dg.embedding(dg.tensor(new Int32Array([1, 4, 12, 30]), [2, 2]), w);
@@ -91,8 +86,7 @@ behaviour('webgpu: an index out of range is reported at the next read, then clea
   assert.equal(await out.array(), [[[1, 1, 1], [1, 1, 1]], [[0, 0, 0], [0, 0, 0]]]);
 });
 
-behaviour('webgpu: the index check rides on the read; a bad index and a bad label queued together are reported one per read', async () => {
-  requireGpu();
+webgpuTest(behaviour)('webgpu: the index check rides on the read; a bad index and a bad label queued together are reported one per read', async () => {
   await dg.init({ backend: 'webgpu' });
   const stats = (getBackend() as WebGpuBackend).rt.stats;
   const w = dg.ones([4, 2]);
@@ -109,9 +103,8 @@ behaviour('webgpu: the index check rides on the read; a bad index and a bad labe
   assertClose([await loss.item()], [Math.log(2)], GPU_TOL, 'after both reports');
 });
 
-behaviour('nn.Embedding paddingIdx: the row starts at zeros and stays there through training', async () => {
+webgpuTest(behaviour)('nn.Embedding paddingIdx: the row starts at zeros and stays there through training', async () => {
   for (const backend of ['cpu', 'webgpu'] as const) {
-    if (backend === 'webgpu') requireGpu();
     await dg.init({ backend });
     const e = new dg.nn.Embedding(5, 3, { paddingIdx: -5 });
     assert.equal((await e.weight.array() as number[][])[0], [0, 0, 0], `${backend}: zeros at init`);

@@ -3,9 +3,10 @@ import { suite } from 'uvu';
 import * as dg from '../src/index.js';
 import * as assert from 'uvu/assert';
 import { throwsWith } from './support/compare.js';
+import { BACKEND_NAMES, webgpuSuite, webgpuTest } from './support/webgpu.js';
 
-for (const backend of ['cpu', 'webgpu'] as const) {
-  const t = suite(`errors on ${backend}`);
+for (const backend of BACKEND_NAMES) {
+  const t = backend === 'webgpu' ? webgpuSuite(`errors on ${backend}`) : suite(`errors on ${backend}`);
   t.before(async () => {
     await dg.init({ backend });
   });
@@ -83,14 +84,14 @@ init('an unknown backend name is refused with the valid names', async () => {
   await dg.init({ backend: 'tpu' as 'cpu' }).catch((e: Error) => { msg = e.message; });
   throwsWith(() => { if (msg) throw new Error(msg); }, ['init', 'tpu', "'webgpu'", "'cpu'"], 'init');
 });
-init('tensors from different backends are not mixed silently', async () => {
+webgpuTest(init)('tensors from different backends are not mixed silently', async () => {
   await dg.init({ backend: 'cpu' });
   const a = dg.ones([2]);
   await dg.init({ backend: 'webgpu' });
   const b = dg.ones([2]);
   throwsWith(() => a.add(b), ['add', 'different backends', 'cpu', 'webgpu'], 'mixed');
 });
-init('creation ops take a backend by name or object, and refuse unknown ones', async () => {
+webgpuTest(init)('creation ops take a backend by name or object, and refuse unknown ones', async () => {
   await dg.init({ backend: 'webgpu' });
   const onCpu = dg.tensor([1, 2], { backend: 'cpu' });
   assert.is(onCpu.backend.name, 'cpu');

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { webgpuTest } from './support/webgpu.js';
 
 const repo = resolve(import.meta.dirname, '..');
 const t = suite('init without an adapter');
@@ -35,7 +36,7 @@ console.log(JSON.stringify({ fallback, sum, error }));
   }
 });
 
-t('a lost device surfaces as an error at the next call, not a hang', () => {
+webgpuTest(t)('a lost device surfaces as an error at the next call, not a hang', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dawngrad-lost-'));
   try {
     const script = join(dir, 'lost.mts');

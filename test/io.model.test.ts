@@ -10,6 +10,7 @@ import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { encodeSafetensors, decodeSafetensors } from '../src/io/safetensors.js';
 import { assertClose, GPU_TOL, hasWebGpu, seeded } from './support/compare.js';
+import { webgpuTest } from './support/webgpu.js';
 
 const test = suite('io model');
 const dir = mkdtempSync(join(tmpdir(), 'dawngrad-model-'));
@@ -184,7 +185,7 @@ test('saving a module whose class is not registered says how to fix it', async (
   assert.ok(message.includes('Unregistered is not registered with nn.registerLayer'), message);
 });
 
-test('a model saved on cpu loads onto webgpu and computes the same outputs', async () => {
+webgpuTest(test)('a model saved on cpu loads onto webgpu and computes the same outputs', async () => {
   if (!(await hasWebGpu())) throw new Error('no WebGPU adapter: run scripts/install-software-vulkan.sh');
   await dg.init({ backend: 'cpu' });
   dg.manualSeed(3);

@@ -6,9 +6,9 @@ import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { assertClose, GPU_TOL, hasWebGpu, seeded, throwsWith } from './support/compare.js';
+import { BACKEND_NAMES, backendTest, webgpuTest } from './support/webgpu.js';
 
-const gpu = await hasWebGpu();
-const BACKENDS = gpu ? (['cpu', 'webgpu'] as const) : (['cpu'] as const);
+await hasWebGpu();
 
 const layers = suite('nn.LSTM and nn.Embedding: parameters');
 
@@ -68,7 +68,7 @@ layers('bad shapes, lengths and sizes are errors that say what was expected', as
   throwsWith(() => new dg.nn.LSTM(3, 4, { dropout: 1.5 }), ['LSTM', 'dropout', '1.5'], 'dropout');
   throwsWith(() => dg.lstmCell(dg.zeros([2, 3]), dg.zeros([2, 4]), dg.zeros([2, 4]), dg.zeros([16, 5]), dg.zeros([16, 4])), ['lstmCell', 'input=5', '[2, 3]'], 'cell input');
 });
-layers('dropout acts between layers in training only, with the same seeded masks on every backend', async () => {
+webgpuTest(layers)('dropout acts between layers in training only, with the same seeded masks on every backend', async () => {
   const run = async (backend: 'cpu' | 'webgpu', training: boolean, dropout: number) => {
     await dg.init({ backend });
     dg.manualSeed(8);
@@ -80,7 +80,7 @@ layers('dropout acts between layers in training only, with the same seeded masks
   assertClose(await run('cpu', false, 0.5), plain, { atol: 0, rtol: 0 }, 'eval mode ignores dropout');
   const dropped = await run('cpu', true, 0.5);
   assert.ok(dropped.some((v, i) => Math.abs(v - plain[i]!) > 1e-3), 'training mode drops');
-  if (gpu) assertClose(await run('webgpu', true, 0.5), dropped, GPU_TOL, 'webgpu dropout matches cpu');
+  assertClose(await run('webgpu', true, 0.5), dropped, GPU_TOL, 'webgpu dropout matches cpu');
 });
 layers('gate order is PyTorch\'s: i, f, g, o', async () => {
   await dg.init({ backend: 'cpu' });
@@ -120,8 +120,8 @@ async function exampleSteps(t: Tensor, b: number, len: number): Promise<number[]
   return [...v.slice(b * T * F, b * T * F + len * F)];
 }
 
-for (const backend of BACKENDS) {
-  padding(`${backend}: an example's results do not depend on longer examples beside it`, async () => {
+for (const backend of BACKEND_NAMES) {
+  backendTest(padding, backend)(`${backend}: an example's results do not depend on longer examples beside it`, async () => {
     await dg.init({ backend });
     dg.manualSeed(5);
     const m = new dg.nn.LSTM(3, 5, { numLayers: 2, bidirectional: true, batchFirst: true });
@@ -141,7 +141,7 @@ for (const backend of BACKENDS) {
       assert.ok(padded.every((v) => v === 0), `example ${b}: outputs past its length are zero`);
     }
   });
-  padding(`${backend}: a Keras-style mask handles front padding: each example matches its unpadded sequence`, async () => {
+  backendTest(padding, backend)(`${backend}: a Keras-style mask handles front padding: each example matches its unpadded sequence`, async () => {
     await dg.init({ backend });
     dg.manualSeed(6);
     const m = new dg.nn.LSTM(3, 4, { bidirectional: true, batchFirst: true });
@@ -211,8 +211,7 @@ async function train(backend: 'cpu' | 'webgpu'): Promise<{ losses: number[]; acc
   return { losses, accuracy: correct / 64 };
 }
 
-learning('sum of signs: webgpu learns it and follows the cpu reference step by step', async () => {
-  if (!gpu) throw new Error('no WebGPU adapter: run scripts/install-software-vulkan.sh');
+webgpuTest(learning)('sum of signs: webgpu learns it and follows the cpu reference step by step', async () => {
   const cpu = await train('cpu');
   const wgpu = await train('webgpu');
   assertClose(wgpu.losses, cpu.losses, GPU_TOL, 'training loss per step');

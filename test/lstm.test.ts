@@ -8,6 +8,7 @@ import { getBackend } from '../src/core/engine.js';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { checkGpuMatchesCpu, gradCheck, hasWebGpu, type InputSpec } from './support/compare.js';
+import { webgpuTest } from './support/webgpu.js';
 
 interface LstmCase {
   name: string;
@@ -99,12 +100,11 @@ export const LSTM_CASES: LstmCase[] = [
   seqCase('short padded sequence', { T: 3, B: 2, I: 2, H: 3, layers: 1, bidirectional: true, lengths: [1, 3] }, true),
 ];
 
-const gpu = await hasWebGpu();
+await hasWebGpu();
 
 const forward = suite('lstm: webgpu matches the cpu reference');
 for (const c of LSTM_CASES) {
-  forward(c.name, async () => {
-    if (!gpu) throw new Error('no WebGPU adapter: run scripts/install-software-vulkan.sh');
+  webgpuTest(forward)(c.name, async () => {
     await checkGpuMatchesCpu(c.inputs, c.fn, c.name);
   });
 }
@@ -119,8 +119,7 @@ for (const c of LSTM_CASES.filter((x) => x.gradCheck)) {
 grads.run();
 
 const queueing = suite('lstm: queueing on webgpu');
-queueing('a whole sequence\'s forward and backward is queued without one read-back', async () => {
-  if (!gpu) throw new Error('no WebGPU adapter: run scripts/install-software-vulkan.sh');
+webgpuTest(queueing)('a whole sequence\'s forward and backward is queued without one read-back', async () => {
   await dg.init({ backend: 'webgpu' });
   const { stats } = (getBackend() as WebGpuBackend).rt;
   const T = 9;

@@ -15,6 +15,7 @@ import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
 import { matmul, matmulTile, vec4Layout } from '../src/backend/webgpu/kernels/matmul.js';
 import { backendNamed } from '../src/core/engine.js';
 import { assertClose, GPU_TOL, seeded } from './support/compare.js';
+import { webgpuSuite } from './support/webgpu.js';
 
 interface Case { name: string; spec: MatmulSpec; aSize: number; bSize: number }
 
@@ -52,7 +53,7 @@ const CASES: Case[] = [
 let rt: WebGpuBackend['rt'];
 const cpu = new CpuBackend();
 
-const tiles = suite('matmul kernels: every autotune candidate matches the cpu reference');
+const tiles = webgpuSuite('matmul kernels: every autotune candidate matches the cpu reference');
 tiles.before(async () => {
   await dg.init({ backend: 'webgpu' });
   rt = ((await backendNamed('webgpu')) as WebGpuBackend).rt;
@@ -85,7 +86,7 @@ tiles('layouts the vec4 kernel cannot read take the strided path', () => {
 });
 tiles.run();
 
-const tune = suite('matmul autotune');
+const tune = webgpuSuite('matmul autotune');
 let cacheDir = '';
 const saved = { cache: process.env.XDG_CACHE_HOME, skip: process.env.DAWNGRAD_NO_AUTOTUNE };
 tune.before(() => {

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { assertClose, GPU_TOL, seeded } from './support/compare.js';
+import { webgpuTest } from './support/webgpu.js';
 
 /** Two interleaved classes on concentric circles: not linearly separable. */
 function rings(n: number): { x: Float32Array; y: Float32Array } {
@@ -55,7 +56,7 @@ async function train(backend: 'cpu' | 'webgpu', steps: number): Promise<number[]
 }
 
 const t = suite('3-layer MLP with gradient descent');
-t('reaches low loss on webgpu with the same losses as on cpu', async () => {
+webgpuTest(t)('reaches low loss on webgpu with the same losses as on cpu', async () => {
   const steps = 150;
   const cpu = await train('cpu', steps);
   const gpu = await train('webgpu', steps);

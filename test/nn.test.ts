@@ -5,11 +5,11 @@ import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { assertClose, GPU_TOL, hasWebGpu, seeded, throwsWith } from './support/compare.js';
+import { forEachBackend, webgpuTest } from './support/webgpu.js';
 
 const { nn } = dg;
 const test = suite('nn');
-const gpu = await hasWebGpu();
-const BACKENDS = gpu ? (['cpu', 'webgpu'] as const) : (['cpu'] as const);
+await hasWebGpu();
 
 /** The seeds' Keras CNN, as PyTorch writes it. */
 const kerasCnn = () => new nn.Sequential(
@@ -82,21 +82,18 @@ test('a layer used twice: parameters() lists it once, stateDict under both names
   assert.equal(Object.keys(m.stateDict()), ['0.weight', '0.bias', '2.weight', '2.bias']);
 });
 
-test('loadStateDict of another model\'s stateDict reproduces its outputs exactly', async () => {
-  for (const b of BACKENDS) {
-    await dg.init({ backend: b });
-    dg.manualSeed(1);
-    const src = kerasCnn().eval();
-    dg.manualSeed(2);
-    const dst = kerasCnn().eval();
-    const x = dg.tensor(Float32Array.from(seeded(2 * 12 * 12, 4)), [2, 1, 12, 12]);
-    const want = await src.forward(x).data();
-    assert.not.equal(Array.from(await dst.forward(x).data()), Array.from(want), `${b}: different seeds differ`);
-    const before = dst.parameters();
-    dst.loadStateDict(src.stateDict());
-    assert.equal(Array.from(await dst.forward(x).data()), Array.from(want), `${b}: outputs after loading`);
-    assert.ok(dst.parameters().every((p, i) => p === before[i]), `${b}: parameters are updated in place`);
-  }
+forEachBackend(test, 'loadStateDict of another model\'s stateDict reproduces its outputs exactly', async (b) => {
+  dg.manualSeed(1);
+  const src = kerasCnn().eval();
+  dg.manualSeed(2);
+  const dst = kerasCnn().eval();
+  const x = dg.tensor(Float32Array.from(seeded(2 * 12 * 12, 4)), [2, 1, 12, 12]);
+  const want = await src.forward(x).data();
+  assert.not.equal(Array.from(await dst.forward(x).data()), Array.from(want), `${b}: different seeds differ`);
+  const before = dst.parameters();
+  dst.loadStateDict(src.stateDict());
+  assert.equal(Array.from(await dst.forward(x).data()), Array.from(want), `${b}: outputs after loading`);
+  assert.ok(dst.parameters().every((p, i) => p === before[i]), `${b}: parameters are updated in place`);
 });
 
 test('loadStateDict reports missing, unexpected and mis-shaped entries', async () => {
@@ -145,8 +142,7 @@ test('train() and eval() reach every submodule; Dropout obeys them', async () =>
   assert.equal(Array.from(await m.forward(x).data()), y, 'reproducible under manualSeed');
 });
 
-test('layers give the same outputs and gradients on webgpu as on cpu', async () => {
-  if (!gpu) return;
+webgpuTest(test)('layers give the same outputs and gradients on webgpu as on cpu', async () => {
   const run = async (b: 'cpu' | 'webgpu') => {
     await dg.init({ backend: b });
     dg.manualSeed(5);

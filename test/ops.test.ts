@@ -5,6 +5,7 @@ import { suite } from 'uvu';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { checkGpuMatchesCpu, gradCheck, hasWebGpu, type InputSpec } from './support/compare.js';
+import { webgpuTest } from './support/webgpu.js';
 
 interface OpCase {
   name: string;
@@ -82,12 +83,11 @@ export const OP_CASES: OpCase[] = [
   { name: 'matmul split-K 5x1028x12', inputs: [n(5, 1028), n(1028, 12)], gradInputs: [n(2, 8), n(8, 4)], fn: (a, b) => a.matmul(b) },
 ];
 
-const gpu = await hasWebGpu();
+await hasWebGpu();
 
 const forward = suite('ops: webgpu matches the cpu reference');
 for (const c of OP_CASES) {
-  forward(c.name, async () => {
-    if (!gpu) throw new Error('no WebGPU adapter: run scripts/install-software-vulkan.sh');
+  webgpuTest(forward)(c.name, async () => {
     await checkGpuMatchesCpu(c.inputs, c.fn, c.name, c.differentiable !== false);
   });
 }

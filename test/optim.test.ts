@@ -5,13 +5,13 @@ import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { assertClose, GPU_TOL, hasWebGpu, seeded, throwsWith } from './support/compare.js';
+import { BACKEND_NAMES, backendTest, forEachBackend } from './support/webgpu.js';
 
 const { SGD, Adam, AdamW, RMSprop } = dg.optim;
 type MakeOptimizer = (params: Tensor[]) => dg.optim.Optimizer<{ lr: number }>;
 
 const test = suite('optim');
-const gpu = await hasWebGpu();
-const BACKENDS = gpu ? (['cpu', 'webgpu'] as const) : (['cpu'] as const);
+await hasWebGpu();
 
 /** Runs 5 steps from p0 with grads[t] as the gradient of step t; returns the parameter. */
 async function run(backend: 'cpu' | 'webgpu', make: MakeOptimizer, p0: ArrayLike<number>, grads: ArrayLike<number>[]): Promise<Float32Array> {
@@ -49,9 +49,11 @@ const HAND: { name: string; make: MakeOptimizer; expected: number }[] = [
 ];
 
 for (const c of HAND) {
-  test(`${c.name}: 5 steps of gradient 1 give the hand-derived value on ${BACKENDS.join(' and ')}`, async () => {
-    for (const b of BACKENDS) assertClose(await run(b, c.make, [1], ones5), [c.expected], GPU_TOL, `${c.name} on ${b}`);
-  });
+  for (const b of BACKEND_NAMES) {
+    backendTest(test, b)(`${c.name}: 5 steps of gradient 1 give the hand-derived value on ${b}`, async () => {
+      assertClose(await run(b, c.make, [1], ones5), [c.expected], GPU_TOL, `${c.name} on ${b}`);
+    });
+  }
 }
 
 // ---- the published algorithms, elementwise, on varying gradients -------------------------------
@@ -120,12 +122,14 @@ const RULES: { name: string; make: MakeOptimizer; rule: Rule }[] = [
 // 1 element, and 1031 (prime, several 256-element workgroups on webgpu).
 for (const size of [1, 1031]) {
   for (const c of RULES) {
-    test(`${c.name}: ${size} element(s) follow the published rule on ${BACKENDS.join(' and ')}`, async () => {
-      const p0 = seeded(size, 3);
-      const grads = [0, 1, 2, 3, 4].map((t) => Array.from(seeded(size, 10 + t)));
-      const expected = Array.from(p0, (p, i) => c.rule(p, grads.map((g) => g[i]!)));
-      for (const b of BACKENDS) assertClose(await run(b, c.make, p0, grads), expected, GPU_TOL, `${c.name} on ${b}`);
-    });
+    for (const b of BACKEND_NAMES) {
+      backendTest(test, b)(`${c.name}: ${size} element(s) follow the published rule on ${b}`, async () => {
+        const p0 = seeded(size, 3);
+        const grads = [0, 1, 2, 3, 4].map((t) => Array.from(seeded(size, 10 + t)));
+        const expected = Array.from(p0, (p, i) => c.rule(p, grads.map((g) => g[i]!)));
+        assertClose(await run(b, c.make, p0, grads), expected, GPU_TOL, `${c.name} on ${b}`);
+      });
+    }
   }
 }
 
@@ -142,29 +146,26 @@ test('parameters without a gradient are left alone and keep no state', async () 
   assert.equal(Object.keys(opt.stateDict().state), ['0']);
 });
 
-test('stateDict/loadStateDict resume training exactly', async () => {
-  for (const backend of BACKENDS) {
-    await dg.init({ backend });
-    const grads = [0, 1, 2, 3, 4].map((t) => Float32Array.from(seeded(7, 20 + t)));
-    const straight = dg.tensor(Float32Array.from(seeded(7, 1)), [7], { requiresGrad: true });
-    const optA = new Adam([straight], { lr: 0.05 });
-    for (const g of grads) { straight.grad = dg.tensor(g, [7]); optA.step(); }
+forEachBackend(test, 'stateDict/loadStateDict resume training exactly', async (backend) => {
+  const grads = [0, 1, 2, 3, 4].map((t) => Float32Array.from(seeded(7, 20 + t)));
+  const straight = dg.tensor(Float32Array.from(seeded(7, 1)), [7], { requiresGrad: true });
+  const optA = new Adam([straight], { lr: 0.05 });
+  for (const g of grads) { straight.grad = dg.tensor(g, [7]); optA.step(); }
 
-    const first = dg.tensor(Float32Array.from(seeded(7, 1)), [7], { requiresGrad: true });
-    const optB = new Adam([first], { lr: 0.05 });
-    for (const g of grads.slice(0, 3)) { first.grad = dg.tensor(g, [7]); optB.step(); }
-    const saved = optB.stateDict();
-    assert.equal(Object.keys(saved.state[0]!).sort(), ['exp_avg', 'exp_avg_sq', 'step'], `${backend}: state keys`);
-    assert.is(saved.state[0]!.step, 3);
-    assert.equal(saved.paramGroups[0]!.params, [0]);
+  const first = dg.tensor(Float32Array.from(seeded(7, 1)), [7], { requiresGrad: true });
+  const optB = new Adam([first], { lr: 0.05 });
+  for (const g of grads.slice(0, 3)) { first.grad = dg.tensor(g, [7]); optB.step(); }
+  const saved = optB.stateDict();
+  assert.equal(Object.keys(saved.state[0]!).sort(), ['exp_avg', 'exp_avg_sq', 'step'], `${backend}: state keys`);
+  assert.is(saved.state[0]!.step, 3);
+  assert.equal(saved.paramGroups[0]!.params, [0]);
 
-    const resumed = dg.tensor(await first.data(), [7], { requiresGrad: true });
-    const optC = new Adam([resumed], { lr: 0.5 });
-    optC.loadStateDict(saved);
-    assert.is(optC.lr, 0.05, `${backend}: lr restored`);
-    for (const g of grads.slice(3)) { resumed.grad = dg.tensor(g, [7]); optC.step(); }
-    assertClose(await resumed.data(), await straight.data(), GPU_TOL, `${backend}: resumed vs straight`);
-  }
+  const resumed = dg.tensor(await first.data(), [7], { requiresGrad: true });
+  const optC = new Adam([resumed], { lr: 0.5 });
+  optC.loadStateDict(saved);
+  assert.is(optC.lr, 0.05, `${backend}: lr restored`);
+  for (const g of grads.slice(3)) { resumed.grad = dg.tensor(g, [7]); optC.step(); }
+  assertClose(await resumed.data(), await straight.data(), GPU_TOL, `${backend}: resumed vs straight`);
 });
 
 test('parameter groups take their own options over the defaults', async () => {
@@ -188,21 +189,18 @@ test('zeroGrad drops every gradient', async () => {
   assert.is(a.grad, null);
 });
 
-test('clipGradNorm scales gradients to the global norm on both backends', async () => {
-  for (const backend of BACKENDS) {
-    await dg.init({ backend });
-    const a = dg.tensor([1, 2], { requiresGrad: true });
-    const b = dg.tensor([3], { requiresGrad: true });
-    a.grad = dg.tensor([3, 0]);
-    b.grad = dg.tensor([4]);
-    const norm = dg.optim.clipGradNorm([a, b], 1);
-    assertClose([await norm.item()], [5], GPU_TOL, `${backend}: norm`);
-    assertClose(await a.grad.data(), [0.6, 0], GPU_TOL, `${backend}: a.grad`);
-    assertClose(await b.grad!.data(), [0.8], GPU_TOL, `${backend}: b.grad`);
-    // Under the limit nothing changes.
-    dg.optim.clipGradNorm([a, b], 10);
-    assertClose(await b.grad!.data(), [0.8], GPU_TOL, `${backend}: unclipped`);
-  }
+forEachBackend(test, 'clipGradNorm scales gradients to the global norm on both backends', async (backend) => {
+  const a = dg.tensor([1, 2], { requiresGrad: true });
+  const b = dg.tensor([3], { requiresGrad: true });
+  a.grad = dg.tensor([3, 0]);
+  b.grad = dg.tensor([4]);
+  const norm = dg.optim.clipGradNorm([a, b], 1);
+  assertClose([await norm.item()], [5], GPU_TOL, `${backend}: norm`);
+  assertClose(await a.grad.data(), [0.6, 0], GPU_TOL, `${backend}: a.grad`);
+  assertClose(await b.grad!.data(), [0.8], GPU_TOL, `${backend}: b.grad`);
+  // Under the limit nothing changes.
+  dg.optim.clipGradNorm([a, b], 10);
+  assertClose(await b.grad!.data(), [0.8], GPU_TOL, `${backend}: unclipped`);
 });
 
 test('schedulers set lr from their closed forms', async () => {

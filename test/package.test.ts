@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { webgpuTest } from './support/webgpu.js';
 
 const repo = resolve(import.meta.dirname, '..');
 const t = suite('npm package');
@@ -21,7 +22,7 @@ t.after(() => {
 const run = (cmd: string, args: string[], cwd: string) =>
   execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' } });
 
-t('installs from its tarball and runs a matmul on webgpu', () => {
+webgpuTest(t)('installs from its tarball and runs a matmul on webgpu', () => {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir], repo)) as { filename: string; files: { path: string }[] }[];
   const files = packed[0]!.files.map((f) => f.path);
   assert.ok(files.includes('shaders/matmul.wgsl'), 'shaders ship');

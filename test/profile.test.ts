@@ -10,8 +10,9 @@ import * as dg from '../src/index.js';
 import { getBackend } from '../src/core/engine.js';
 import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
 import { summarize, timestampSupportError } from '../src/backend/webgpu/profiler.js';
+import { webgpuSuite } from './support/webgpu.js';
 
-const t = suite('profile');
+const t = webgpuSuite('profile');
 let gpu: WebGpuBackend;
 t.before(async () => {
   await dg.init({ backend: 'webgpu' });

@@ -6,8 +6,9 @@ import * as dg from '../src/index.js';
 import { getBackend } from '../src/core/engine.js';
 import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
 import { GpuHandle, sizeClass } from '../src/backend/webgpu/runtime.js';
+import { BACKEND_NAMES, backendTest, webgpuSuite } from './support/webgpu.js';
 
-const t = suite('webgpu runtime');
+const t = webgpuSuite('webgpu runtime');
 let gpu: WebGpuBackend;
 t.before(async () => {
   await dg.init({ backend: 'webgpu' });
@@ -183,8 +184,8 @@ async function settleGarbage(): Promise<void> {
 }
 
 const ints = suite('int32 tensors');
-for (const backend of ['cpu', 'webgpu'] as const) {
-  ints(`${backend}: arithmetic stays int32, division and unary math promote to float32`, async () => {
+for (const backend of BACKEND_NAMES) {
+  backendTest(ints, backend)(`${backend}: arithmetic stays int32, division and unary math promote to float32`, async () => {
     await dg.init({ backend });
     const a = dg.tensor([7, -7, 3], { dtype: 'int32' });
     const b = dg.tensor([2, 2, 5], { dtype: 'int32' });
@@ -196,7 +197,7 @@ for (const backend of ['cpu', 'webgpu'] as const) {
     assert.equal(Array.from(await a.div(b).data()), [3.5, -3.5, 0.6000000238418579]);
     assert.is(a.exp().dtype, 'float32');
   });
-  ints(`${backend}: comparisons, argmax and casts`, async () => {
+  backendTest(ints, backend)(`${backend}: comparisons, argmax and casts`, async () => {
     await dg.init({ backend });
     const x = dg.tensor([[0.5, 2.5, -1], [3, 3, 1]]);
     const am = x.argmax(1);

@@ -4,10 +4,10 @@ import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import { takeRows } from '../src/core/ops/take.js';
 import { checkGpuMatchesCpu, hasWebGpu, throwsWith } from './support/compare.js';
+import { forEachBackend, webgpuTest } from './support/webgpu.js';
 
 const test = suite('takeRows');
-const gpu = await hasWebGpu();
-const BACKENDS = gpu ? (['cpu', 'webgpu'] as const) : (['cpu'] as const);
+await hasWebGpu();
 
 const CASES = [
   { name: 'one row of one element', x: [1], idx: 1, max: 1 },
@@ -18,8 +18,7 @@ const CASES = [
 
 for (const c of CASES) {
   for (const dtype of ['float32', 'int32'] as const) {
-    test(`${c.name} (${dtype}): webgpu matches cpu`, async () => {
-      if (!gpu) return;
+    webgpuTest(test)(`${c.name} (${dtype}): webgpu matches cpu`, async () => {
       await checkGpuMatchesCpu(
         [{ shape: c.x, dtype, max: 1000 }, { shape: [c.idx], dtype: 'int32', max: c.max }],
         (x, i) => takeRows(x, i), `takeRows ${c.name} ${dtype}`, false,
@@ -28,16 +27,13 @@ for (const c of CASES) {
   }
 }
 
-test('picks the rows named by the indices, and zero rows for out-of-range ones', async () => {
-  for (const b of BACKENDS) {
-    await dg.init({ backend: b });
-    const x = dg.tensor([[1, 2], [3, 4], [5, 6]]);
-    const out = takeRows(x, dg.tensor([2, 0, 2, 3, -1], { dtype: 'int32' }));
-    assert.equal(await out.array(), [[5, 6], [1, 2], [5, 6], [0, 0], [0, 0]], b);
-    const y = takeRows(dg.tensor([7, 8, 9], { dtype: 'int32' }), dg.tensor([1, 1], { dtype: 'int32' }));
-    assert.is(y.dtype, 'int32');
-    assert.equal(Array.from(await y.data()), [8, 8], `${b} int32`);
-  }
+forEachBackend(test, 'picks the rows named by the indices, and zero rows for out-of-range ones', async (b) => {
+  const x = dg.tensor([[1, 2], [3, 4], [5, 6]]);
+  const out = takeRows(x, dg.tensor([2, 0, 2, 3, -1], { dtype: 'int32' }));
+  assert.equal(await out.array(), [[5, 6], [1, 2], [5, 6], [0, 0], [0, 0]], b);
+  const y = takeRows(dg.tensor([7, 8, 9], { dtype: 'int32' }), dg.tensor([1, 1], { dtype: 'int32' }));
+  assert.is(y.dtype, 'int32');
+  assert.equal(Array.from(await y.data()), [8, 8], `${b} int32`);
 });
 
 test('bad arguments are clear errors', async () => {

@@ -5,11 +5,11 @@ import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { assertClose, GPU_TOL, hasWebGpu, seeded } from './support/compare.js';
+import { BACKEND_NAMES, webgpuTest } from './support/webgpu.js';
 
 const { nn, optim } = dg;
 const test = suite('train-keras');
-const gpu = await hasWebGpu();
-const BACKENDS = gpu ? (['cpu', 'webgpu'] as const) : (['cpu'] as const);
+await hasWebGpu();
 
 /** keras: Conv2D(8, 3, relu) -> MaxPooling2D -> Flatten -> Dense(10, softmax). */
 const cnn = () => new nn.Sequential(
@@ -37,26 +37,26 @@ async function train(backend: 'cpu' | 'webgpu', make: () => dg.nn.AnyModule, x: 
   return m.fit(x(), y(), { epochs: 4, batchSize: 8, verbose: 0 });
 }
 
-test('Keras CNN: fit on a random batch, webgpu in step with cpu, loss falling', async () => {
+webgpuTest(test)('Keras CNN: fit on a random batch, webgpu in step with cpu, loss falling', async () => {
   const x = () => dg.tensor(Float32Array.from(seeded(16 * 144, 1)), [16, 1, 12, 12]);
   const y = () => dg.tensor(Int32Array.from({ length: 16 }, (_, i) => (i * 7) % 10), [16]);
   const runs = [];
-  for (const b of BACKENDS) runs.push(await train(b, cnn, x, y, 'sparseCategoricalCrossentropy', 'accuracy'));
+  for (const b of BACKEND_NAMES) runs.push(await train(b, cnn, x, y, 'sparseCategoricalCrossentropy', 'accuracy'));
   const loss = runs.at(-1)!.history.loss!;
   assert.ok(loss.at(-1)! < loss[0]!, `loss falls: ${loss.join(', ')}`);
   assert.equal(Object.keys(runs.at(-1)!.history), ['loss', 'accuracy']);
-  if (runs.length === 2) assertClose(runs[1]!.history.loss!, runs[0]!.history.loss!, GPU_TOL, 'webgpu vs cpu loss per epoch');
+  assertClose(runs[1]!.history.loss!, runs[0]!.history.loss!, GPU_TOL, 'webgpu vs cpu loss per epoch');
 });
 
-test('Keras LSTM: fit on random token sequences, webgpu in step with cpu, loss falling', async () => {
+webgpuTest(test)('Keras LSTM: fit on random token sequences, webgpu in step with cpu, loss falling', async () => {
   const tokens = () => dg.tensor(Int32Array.from(seeded(16 * 6, 2, 'uniform'), (v) => Math.floor((v + 1) * 10) % 20), [16, 6], { dtype: 'int32' });
   const labels = () => dg.tensor(Float32Array.from({ length: 16 }, (_, i) => i % 2), [16, 1]);
   const runs = [];
-  for (const b of BACKENDS) runs.push(await train(b, () => new SentimentLstm(), tokens, labels, 'binaryCrossentropy', 'binaryAccuracy'));
+  for (const b of BACKEND_NAMES) runs.push(await train(b, () => new SentimentLstm(), tokens, labels, 'binaryCrossentropy', 'binaryAccuracy'));
   const loss = runs.at(-1)!.history.loss!;
   assert.ok(loss.at(-1)! < loss[0]!, `loss falls: ${loss.join(', ')}`);
   assert.equal(Object.keys(runs.at(-1)!.history), ['loss', 'binaryAccuracy']);
-  if (runs.length === 2) assertClose(runs[1]!.history.loss!, runs[0]!.history.loss!, GPU_TOL, 'webgpu vs cpu loss per epoch');
+  assertClose(runs[1]!.history.loss!, runs[0]!.history.loss!, GPU_TOL, 'webgpu vs cpu loss per epoch');
 });
 
 test.run();

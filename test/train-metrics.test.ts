@@ -3,11 +3,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import { assertClose, GPU_TOL, hasWebGpu, throwsWith } from './support/compare.js';
+import { BACKEND_NAMES, backendTest } from './support/webgpu.js';
 
 const { metrics } = dg;
 const test = suite('metrics');
-const gpu = await hasWebGpu();
-const BACKENDS = gpu ? (['cpu', 'webgpu'] as const) : (['cpu'] as const);
+await hasWebGpu();
 
 // Seven examples of three classes. Predicted (argmax of the scores): 0 0 1 1 2 2 0; true: 0 1 1 1 2 0 2.
 const SCORES = [[3, 1, 0], [2, 1, 1], [0, 5, 1], [1, 2, 0], [0, 0, 9], [1, 0, 2], [4, 0, 3]];
@@ -20,8 +20,8 @@ const RECALL = [1 / 2, 2 / 3, 1 / 2];
 const F1 = [2 / 5, 4 / 5, 2 / 4];
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
-for (const b of BACKENDS) {
-  test(`${b}: accuracy, confusion matrix and per-class / macro scores of class scores`, async () => {
+for (const b of BACKEND_NAMES) {
+  backendTest(test, b)(`${b}: accuracy, confusion matrix and per-class / macro scores of class scores`, async () => {
     await dg.init({ backend: b });
     const pred = dg.tensor(SCORES);
     const y = dg.tensor(LABELS, { dtype: 'int32' });
@@ -34,7 +34,7 @@ for (const b of BACKENDS) {
     assertClose([await metrics.f1(pred, y) as number], [mean(F1)], GPU_TOL, 'macro f1');
   });
 
-  test(`${b}: one-hot targets, class-id predictions and binary outputs`, async () => {
+  backendTest(test, b)(`${b}: one-hot targets, class-id predictions and binary outputs`, async () => {
     await dg.init({ backend: b });
     const oneHot = dg.tensor(LABELS.map((l) => [0, 1, 2].map((c) => (c === l ? 1 : 0))));
     assertClose([await metrics.accuracy(dg.tensor(SCORES), oneHot)], [4 / 7], GPU_TOL, 'one-hot');

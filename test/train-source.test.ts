@@ -4,11 +4,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import { assertClose, GPU_TOL, hasWebGpu } from './support/compare.js';
+import { forEachBackend } from './support/webgpu.js';
 
 const { nn, optim } = dg;
 const test = suite('fit on a batch source');
-const gpu = await hasWebGpu();
-const BACKENDS = gpu ? (['cpu', 'webgpu'] as const) : (['cpu'] as const);
+await hasWebGpu();
 
 const N = 37;
 const xs = Float32Array.from({ length: N * 3 }, (_, i) => Math.sin(1.7 * i));
@@ -20,21 +20,18 @@ function trained(): dg.nn.Sequential {
   return m.compile({ optimizer: new optim.SGD(m.parameters(), { lr: 0.1 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 }
 
-test('an unshuffled DataLoader trains exactly as the same tensors with shuffle off', async () => {
-  for (const b of BACKENDS) {
-    await dg.init({ backend: b });
-    const x = dg.tensor(xs, [N, 3]);
-    const y = dg.tensor(ys, [N], { dtype: 'int32' });
-    const a = trained();
-    const ha = await a.fit(x, y, { epochs: 2, batchSize: 5, shuffle: false, verbose: 0 });
-    const loader = new dg.data.DataLoader(new dg.data.TensorDataset({ shape: [N, 3], data: xs }, { shape: [N], data: ys }), { batchSize: 5 });
-    const m = trained();
-    const hm = await m.fit(loader, { epochs: 2, validationData: [x, y], verbose: 0 });
-    assert.equal(Object.keys(hm.history), ['loss', 'accuracy', 'valLoss', 'valAccuracy'], b);
-    assert.equal(hm.params, { epochs: 2, steps: 8, batchSize: 5 }, b);
-    assertClose(hm.history.loss!, ha.history.loss!, GPU_TOL, `${b}: loss per epoch`);
-    assertClose(await m.forward(x).data(), await a.forward(x).data(), GPU_TOL, `${b}: weights after training`);
-  }
+forEachBackend(test, 'an unshuffled DataLoader trains exactly as the same tensors with shuffle off', async (b) => {
+  const x = dg.tensor(xs, [N, 3]);
+  const y = dg.tensor(ys, [N], { dtype: 'int32' });
+  const a = trained();
+  const ha = await a.fit(x, y, { epochs: 2, batchSize: 5, shuffle: false, verbose: 0 });
+  const loader = new dg.data.DataLoader(new dg.data.TensorDataset({ shape: [N, 3], data: xs }, { shape: [N], data: ys }), { batchSize: 5 });
+  const m = trained();
+  const hm = await m.fit(loader, { epochs: 2, validationData: [x, y], verbose: 0 });
+  assert.equal(Object.keys(hm.history), ['loss', 'accuracy', 'valLoss', 'valAccuracy'], b);
+  assert.equal(hm.params, { epochs: 2, steps: 8, batchSize: 5 }, b);
+  assertClose(hm.history.loss!, ha.history.loss!, GPU_TOL, `${b}: loss per epoch`);
+  assertClose(await m.forward(x).data(), await a.forward(x).data(), GPU_TOL, `${b}: weights after training`);
 });
 
 test('the batches a source makes are disposed after each step', async () => {

@@ -10,11 +10,11 @@ import type { Tensor } from '../src/index.js';
 import { backendNamed, enterScope, exitScope } from '../src/core/engine.js';
 import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
 import { assertClose, GPU_TOL, hasWebGpu, throwsWith } from './support/compare.js';
+import { forEachBackend, webgpuTest } from './support/webgpu.js';
 
 const { nn, optim } = dg;
 const test = suite('train');
-const gpu = await hasWebGpu();
-const BACKENDS = gpu ? (['cpu', 'webgpu'] as const) : (['cpu'] as const);
+await hasWebGpu();
 
 /** Three well-separated 2-D clusters, n points, labels 0..2 cycling. */
 function clusters(n: number): { x: Tensor; y: Tensor } {
@@ -30,22 +30,19 @@ function clusters(n: number): { x: Tensor; y: Tensor } {
 
 const mlp = () => new nn.Sequential(new nn.Linear(2, 16), new nn.ReLU(), new nn.Linear(16, 3));
 
-test('fit reaches 100% training accuracy on a separable problem; History has one entry per epoch', async () => {
-  for (const b of BACKENDS) {
-    await dg.init({ backend: b });
-    dg.manualSeed(1);
-    const { x, y } = clusters(48);
-    const m = mlp();
-    m.compile({ optimizer: new optim.Adam(m.parameters(), { lr: 0.05 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-    const h = await m.fit(x, y, { epochs: 12, batchSize: 8, verbose: 0 });
-    assert.equal(h.epoch, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], b);
-    assert.equal(Object.keys(h.history), ['loss', 'accuracy'], b);
-    assert.is(h.history.accuracy!.at(-1), 1, `${b}: final epoch accuracy`);
-    assert.ok(h.history.loss!.at(-1)! < h.history.loss![0]!, `${b}: loss falls`);
-    const ev = await m.evaluate(x, y);
-    assert.is(ev.accuracy, 1, `${b}: evaluate`);
-    assert.equal(h.params, { epochs: 12, steps: 6, batchSize: 8 });
-  }
+forEachBackend(test, 'fit reaches 100% training accuracy on a separable problem; History has one entry per epoch', async (b) => {
+  dg.manualSeed(1);
+  const { x, y } = clusters(48);
+  const m = mlp();
+  m.compile({ optimizer: new optim.Adam(m.parameters(), { lr: 0.05 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const h = await m.fit(x, y, { epochs: 12, batchSize: 8, verbose: 0 });
+  assert.equal(h.epoch, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], b);
+  assert.equal(Object.keys(h.history), ['loss', 'accuracy'], b);
+  assert.is(h.history.accuracy!.at(-1), 1, `${b}: final epoch accuracy`);
+  assert.ok(h.history.loss!.at(-1)! < h.history.loss![0]!, `${b}: loss falls`);
+  const ev = await m.evaluate(x, y);
+  assert.is(ev.accuracy, 1, `${b}: evaluate`);
+  assert.equal(h.params, { epochs: 12, steps: 6, batchSize: 8 });
 });
 
 test('validationSplit holds out the last fraction, as Keras does', async () => {
@@ -126,26 +123,23 @@ test('an LR scheduler callback steps each epoch; ReduceLROnPlateau watches the l
   assert.equal(seen, [1e-6, 1e-6, 5e-7, 2.5e-7]);
 });
 
-test('evaluate\'s metrics equal dg.metrics on predict\'s output (macro for classes, class 1 for binary)', async () => {
-  for (const b of BACKENDS) {
-    await dg.init({ backend: b });
-    dg.manualSeed(9);
-    const { x, y } = clusters(21);
-    const m = mlp().compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy', 'precision', 'recall', 'f1'] });
-    const ev = await m.evaluate(x, y, { batchSize: 5 });
-    const p = await m.predict(x);
-    const want = [await dg.metrics.accuracy(p, y), await dg.metrics.precision(p, y), await dg.metrics.recall(p, y), await dg.metrics.f1(p, y)] as number[];
-    assertClose([ev.accuracy!, ev.precision!, ev.recall!, ev.f1!], want, GPU_TOL, `${b} classes`);
+forEachBackend(test, 'evaluate\'s metrics equal dg.metrics on predict\'s output (macro for classes, class 1 for binary)', async (b) => {
+  dg.manualSeed(9);
+  const { x, y } = clusters(21);
+  const m = mlp().compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy', 'precision', 'recall', 'f1'] });
+  const ev = await m.evaluate(x, y, { batchSize: 5 });
+  const p = await m.predict(x);
+  const want = [await dg.metrics.accuracy(p, y), await dg.metrics.precision(p, y), await dg.metrics.recall(p, y), await dg.metrics.f1(p, y)] as number[];
+  assertClose([ev.accuracy!, ev.precision!, ev.recall!, ev.f1!], want, GPU_TOL, `${b} classes`);
 
-    const t = dg.tensor(Float32Array.from({ length: 21 }, (_, i) => (i % 3 === 0 ? 1 : 0)), [21, 1]);
-    const bin = new nn.Sequential(new nn.Linear(2, 1), new nn.Sigmoid());
-    bin.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['binaryAccuracy', 'precision', 'recall'] });
-    const evb = await bin.evaluate(x, t, { batchSize: 4 });
-    const q = await bin.predict(x);
-    const per = (await dg.metrics.precision(q, t, { average: 'none' })) as number[];
-    const rec = (await dg.metrics.recall(q, t, { average: 'none' })) as number[];
-    assertClose([evb.binaryAccuracy!, evb.precision!, evb.recall!], [await dg.metrics.binaryAccuracy(q, t), per[1]!, rec[1]!], GPU_TOL, `${b} binary`);
-  }
+  const t = dg.tensor(Float32Array.from({ length: 21 }, (_, i) => (i % 3 === 0 ? 1 : 0)), [21, 1]);
+  const bin = new nn.Sequential(new nn.Linear(2, 1), new nn.Sigmoid());
+  bin.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['binaryAccuracy', 'precision', 'recall'] });
+  const evb = await bin.evaluate(x, t, { batchSize: 4 });
+  const q = await bin.predict(x);
+  const per = (await dg.metrics.precision(q, t, { average: 'none' })) as number[];
+  const rec = (await dg.metrics.recall(q, t, { average: 'none' })) as number[];
+  assertClose([evb.binaryAccuracy!, evb.precision!, evb.recall!], [await dg.metrics.binaryAccuracy(q, t), per[1]!, rec[1]!], GPU_TOL, `${b} binary`);
 });
 
 test('onBatchEnd sees every batch with its size', async () => {
@@ -181,42 +175,35 @@ test('ModelCheckpoint saves the best epoch\'s model, which dg.load rebuilds', as
   }
 });
 
-test('fit, evaluate and predict leave no temporary tensors behind', async () => {
-  for (const b of BACKENDS) {
-    await dg.init({ backend: b });
-    const { x, y } = clusters(30);
-    const m = mlp();
-    const opt = new optim.Adam(m.parameters());
-    m.compile({ optimizer: opt, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy', 'precision'] });
-    // The scope records every tensor made while it is open and not kept on purpose (parameters,
-    // gradients, optimizer state). (The global count cannot be compared: it also moves when the
-    // garbage collector finalises other tests' tensors.)
-    const scope = enterScope();
-    await m.fit(x, y, { epochs: 2, batchSize: 7, validationSplit: 0.2, verbose: 0, callbacks: [new dg.train.EarlyStopping({ restoreBestWeights: true, patience: 5 })] });
-    await m.evaluate(x, y);
-    (await m.predict(x)).dispose();
-    const alive = [...scope].filter((t) => !t.isDisposed);
-    exitScope(scope, new Set(alive));
-    assert.is(alive.length, 0, b);
-    assert.ok(m.parameters().every((p) => p.grad === null), `${b}: gradients dropped after fit`);
-    assert.is(Object.keys(opt.stateDict().state).length, 4, `${b}: state for each parameter`);
-  }
+forEachBackend(test, 'fit, evaluate and predict leave no temporary tensors behind', async (b) => {
+  const { x, y } = clusters(30);
+  const m = mlp();
+  const opt = new optim.Adam(m.parameters());
+  m.compile({ optimizer: opt, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy', 'precision'] });
+  // The scope records every tensor made while it is open and not kept on purpose (parameters,
+  // gradients, optimizer state). (The global count cannot be compared: it also moves when the
+  // garbage collector finalises other tests' tensors.)
+  const scope = enterScope();
+  await m.fit(x, y, { epochs: 2, batchSize: 7, validationSplit: 0.2, verbose: 0, callbacks: [new dg.train.EarlyStopping({ restoreBestWeights: true, patience: 5 })] });
+  await m.evaluate(x, y);
+  (await m.predict(x)).dispose();
+  const alive = [...scope].filter((t) => !t.isDisposed);
+  exitScope(scope, new Set(alive));
+  assert.is(alive.length, 0, b);
+  assert.ok(m.parameters().every((p) => p.grad === null), `${b}: gradients dropped after fit`);
+  assert.is(Object.keys(opt.stateDict().state).length, 4, `${b}: state for each parameter`);
 });
 
-test('predict runs in batches and matches one forward pass', async () => {
-  for (const b of BACKENDS) {
-    await dg.init({ backend: b });
-    const { x } = clusters(20);
-    const m = mlp();
-    const p = await m.predict(x, { batchSize: 7 });
-    assert.equal(p.shape, [20, 3]);
-    assertClose(await p.data(), await dg.noGrad(() => m.eval().forward(x)).data(), GPU_TOL, b);
-    assert.is(p.requiresGrad, false);
-  }
+forEachBackend(test, 'predict runs in batches and matches one forward pass', async (b) => {
+  const { x } = clusters(20);
+  const m = mlp();
+  const p = await m.predict(x, { batchSize: 7 });
+  assert.equal(p.shape, [20, 3]);
+  assertClose(await p.data(), await dg.noGrad(() => m.eval().forward(x)).data(), GPU_TOL, b);
+  assert.is(p.requiresGrad, false);
 });
 
-test('fit reads the device a few times per epoch, not once per batch', async () => {
-  if (!gpu) return;
+webgpuTest(test)('fit reads the device a few times per epoch, not once per batch', async () => {
   await dg.init({ backend: 'webgpu' });
   const rt = ((await backendNamed('webgpu')) as WebGpuBackend).rt;
   const { x, y } = clusters(64);

@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import * as dg from '../../src/index.js';
 import { CpuBackend } from '../../src/backend/cpu/index.js';
 import type { Tensor } from '../../src/index.js';
+import { webgpuAvailable } from './webgpu.js';
 
 /**
  * GPU vs CPU tolerance. float32 carries ~7 significant digits; a GPU kernel sums in float32 in
@@ -20,13 +21,15 @@ export const GPU_TOL = { atol: 1e-4, rtol: 1e-4 };
  */
 export const GRAD_TOL = { atol: 1e-5, rtol: 1e-5, step: 1e-6 };
 
+/**
+ * Whether this process has a WebGPU adapter (decided once, see ./webgpu.ts); where it has, webgpu
+ * becomes the default backend, as the tests below it expect. Register webgpu-only tests with
+ * `webgpuTest` so a machine without an adapter counts them as skipped.
+ */
 export async function hasWebGpu(): Promise<boolean> {
-  try {
-    await dg.init({ backend: 'webgpu' });
-    return true;
-  } catch {
-    return false;
-  }
+  if (!webgpuAvailable) return false;
+  await dg.init({ backend: 'webgpu' });
+  return true;
 }
 
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: { atol: number; rtol: number }, what: string): void {
