@@ -39,27 +39,63 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+/**
+ * A short quote of a header value for an error message: a hostile file can put megabytes, or
+ * nesting deep enough to overflow JSON.stringify's stack, where a shape should be.
+ */
+export function excerpt(value: unknown, max = 120): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? '[...]' : '{...}';
+  }
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
+}
+
+/** Deeper than any real header (entries are two levels down); JSON.parse recurses per level. */
+export const MAX_HEADER_NESTING = 64;
+
+/** The deepest [ / { nesting in a JSON text, counted outside strings, stopping past `limit`. */
+function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) max = depth;
+      if (max > limit) return max;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
 function parseEntry(name: string, raw: unknown, source: string): TensorEntry {
   const where = `${source}: tensor '${name}'`;
-  if (!isPlainObject(raw)) throw new Error(`${where}: expected an object { dtype, shape, data_offsets }, got ${JSON.stringify(raw)}`);
+  if (!isPlainObject(raw)) throw new Error(`${where}: expected an object { dtype, shape, data_offsets }, got ${excerpt(raw)}`);
   const { dtype, shape, data_offsets: offsets } = raw;
   if (typeof dtype !== 'string') throw new Error(`${where}: missing dtype`);
   if (!isSafeDType(dtype)) throw new Error(`${where}: ${dtypeProblem(dtype)}`);
-  if (!Array.isArray(shape) || !shape.every(isCount)) throw new Error(`${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || !shape.every(isCount)) throw new Error(`${where}: shape must be an array of non-negative integers, got ${excerpt(shape)}`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) {
-    throw new Error(`${where}: data_offsets must be [begin, end] with 0 <= begin <= end, got ${JSON.stringify(offsets)}`);
+    throw new Error(`${where}: data_offsets must be [begin, end] with 0 <= begin <= end, got ${excerpt(offsets)}`);
   }
   const [begin, end] = offsets as [number, number];
   // Multiplying step by step with a bound keeps a hostile shape from overflowing to a small number.
   let bytes = dtypeBytes(dtype);
   for (const d of shape as number[]) {
     bytes *= d;
-    if (bytes > Number.MAX_SAFE_INTEGER) throw new Error(`${where}: shape ${JSON.stringify(shape)} is impossibly large`);
+    if (bytes > Number.MAX_SAFE_INTEGER) throw new Error(`${where}: shape ${excerpt(shape)} is impossibly large`);
   }
   if (end - begin !== bytes) {
-    throw new Error(`${where}: shape ${JSON.stringify(shape)} of ${dtype} needs ${bytes} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`);
+    throw new Error(`${where}: shape ${excerpt(shape)} of ${dtype} needs ${bytes} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`);
   }
   return { name, dtype, shape: shape as number[], begin, end };
 }
@@ -79,7 +115,11 @@ function parseMetadata(raw: unknown, source: string): Record<string, string> {
 export function parseHeader(json: Uint8Array, bufferBytes: number, source: string): Header {
   let raw: unknown;
   try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(json);
+    if (nestingDepth(text, MAX_HEADER_NESTING) > MAX_HEADER_NESTING) {
+      throw new Error(`nested more than ${MAX_HEADER_NESTING} levels deep; a safetensors header has 3`);
+    }
+    raw = JSON.parse(text);
   } catch (e) {
     throw new Error(`${source}: the header is not valid JSON (${(e as Error).message})`);
   }

@@ -1,0 +1,174 @@
+// Seeded random cases for every kernel family: shapes, broadcasting, axes, transposes, conv and
+// pool options, LSTM configurations and loss options are drawn from one generator per seed, so
+// a failing case is reproduced exactly by its seed alone (see test/fuzz.test.ts).
+import * as dg from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
+import type { InputSpec } from './compare.js';
+import { seqCase } from './lstmCases.js';
+
+export interface FuzzCase {
+  family: string;
+  /** Says what was drawn, e.g. "conv2d x [2, 3, 7, 5] w [4, 3, 3, 2] {stride: 2}". */
+  name: string;
+  inputs: InputSpec[];
+  fn: (...xs: Tensor[]) => Tensor;
+  /** Whether gradients are compared (false for ops with no gradient, e.g. comparisons). */
+  differentiable: boolean;
+}
+
+/** mulberry32: small, fast and good enough to draw test parameters. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Rand = () => number;
+const int = (r: Rand, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+/** Sizes that stress kernels: 1, small primes, and a few past one 64-wide tile. */
+const SIZES = [1, 1, 2, 3, 4, 5, 7, 8, 13, 17, 31, 67];
+const size = (r: Rand, max = 67) => pick(r, SIZES.filter((s) => s <= max));
+const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
+const n = (shape: number[], kind: InputSpec['kind'] = 'normal'): InputSpec => ({ shape, kind });
+/** Keeps a case's element count bounded so a few hundred of them fit in CI's minute. */
+const shapeOf = (r: Rand, rank: number, budget = 4096): number[] => {
+  const s: number[] = [];
+  for (let d = 0; d < rank; d++) s.push(size(r, Math.max(1, Math.floor(budget / s.reduce((a, b) => a * b, 1)))));
+  return s;
+};
+
+function elementwise(r: Rand): FuzzCase {
+  const shape = shapeOf(r, int(r, 1, 4));
+  // The second operand drops leading dimensions and sets others to 1: NumPy broadcasting.
+  const other = shape.slice(int(r, 0, shape.length - 1)).map((d) => (r() < 0.4 ? 1 : d));
+  const [a, b] = r() < 0.5 ? [shape, other] : [other, shape];
+  const op = pick(r, ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'where', 'gt'] as const);
+  const unary = pick(r, ['exp', 'tanh', 'sigmoid', 'relu', 'abs', 'neg', 'square', 'sin'] as const);
+  const name = `${op}(${fmt(a)}, ${fmt(b)}).${unary}()`;
+  if (op === 'where') {
+    return { family: 'elementwise', name, differentiable: true, inputs: [n(a), n(b), n(a)], fn: (x, y, c) => dg.where(c!.gt(0), x!, y!)[unary]() };
+  }
+  if (op === 'gt') return { family: 'elementwise', name, differentiable: false, inputs: [n(a), n(b)], fn: (x, y) => x!.gt(y!).add(x!.le(y!).mul(2)) };
+  const positive = op === 'div' || op === 'pow';
+  return {
+    family: 'elementwise', name, differentiable: true,
+    inputs: [n(a, op === 'pow' ? 'positive' : 'normal'), n(b, positive ? 'positive' : 'normal')],
+    fn: (x, y) => (x![op] as (o: Tensor) => Tensor).call(x, y!)[unary](),
+  };
+}
+
+function reduction(r: Rand): FuzzCase {
+  const shape = shapeOf(r, int(r, 1, 4));
+  const axes = shape.map((_, d) => d).filter(() => r() < 0.5);
+  const keepDim = r() < 0.5;
+  const op = pick(r, ['sum', 'mean', 'max', 'min', 'argmax', 'logSoftmax'] as const);
+  const name = `${op} of ${fmt(shape)} over ${op === 'logSoftmax' || op === 'argmax' ? 'the last axis' : fmt(axes)}${keepDim ? ' keepDim' : ''}`;
+  const fn = (x: Tensor): Tensor => {
+    if (op === 'logSoftmax') return x.logSoftmax(-1);
+    if (op === 'argmax') return x.argmax(-1, keepDim);
+    const over = axes.length ? axes : undefined;
+    return (x[op] as (a?: number[], k?: boolean) => Tensor).call(x, over, keepDim);
+  };
+  return { family: 'reduction', name, differentiable: op !== 'argmax', inputs: [n(shape)], fn };
+}
+
+function matmul(r: Rand): FuzzCase {
+  const [m, k, p] = [size(r), size(r), size(r)];
+  const batchA = r() < 0.4 ? [int(r, 1, 3)] : [];
+  const batchB = r() < 0.4 ? (batchA.length && r() < 0.5 ? [1] : [int(r, 1, 3)]) : [];
+  const bShared = batchA.length && batchB.length && batchB[0] !== 1 ? [batchA[0]!] : batchB;
+  const [ta, tb] = [r() < 0.3, r() < 0.3];
+  // A transposed operand is made as its transpose and flipped back: a strided view into matmul.
+  const a = [...batchA, ...(ta ? [k, m] : [m, k])];
+  const b = [...bShared, ...(tb ? [p, k] : [k, p])];
+  const name = `matmul ${fmt(a)}${ta ? 'ᵀ' : ''} x ${fmt(b)}${tb ? 'ᵀ' : ''}`;
+  return {
+    family: 'matmul', name, differentiable: true, inputs: [n(a), n(b)],
+    fn: (x, y) => (ta ? x!.transpose(-1, -2) : x!).matmul(tb ? y!.transpose(-1, -2) : y!),
+  };
+}
+
+function conv2d(r: Rand): FuzzCase {
+  const groups = pick(r, [1, 1, 2, 3]);
+  const cin = groups * int(r, 1, 3);
+  const cout = groups * int(r, 1, 3);
+  const kh = int(r, 1, 4);
+  const kw = int(r, 1, 4);
+  const dilation = pick(r, [1, 1, 2]);
+  const stride = pick(r, [1, 1, 2, 3]);
+  const padding: [number, number] = [int(r, 0, Math.floor(kh / 2)), int(r, 0, Math.floor(kw / 2))];
+  // Big enough for at least one output position.
+  const h = int(r, dilation * (kh - 1) + 1 - 2 * padding[0]!, 12);
+  const w = int(r, dilation * (kw - 1) + 1 - 2 * padding[1]!, 12);
+  const x = [int(r, 1, 3), cin, Math.max(1, h), Math.max(1, w)];
+  const weight = [cout, cin / groups, kh, kw];
+  const bias = r() < 0.5;
+  const options = { stride, padding, dilation, groups };
+  return {
+    family: 'conv2d', name: `conv2d x ${fmt(x)} w ${fmt(weight)}${bias ? ' +bias' : ''} ${JSON.stringify(options)}`, differentiable: true,
+    inputs: [n(x), n(weight), ...(bias ? [n([cout])] : [])],
+    fn: (xs, ws, b) => dg.conv2d(xs!, ws!, b ?? null, options),
+  };
+}
+
+function pool(r: Rand): FuzzCase {
+  const kind = pick(r, ['max', 'avg'] as const);
+  const kernelSize: [number, number] = [int(r, 1, 3), int(r, 1, 3)];
+  const stride: [number, number] = [int(r, 1, 3), int(r, 1, 3)];
+  const padding: [number, number] = [int(r, 0, Math.floor(kernelSize[0] / 2)), int(r, 0, Math.floor(kernelSize[1] / 2))];
+  const x = [int(r, 1, 3), int(r, 1, 4), int(r, kernelSize[0]!, 13), int(r, kernelSize[1]!, 13)];
+  const options = { kernelSize, stride, padding };
+  return {
+    family: 'pool', name: `${kind}Pool2d ${fmt(x)} ${JSON.stringify(options)}`, differentiable: true, inputs: [n(x)],
+    fn: (xs) => (kind === 'max' ? dg.maxPool2d(xs!, options) : dg.avgPool2d(xs!, options)),
+  };
+}
+
+function lstm(r: Rand): FuzzCase {
+  const cfg = {
+    T: int(r, 1, 6), B: int(r, 1, 5), I: int(r, 1, 6), H: pick(r, [1, 2, 3, 5, 8, 13]),
+    layers: int(r, 1, 2), bidirectional: r() < 0.5, batchFirst: r() < 0.5, initialState: r() < 0.5,
+  };
+  const lengths = r() < 0.3 ? Array.from({ length: cfg.B }, () => int(r, 1, cfg.T)) : undefined;
+  const c = seqCase('', { ...cfg, lengths });
+  return { family: 'lstm', name: `lstm ${JSON.stringify({ ...cfg, lengths })}`, differentiable: true, inputs: c.inputs, fn: c.fn };
+}
+
+function loss(r: Rand): FuzzCase {
+  const kind = pick(r, ['crossEntropy', 'nllLoss', 'bce', 'mse'] as const);
+  const reduction = pick(r, ['mean', 'sum', 'none'] as const);
+  const N = size(r, 31);
+  const C = int(r, 1, 9);
+  if (kind === 'bce' || kind === 'mse') {
+    const shape = [N, int(r, 1, 4)];
+    return {
+      family: 'loss', name: `${kind} ${fmt(shape)} ${reduction}`, differentiable: true,
+      inputs: [n(shape), { shape, kind: 'uniform', grad: false }],
+      fn: (x, t) => (kind === 'bce' ? dg.binaryCrossEntropyWithLogits(x!, t!.abs(), { reduction }) : dg.mseLoss(x!, t!, { reduction })),
+    };
+  }
+  const labelSmoothing = kind === 'crossEntropy' && r() < 0.4 ? pick(r, [0.1, 0.25]) : 0;
+  const options = { reduction, ...(labelSmoothing ? { labelSmoothing } : {}) };
+  return {
+    family: 'loss', name: `${kind} [${N}, ${C}] ${JSON.stringify(options)}`, differentiable: true,
+    inputs: [n([N, C]), { shape: [N], dtype: 'int32', max: C }],
+    fn: (x, y) => (kind === 'crossEntropy' ? dg.crossEntropy(x!, y!, options) : dg.nllLoss(x!.logSoftmax(1), y!, { reduction })),
+  };
+}
+
+export const FAMILIES = { elementwise, reduction, matmul, conv2d, pool, lstm, loss } as const;
+export type Family = keyof typeof FAMILIES;
+
+/** The case a seed draws for a family: the same seed always gives the same case. */
+export function fuzzCase(family: Family, seed: number): FuzzCase {
+  return FAMILIES[family](rng(seed));
+}
+
+/** Elements over every input: the finite-difference check runs only on small cases. */
+export const elementsOf = (c: FuzzCase) => c.inputs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
