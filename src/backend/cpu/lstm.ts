@@ -1,6 +1,7 @@
 // Reference LSTM over a sequence in float64: the textbook equations in plain loops, one
 // (batch, unit) at a time, written to be checked by eye rather than to be fast.
 import { type LstmSpec, lstmSlots, lstmTime } from '../lstmSpec.js';
+import { recurrentWeightGrad } from './recurrentWeightGrad.js';
 
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
@@ -110,16 +111,6 @@ export function lstmBackward(
     dh = dhPrev;
     dc = dcPrev;
   }
-  // dW_hh = sum over steps and batch of dGates_t^T · h entering step t.
-  const dwHh = new Float64Array(4 * H * H);
-  for (let t = 0; t < T; t++) {
-    const { prev } = lstmSlots(t, spec);
-    for (let b = 0; b < B; b++) {
-      for (let r = 0; r < 4 * H; r++) {
-        const dg = dxGates[(t * B + b) * 4 * H + r]!;
-        for (let m = 0; m < H; m++) dwHh[r * H + m] = dwHh[r * H + m]! + dg * states[prev * BH + b * H + m]!;
-      }
-    }
-  }
+  const dwHh = recurrentWeightGrad(dxGates, states, spec, 4);
   return { dxGates, dh0: dh, dc0: dc, dwHh };
 }

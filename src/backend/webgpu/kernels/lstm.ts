@@ -1,13 +1,13 @@
 // Dispatch for shaders/lstm.wgsl: a whole sequence is queued with no read-back, one dispatch
 // per step (step_forward / step_backward fuse the recurrent product into the cell); the
 // backward then takes dW_hh for all steps in one matmul.
-import type { MatmulSpec } from '../../backend.js';
 import { type LstmForward, type LstmGrads, type LstmSpec, lstmSlots, lstmTime } from '../../lstmSpec.js';
-import type { Binding, GpuHandle, GpuRuntime } from '../runtime.js';
+import type { GpuHandle, GpuRuntime } from '../runtime.js';
 import { WG } from './common.js';
 import { binary } from './elementwise.js';
 import { gather, scatter } from './layout.js';
 import { matmul } from './matmul.js';
+import { backwardGrid, backwardWg, byNumber, recurrentInputGrad, recurrentWeightGrad, stepGrid } from './recurrentSteps.js';
 
 interface StepOffsets {
   gateOff: number;
@@ -45,31 +45,6 @@ function recurrentForward(rt: GpuRuntime, states: GpuHandle, hOffset: number, wH
   });
 }
 
-/** dGates (read at `gOffset` as [B, 4H]) · W_hh -> [B, H]. */
-function recurrentBackward(rt: GpuRuntime, dgates: GpuHandle, gOffset: number, wHh: GpuHandle, spec: LstmSpec): GpuHandle {
-  const H = spec.hidden;
-  const s: MatmulSpec = {
-    batch: 1, M: spec.batch, K: 4 * H, N: H, aOffsets: [gOffset], bOffsets: [0],
-    aRowStride: 4 * H, aColStride: 1, bRowStride: H, bColStride: 1,
-  };
-  return matmul(rt, dgates, wHh, s);
-}
-
-/** The dispatch's bindings array (indexed by binding number, holes unused) from a map. */
-function byNumber(entries: Record<number, Binding>): Binding[] {
-  const out: Binding[] = [];
-  for (const [i, b] of Object.entries(entries)) out[Number(i)] = b;
-  return out;
-}
-
-/** Batch rows per invocation (ROWS in shaders/lstm.wgsl). Workgroups: x over chunks of WG
- *  hidden units, y over row blocks, so that the rows a workgroup reads are uniform. */
-const ROWS = 4;
-const grid = (spec: LstmSpec): [number, number] => [Math.ceil(spec.hidden / WG), Math.ceil(spec.batch / ROWS)];
-/** step_backward: each invocation takes 4 units, WG apart, so a workgroup covers 4 * WG. */
-const backwardWg = (spec: LstmSpec) => Math.min(WG, 8 * Math.ceil(spec.hidden / 32));
-const backwardGrid = (spec: LstmSpec): [number, number] => [Math.ceil(spec.hidden / (4 * backwardWg(spec))), Math.ceil(spec.batch / ROWS)];
-
 export function lstmForward(
   rt: GpuRuntime, xGates: GpuHandle, h0: GpuHandle, c0: GpuHandle, wHh: GpuHandle, mask: GpuHandle | null, spec: LstmSpec,
 ): LstmForward {
@@ -96,7 +71,7 @@ export function lstmForward(
       0: xGates, 2: states, 3: cells, 4: gates, 5: out, 6: mask ?? xGates, 12: w,
       7: params(rt, spec, stepOffsets(lstmTime(k, spec), spec)),
     });
-    rt.dispatch(kernel, bindings, grid(spec));
+    rt.dispatch(kernel, bindings, stepGrid(spec));
   }
   rt.release(w);
   return { out, states, cells, gates };
@@ -127,17 +102,12 @@ export function lstmBackward(
     laterGateOff = o.gateOff;
   }
   const last = ds!;
-  const hw = recurrentBackward(rt, dgates, laterGateOff, wHh, spec);
+  const hw = recurrentInputGrad(rt, dgates, laterGateOff, wHh, spec, 4);
   const flat = (offset: number) => ({ shape: [BH], strides: [1], offset });
   const dh0 = binary(rt, 'add', last, flat(0), hw, flat(0), [BH]);
   const dc0 = gather(rt, last, flat(BH));
   rt.release(hw);
   rt.release(last);
-  // dW_hh = dGatesᵀ [4H, T·B] · (states entering each step) [T·B, H], all steps in one product.
-  // In both directions step t reads slot t + (reverse ? 1 : 0), so they start at step 0's.
-  const dwHh = matmul(rt, dgates, fwd.states, {
-    batch: 1, M: 4 * H, K: T * B, N: H, aOffsets: [0], bOffsets: [lstmSlots(0, spec).prev * BH],
-    aRowStride: 1, aColStride: 4 * H, bRowStride: H, bColStride: 1,
-  });
+  const dwHh = recurrentWeightGrad(rt, dgates, 0, fwd.states, spec, 4);
   return { dxGates: dgates, dh0, dc0, dwHh };
 }
