@@ -64,10 +64,11 @@ export interface GRUCellOptions {
 
 export class GRUCell extends Module<[Tensor, (Tensor | null)?], Tensor> {
   readonly bias: boolean;
-  readonly weightIh: Tensor;
-  readonly weightHh: Tensor;
-  readonly biasIh: Tensor | null = null;
-  readonly biasHh: Tensor | null = null;
+  // Private, so that the state dict holds them once, under their registered names.
+  readonly #weightIh: Tensor;
+  readonly #weightHh: Tensor;
+  readonly #biasIh: Tensor | null = null;
+  readonly #biasHh: Tensor | null = null;
 
   constructor(readonly inputSize: number, readonly hiddenSize: number, options: GRUCellOptions = {}) {
     super();
@@ -78,11 +79,11 @@ export class GRUCell extends Module<[Tensor, (Tensor | null)?], Tensor> {
     const H = hiddenSize;
     // PyTorch's init: every parameter from U(-1/sqrt(H), 1/sqrt(H)).
     const bound = 1 / Math.sqrt(H);
-    this.weightIh = this.registerParameter('weight_ih', uniform([3 * H, inputSize], bound));
-    this.weightHh = this.registerParameter('weight_hh', uniform([3 * H, H], bound));
+    this.#weightIh = this.registerParameter('weight_ih', uniform([3 * H, inputSize], bound));
+    this.#weightHh = this.registerParameter('weight_hh', uniform([3 * H, H], bound));
     if (this.bias) {
-      this.biasIh = this.registerParameter('bias_ih', uniform([3 * H], bound));
-      this.biasHh = this.registerParameter('bias_hh', uniform([3 * H], bound));
+      this.#biasIh = this.registerParameter('bias_ih', uniform([3 * H], bound));
+      this.#biasHh = this.registerParameter('bias_hh', uniform([3 * H], bound));
     }
   }
 
@@ -93,7 +94,7 @@ export class GRUCell extends Module<[Tensor, (Tensor | null)?], Tensor> {
     const xb = unbatched ? reshape(x, [1, x.shape[0]!]) : x;
     const B = xb.shape[0]!;
     const hb = h ? (unbatched ? reshape(h, [1, h.shape[0]!]) : h) : full([B, this.hiddenSize], 0, { backend: x.backend });
-    const h1 = gruCell(xb, hb, this.weightIh, this.weightHh, this.biasIh, this.biasHh);
+    const h1 = gruCell(xb, hb, this.#weightIh, this.#weightHh, this.#biasIh, this.#biasHh);
     return unbatched ? reshape(h1, [this.hiddenSize]) : h1;
   }
 
