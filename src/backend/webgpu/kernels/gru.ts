@@ -1,23 +1,21 @@
-// Dispatch for shaders/gru.wgsl: a whole sequence is queued with no read-back, one dispatch per
-// step (step_forward / step_backward fuse the recurrent product into the gates); the backward
-// then takes dW_hh for all steps in one matmul. Thread layout and closing products are the
-// LSTM's (./recurrentSteps.ts).
+// Dispatch for the GRU steps of shaders/recurrent.wgsl: a whole sequence is queued with no
+// read-back, one dispatch per step (gru_step_forward / gru_step_backward fuse the recurrent
+// product into the gates); the backward then takes dW_hh for all steps in one matmul. Thread
+// layout, uniform and closing products are the LSTM's (./recurrentSteps.ts).
 import type { GruForward, GruGrads, GruSpec } from '../../gruSpec.js';
 import { lstmSlots, lstmTime } from '../../lstmSpec.js';
 import type { GpuHandle, GpuRuntime } from '../runtime.js';
 import { WG } from './common.js';
-import { binary } from './elementwise.js';
 import { gather, scatter } from './layout.js';
-import { backwardGrid, backwardWg, byNumber, recurrentInputGrad, recurrentWeightGrad, stepGrid } from './recurrentSteps.js';
+import { backwardGrid, backwardWg, byNumber, initialStateGrad, recurrentWeightGrad, type StepOffsets, stepGrid, stepParams } from './recurrentSteps.js';
 
-/** The Params uniform of step t (field order as in the shader); `later` is the backward's. */
-function params(rt: GpuRuntime, t: number, spec: GruSpec, later: { dsOff: number; laterOff: number } | null = null): GPUBuffer {
+function stepOffsets(t: number, spec: GruSpec): StepOffsets {
   const { steps: T, batch: B, hidden: H } = spec;
   const { prev, next } = lstmSlots(t, spec);
-  return rt.constant(Uint32Array.from([
-    B, H, t * B * 3 * H, t * B * 4 * H, prev * B * H, next * B * H, t * B * H, t * B, T * B * H,
-    later?.dsOff ?? 0, later && later.laterOff >= 0 ? 1 : 0, Math.max(0, later?.laterOff ?? 0), T * B * 3 * H, 0, 0, 0,
-  ]));
+  return {
+    gateOff: t * B * 4 * H, prevOff: prev * B * H, nextOff: next * B * H, outOff: t * B * H, maskOff: t * B, finalOff: T * B * H,
+    dsOff: 0, hasLater: 0, laterOff: 0, xgOff: t * B * 3 * H, recOff: T * B * 3 * H,
+  };
 }
 
 export function gruForward(
@@ -31,49 +29,51 @@ export function gruForward(
   scatter(rt, states, h0, { shape: [BH], strides: [1], offset: lstmSlots(lstmTime(0, spec), spec).prev * BH });
   // The steps read W_hhᵀ [H, 3H], transposed once per sequence so that each step reads its rows in order.
   const w = gather(rt, wHh, { shape: [H, 3 * H], strides: [1, H], offset: 0 });
-  const kernel = { shader: 'gru', entry: 'step_forward', overrides: { WG, MASKED: mask ? 1 : 0 } };
+  const kernel = { shader: 'recurrent', entry: 'gru_step_forward', overrides: { WG, MASKED: mask ? 1 : 0 } };
   for (let k = 0; k < T; k++) {
     // Without a mask the shader never reads binding 6, but layout 'auto' still expects it
     // (the read is behind an override-constant branch): any read-only buffer will do.
-    const bindings = byNumber({ 0: xGates, 1: bHh, 2: states, 4: gates, 5: out, 6: mask ?? xGates, 7: params(rt, lstmTime(k, spec), spec), 12: w });
+    const bindings = byNumber({
+      0: xGates, 1: bHh, 2: states, 4: gates, 5: out, 6: mask ?? xGates, 12: w,
+      7: stepParams(rt, spec, stepOffsets(lstmTime(k, spec), spec)),
+    });
     rt.dispatch(kernel, bindings, stepGrid(spec));
   }
   rt.release(w);
   return { out, states, gates };
 }
 
-export function gruBackward(rt: GpuRuntime, dOut: GpuHandle, wHh: GpuHandle, fwd: { states: GpuHandle; gates: GpuHandle }, mask: GpuHandle | null, spec: GruSpec): GruGrads {
+export function gruBackward(
+  rt: GpuRuntime, dOut: GpuHandle, wHh: GpuHandle, fwd: { states: GpuHandle; gates: GpuHandle }, mask: GpuHandle | null, spec: GruSpec,
+): GruGrads {
   const { steps: T, batch: B, hidden: H } = spec;
   const BH = B * H;
   const G = T * B * 3 * H;
   // [2, T, B, 3H]: gradients of the input sums, then of the recurrent sums.
-  const dgrads = rt.alloc(2 * G, 'float32');
-  const kernel = { shader: 'gru', entry: 'step_backward', overrides: { WG: backwardWg(spec), MASKED: mask ? 1 : 0 } };
+  const dgates = rt.alloc(2 * G, 'float32');
+  const kernel = { shader: 'recurrent', entry: 'gru_step_backward', overrides: { WG: backwardWg(spec), MASKED: mask ? 1 : 0 } };
   // dh for the state the current step wrote; the final state's is dOut's last row.
   let ds: GpuHandle | null = null;
   let laterOff = -1;
   for (let k = T - 1; k >= 0; k--) {
-    const t = lstmTime(k, spec);
+    const o = stepOffsets(lstmTime(k, spec), spec);
     const dsOut = rt.alloc(BH, 'float32');
     // The mask binding, unused without a mask, gets dOut (read-only here) for the 'auto' layout.
     const bindings = byNumber({
-      2: fwd.states, 4: fwd.gates, 6: mask ?? dOut, 8: dOut, 9: dgrads, 10: ds ?? dOut, 11: dsOut, 12: wHh,
-      7: params(rt, t, spec, { dsOff: ds ? 0 : T * BH, laterOff }),
+      2: fwd.states, 4: fwd.gates, 6: mask ?? dOut, 8: dOut, 9: dgates, 10: ds ?? dOut, 11: dsOut, 12: wHh,
+      7: stepParams(rt, spec, { ...o, dsOff: ds ? 0 : T * BH, hasLater: laterOff >= 0 ? 1 : 0, laterOff: Math.max(0, laterOff) }),
     });
     rt.dispatch(kernel, bindings, backwardGrid(spec));
     if (ds) rt.release(ds);
     ds = dsOut;
-    laterOff = G + t * B * 3 * H;
+    laterOff = G + o.xgOff;
   }
   const last = ds!;
-  const hw = recurrentInputGrad(rt, dgrads, laterOff, wHh, spec, 3);
-  const flat = { shape: [BH], strides: [1], offset: 0 };
-  const dh0 = binary(rt, 'add', last, flat, hw, flat, [BH]);
-  rt.release(hw);
+  const dh0 = initialStateGrad(rt, last, dgates, laterOff, wHh, spec, 3);
   rt.release(last);
-  const dwHh = recurrentWeightGrad(rt, dgrads, G, fwd.states, spec, 3);
-  const dxGates = gather(rt, dgrads, { shape: [G], strides: [1], offset: 0 });
-  const dhGates = gather(rt, dgrads, { shape: [G], strides: [1], offset: G });
-  rt.release(dgrads);
+  const dwHh = recurrentWeightGrad(rt, dgates, G, fwd.states, spec, 3);
+  const dxGates = gather(rt, dgates, { shape: [G], strides: [1], offset: 0 });
+  const dhGates = gather(rt, dgates, { shape: [G], strides: [1], offset: G });
+  rt.release(dgates);
   return { dxGates, dhGates, dh0, dwHh };
 }

@@ -1,39 +1,20 @@
-// Dispatch for shaders/lstm.wgsl: a whole sequence is queued with no read-back, one dispatch
-// per step (step_forward / step_backward fuse the recurrent product into the cell); the
-// backward then takes dW_hh for all steps in one matmul.
+// Dispatch for the LSTM steps of shaders/recurrent.wgsl: a whole sequence is queued with no
+// read-back, one dispatch per step (lstm_step_forward / lstm_step_backward fuse the recurrent
+// product into the cell); the backward then takes dW_hh for all steps in one matmul.
 import { type LstmForward, type LstmGrads, type LstmSpec, lstmSlots, lstmTime } from '../../lstmSpec.js';
 import type { GpuHandle, GpuRuntime } from '../runtime.js';
 import { WG } from './common.js';
-import { binary } from './elementwise.js';
 import { gather, scatter } from './layout.js';
 import { matmul } from './matmul.js';
-import { backwardGrid, backwardWg, byNumber, recurrentInputGrad, recurrentWeightGrad, stepGrid } from './recurrentSteps.js';
-
-interface StepOffsets {
-  gateOff: number;
-  prevOff: number;
-  nextOff: number;
-  outOff: number;
-  maskOff: number;
-  finalOff: number;
-  dsOff: number;
-  hasLater: number;
-  laterOff: number;
-}
+import { backwardGrid, backwardWg, byNumber, initialStateGrad, recurrentWeightGrad, type StepOffsets, stepGrid, stepParams } from './recurrentSteps.js';
 
 function stepOffsets(t: number, spec: LstmSpec): StepOffsets {
   const { batch: B, hidden: H, steps: T } = spec;
   const { prev, next } = lstmSlots(t, spec);
   return {
     gateOff: t * B * 4 * H, prevOff: prev * B * H, nextOff: next * B * H, outOff: t * B * H,
-    maskOff: t * B, finalOff: T * B * H, dsOff: 0, hasLater: 0, laterOff: 0,
+    maskOff: t * B, finalOff: T * B * H, dsOff: 0, hasLater: 0, laterOff: 0, xgOff: 0, recOff: 0,
   };
-}
-
-function params(rt: GpuRuntime, spec: LstmSpec, o: StepOffsets): GPUBuffer {
-  return rt.constant(Uint32Array.from([
-    spec.batch, spec.hidden, o.gateOff, o.prevOff, o.nextOff, o.outOff, o.maskOff, o.finalOff, o.dsOff, o.hasLater, o.laterOff, 0,
-  ]));
 }
 
 /** h (read at `hOffset` as [B, H]) · W_hhᵀ -> [B, 4H], W_hh read transposed in place. */
@@ -63,13 +44,13 @@ export function lstmForward(
   const single = T === 1;
   const o0 = stepOffsets(lstmTime(0, spec), spec);
   const w = single ? recurrentForward(rt, states, o0.prevOff, wHh, spec) : gather(rt, wHh, { shape: [H, 4 * H], strides: [1, H], offset: 0 });
-  const kernel = { shader: 'lstm', entry: 'step_forward', overrides: { WG, MASKED: mask ? 1 : 0, PRODUCT: single ? 0 : 1 } };
+  const kernel = { shader: 'recurrent', entry: 'lstm_step_forward', overrides: { WG, MASKED: mask ? 1 : 0, PRODUCT: single ? 0 : 1 } };
   for (let k = 0; k < T; k++) {
     // Without a mask the shader never reads binding 6, but layout 'auto' still expects it
     // (the read is behind an override-constant branch): any read-only buffer will do.
     const bindings = byNumber({
       0: xGates, 2: states, 3: cells, 4: gates, 5: out, 6: mask ?? xGates, 12: w,
-      7: params(rt, spec, stepOffsets(lstmTime(k, spec), spec)),
+      7: stepParams(rt, spec, stepOffsets(lstmTime(k, spec), spec)),
     });
     rt.dispatch(kernel, bindings, stepGrid(spec));
   }
@@ -84,7 +65,7 @@ export function lstmBackward(
   const { steps: T, batch: B, hidden: H } = spec;
   const BH = B * H;
   const dgates = rt.alloc(T * B * 4 * H, 'float32');
-  const kernel = { shader: 'lstm', entry: 'step_backward', overrides: { WG: backwardWg(spec), MASKED: mask ? 1 : 0 } };
+  const kernel = { shader: 'recurrent', entry: 'lstm_step_backward', overrides: { WG: backwardWg(spec), MASKED: mask ? 1 : 0 } };
   // (dh, dc) for the state the current step wrote; the final state's gradients are dOut's last two rows.
   let ds: GpuHandle | null = null;
   let laterGateOff = -1;
@@ -94,7 +75,7 @@ export function lstmBackward(
     // The mask binding, unused without a mask, gets dOut (read-only here) for the 'auto' layout.
     const bindings = byNumber({
       3: fwd.cells, 4: fwd.gates, 6: mask ?? dOut, 8: dOut, 9: dgates, 10: ds ?? dOut, 11: dsOut, 12: wHh,
-      7: params(rt, spec, { ...o, dsOff: ds ? 0 : T * BH, hasLater: laterGateOff >= 0 ? 1 : 0, laterOff: Math.max(0, laterGateOff) }),
+      7: stepParams(rt, spec, { ...o, dsOff: ds ? 0 : T * BH, hasLater: laterGateOff >= 0 ? 1 : 0, laterOff: Math.max(0, laterGateOff) }),
     });
     rt.dispatch(kernel, bindings, backwardGrid(spec));
     if (ds) rt.release(ds);
@@ -102,11 +83,8 @@ export function lstmBackward(
     laterGateOff = o.gateOff;
   }
   const last = ds!;
-  const hw = recurrentInputGrad(rt, dgates, laterGateOff, wHh, spec, 4);
-  const flat = (offset: number) => ({ shape: [BH], strides: [1], offset });
-  const dh0 = binary(rt, 'add', last, flat(0), hw, flat(0), [BH]);
-  const dc0 = gather(rt, last, flat(BH));
-  rt.release(hw);
+  const dh0 = initialStateGrad(rt, last, dgates, laterGateOff, wHh, spec, 4);
+  const dc0 = gather(rt, last, { shape: [BH], strides: [1], offset: BH });
   rt.release(last);
   const dwHh = recurrentWeightGrad(rt, dgates, 0, fwd.states, spec, 4);
   return { dxGates: dgates, dh0, dc0, dwHh };
