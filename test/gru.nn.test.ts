@@ -1,6 +1,7 @@
-// nn.GRU and nn.GRUCell as layers: PyTorch's parameter names, shapes and initialisation, one
-// step checked against the equations worked out by hand, padded batches that do not disturb
-// shorter examples, Sequential with AllSteps/LastStep, saving and rebuilding, and misuse errors.
+// nn.GRU and nn.GRUCell as layers: PyTorch's parameter names and shapes, one step checked
+// against the equations worked out by hand, padded batches that do not disturb shorter
+// examples, Sequential with AllSteps/LastStep, saving and rebuilding, and misuse errors.
+// (Initialisation and dropout: test/lstm.nn.test.ts, for both layers.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { assertClose, GPU_TOL, gradCheck, hasWebGpu, seeded, throwsWith } from './support/compare.js';
-import { forEachBackend, webgpuTest } from './support/webgpu.js';
+import { forEachBackend } from './support/webgpu.js';
 
 await hasWebGpu();
 const { nn } = dg;
@@ -41,17 +42,6 @@ params('GRUCell keys are weight_ih, weight_hh, bias_ih, bias_hh with PyTorch\'s 
   assert.equal(shapesOf(new nn.GRUCell(3, 4, { bias: false })), { weight_ih: [12, 3], weight_hh: [12, 4] });
 });
 
-params('weights start in U(-1/sqrt(H), 1/sqrt(H)) and are not all alike', async () => {
-  await dg.init({ backend: 'cpu' });
-  dg.manualSeed(3);
-  for (const m of [new nn.GRU(4, 16), new nn.GRUCell(4, 16)]) {
-    for (const [name, p] of m.namedParameters()) {
-      const v = [...(await p.data())];
-      assert.ok(v.every((x) => Math.abs(x) <= 0.25), `${name} within the bound 1/sqrt(16)`);
-      assert.ok(Math.max(...v) - Math.min(...v) > 0.2, `${name} spread over the range`);
-    }
-  }
-});
 params.run();
 
 const formula = suite('nn.GRUCell: one step by the equations');
@@ -177,21 +167,6 @@ layers('a stacked Sequential with AllSteps and LastStep picks the GRU\'s last st
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
-
-webgpuTest(layers)('dropout acts between layers in training only, with the same seeded masks on every backend', async () => {
-  const run = async (backend: 'cpu' | 'webgpu', training: boolean, dropout: number) => {
-    await dg.init({ backend });
-    dg.manualSeed(8);
-    const m = new nn.GRU(3, 4, { numLayers: 2, dropout });
-    m.train(training);
-    return m.forward(dg.tensor(Float32Array.from(seeded(5 * 2 * 3, 2)), [5, 2, 3]))[0].data();
-  };
-  const plain = await run('cpu', true, 0);
-  assertClose(await run('cpu', false, 0.5), plain, { atol: 0, rtol: 0 }, 'eval mode ignores dropout');
-  const dropped = await run('cpu', true, 0.5);
-  assert.ok(dropped.some((v, i) => Math.abs(v - plain[i]!) > 1e-3), 'training mode drops');
-  assertClose(await run('webgpu', true, 0.5), dropped, GPU_TOL, 'webgpu dropout matches cpu');
 });
 
 layers('bad shapes, lengths and sizes are errors that say what was expected', async () => {

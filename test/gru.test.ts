@@ -1,10 +1,8 @@
 // The GRU table: dg.gruCell and the functional multi-layer dg.gru (which nn.GRU wraps), each
 // case checked on webgpu against the cpu reference (forward and every input's gradient) and,
-// for the small ones, by float64 finite differences on the cpu reference.
+// for the small ones, by float64 finite differences on the cpu reference. (Queueing without
+// read-backs: test/lstm.test.ts, for both layers.)
 import { suite } from 'uvu';
-import * as assert from 'uvu/assert';
-import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
-import { getBackend } from '../src/core/engine.js';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { checkGpuMatchesCpu, gradCheck, hasWebGpu, type InputSpec } from './support/compare.js';
@@ -110,20 +108,3 @@ for (const c of GRU_CASES.filter((x) => x.gradCheck)) {
   });
 }
 grads.run();
-
-const queueing = suite('gru: queueing on webgpu');
-webgpuTest(queueing)('a whole sequence\'s forward and backward is queued without one read-back', async () => {
-  await dg.init({ backend: 'webgpu' });
-  const { stats } = (getBackend() as WebGpuBackend).rt;
-  const x = dg.randn([9, 2, 3], { requiresGrad: true });
-  const m = new dg.nn.GRU(3, 4, { bidirectional: true, numLayers: 2 });
-  // A first read settles any error checks that earlier tests' kernels left pending.
-  await x.data();
-  const before = stats.readbacks;
-  const [out] = m.forward(x);
-  out.sum().backward();
-  assert.is(stats.readbacks, before, 'no read-back while queueing');
-  await x.grad!.data();
-  assert.is(stats.readbacks, before + 1, 'reading the gradient is the one read-back');
-});
-queueing.run();

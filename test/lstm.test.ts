@@ -1,6 +1,7 @@
 // The LSTM table: dg.lstmCell and the functional multi-layer dg.lstm (which nn.LSTM wraps),
 // each case checked on webgpu against the cpu reference (forward and every input's gradient)
-// and, for the small ones, by float64 finite differences on the cpu reference.
+// and, for the small ones, by float64 finite differences on the cpu reference. Also: LSTM and
+// GRU sequences queue with no read-back.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
@@ -118,20 +119,25 @@ for (const c of LSTM_CASES.filter((x) => x.gradCheck)) {
 }
 grads.run();
 
-const queueing = suite('lstm: queueing on webgpu');
-webgpuTest(queueing)('a whole sequence\'s forward and backward is queued without one read-back', async () => {
-  await dg.init({ backend: 'webgpu' });
-  const { stats } = (getBackend() as WebGpuBackend).rt;
-  const T = 9;
-  const x = dg.randn([T, 2, 3], { requiresGrad: true });
-  const m = new dg.nn.LSTM(3, 4, { bidirectional: true, numLayers: 2 });
-  // A first read settles any error checks that earlier tests' kernels left pending.
-  await x.data();
-  const before = stats.readbacks;
-  const [out] = m.forward(x);
-  out.sum().backward();
-  assert.is(stats.readbacks, before, 'no read-back while queueing');
-  await x.grad!.data();
-  assert.is(stats.readbacks, before + 1, 'reading the gradient is the one read-back');
-});
+const queueing = suite('recurrent layers: queueing on webgpu');
+const layers = {
+  LSTM: () => new dg.nn.LSTM(3, 4, { bidirectional: true, numLayers: 2 }),
+  GRU: () => new dg.nn.GRU(3, 4, { bidirectional: true, numLayers: 2 }),
+};
+for (const [name, make] of Object.entries(layers)) {
+  webgpuTest(queueing)(`${name}: a whole sequence's forward and backward is queued without one read-back`, async () => {
+    await dg.init({ backend: 'webgpu' });
+    const { stats } = (getBackend() as WebGpuBackend).rt;
+    const x = dg.randn([9, 2, 3], { requiresGrad: true });
+    const m = make();
+    // A first read settles any error checks that earlier tests' kernels left pending.
+    await x.data();
+    const before = stats.readbacks;
+    const [out] = m.forward(x);
+    out.sum().backward();
+    assert.is(stats.readbacks, before, 'no read-back while queueing');
+    await x.grad!.data();
+    assert.is(stats.readbacks, before + 1, 'reading the gradient is the one read-back');
+  });
+}
 queueing.run();

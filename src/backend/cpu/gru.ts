@@ -2,7 +2,7 @@
 // (batch, unit) at a time, written to be checked by eye rather than to be fast.
 import type { GruSpec } from '../gruSpec.js';
 import { lstmSlots, lstmTime } from '../lstmSpec.js';
-import { recurrentWeightGrad } from './recurrentWeightGrad.js';
+import { forEachStepRow, recurrentWeightGrad } from './recurrentSteps.js';
 
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
@@ -21,35 +21,30 @@ export function gruForward(
   const states = new Float64Array((T + 1) * BH);
   const gates = new Float64Array(T * B * 4 * H);
   states.set(h0, (spec.reverse ? T : 0) * BH);
-  for (let k = 0; k < T; k++) {
-    const t = lstmTime(k, spec);
-    const { prev, next } = lstmSlots(t, spec);
-    for (let b = 0; b < B; b++) {
-      const live = mask === null || mask[t * B + b] !== 0;
-      const hPrev = states.subarray(prev * BH + b * H, prev * BH + (b + 1) * H);
-      for (let j = 0; j < H; j++) {
-        // The recurrent sums W_h· h + b_h· of the three gates.
-        const [hr, hz, hn] = [0, 1, 2].map((q) => {
-          let acc = bHh[q * H + j]!;
-          for (let m = 0; m < H; m++) acc += hPrev[m]! * wHh[(q * H + j) * H + m]!;
-          return acc;
-        }) as [number, number, number];
-        const x = (t * B + b) * 3 * H + j;
-        const r = sigmoid(xGates[x]! + hr);
-        const z = sigmoid(xGates[x + H]! + hz);
-        const n = Math.tanh(xGates[x + 2 * H]! + r * hn);
-        const g = (t * B + b) * 4 * H + j;
-        gates[g] = r;
-        gates[g + H] = z;
-        gates[g + 2 * H] = n;
-        gates[g + 3 * H] = hn;
-        const h = (1 - z) * n + z * hPrev[j]!;
-        // A padded step leaves the state as it was and outputs zero, like a packed sequence.
-        states[next * BH + b * H + j] = live ? h : hPrev[j]!;
-        out[t * BH + b * H + j] = live ? h : 0;
-      }
+  forEachStepRow(spec, mask, (t, b, { prev, next }, live) => {
+    const hPrev = states.subarray(prev * BH + b * H, prev * BH + (b + 1) * H);
+    for (let j = 0; j < H; j++) {
+      // The recurrent sums W_h· h + b_h· of the three gates.
+      const [hr, hz, hn] = [0, 1, 2].map((q) => {
+        let acc = bHh[q * H + j]!;
+        for (let m = 0; m < H; m++) acc += hPrev[m]! * wHh[(q * H + j) * H + m]!;
+        return acc;
+      }) as [number, number, number];
+      const x = (t * B + b) * 3 * H + j;
+      const r = sigmoid(xGates[x]! + hr);
+      const z = sigmoid(xGates[x + H]! + hz);
+      const n = Math.tanh(xGates[x + 2 * H]! + r * hn);
+      const g = (t * B + b) * 4 * H + j;
+      gates[g] = r;
+      gates[g + H] = z;
+      gates[g + 2 * H] = n;
+      gates[g + 3 * H] = hn;
+      const h = (1 - z) * n + z * hPrev[j]!;
+      // A padded step leaves the state as it was and outputs zero, like a packed sequence.
+      states[next * BH + b * H + j] = live ? h : hPrev[j]!;
+      out[t * BH + b * H + j] = live ? h : 0;
     }
-  }
+  });
   const last = spec.reverse ? 0 : T;
   out.set(states.subarray(last * BH, (last + 1) * BH), T * BH);
   return { out, states, gates };
