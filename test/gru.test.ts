@@ -2,71 +2,23 @@
 // case checked on webgpu against the cpu reference (forward and every input's gradient) and,
 // for the small ones, by float64 finite differences on the cpu reference. (Queueing without
 // read-backs: test/lstm.test.ts, for both layers.)
-import { suite } from 'uvu';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
-import { checkGpuMatchesCpu, gradCheck, hasWebGpu, type InputSpec } from './support/compare.js';
-import { webgpuTest } from './support/webgpu.js';
+import { hasWebGpu } from './support/compare.js';
+import { n, type RecurrentCase, runRecurrentTable, type SeqConfig, seqCase as seqCaseOf, w } from './support/recurrentCases.js';
 
-interface GruCase {
-  name: string;
-  inputs: InputSpec[];
-  fn: (...xs: Tensor[]) => Tensor;
-  /** Run the finite-difference check too (kept to the small cases: it evaluates fn twice per element). */
-  gradCheck?: boolean;
-}
-
-const n = (...shape: number[]): InputSpec => ({ shape });
-/** Weights scaled like PyTorch's init so gates do not saturate, where gradients vanish and say little. */
-const w = (...shape: number[]): InputSpec => ({ shape, kind: 'uniform' });
-
-function cellCase(name: string, B: number, I: number, H: number, bias: boolean, gradCheck = false): GruCase {
+function cellCase(name: string, B: number, I: number, H: number, bias: boolean, gradCheck = false): RecurrentCase {
   const inputs = [n(B, I), n(B, H), w(3 * H, I), w(3 * H, H), ...(bias ? [w(3 * H), w(3 * H)] : [])];
   return { name, inputs, gradCheck, fn: (x, h, wi, wh, bi, bh) => dg.gruCell(x!, h!, wi!, wh!, bi, bh) };
 }
 
-interface SeqConfig {
-  T: number;
-  B: number;
-  I: number;
-  H: number;
-  layers: number;
-  bidirectional?: boolean;
-  batchFirst?: boolean;
-  bias?: boolean;
-  initialState?: boolean;
-  lengths?: number[];
-  /** Keras-style mask, flat in the input's layout ([B, T] with batchFirst, else [T, B]). */
-  mask?: number[];
-}
+const GRU_CELL = { gates: 3, stateKinds: 1 };
+const seqCase = (name: string, cfg: SeqConfig, gradCheck = false) => seqCaseOf(name, cfg, GRU_CELL, (x, { weights, state, options }) => {
+  const [out, h] = dg.gru(x, weights, { ...options, h0: state?.[0] ?? null });
+  return [out, h];
+}, gradCheck);
 
-/** Inputs: x, then per layer-direction weight_ih, weight_hh (and bias_ih, bias_hh), then h0 if asked. */
-function seqCase(name: string, cfg: SeqConfig, gradCheck = false): GruCase {
-  const D = cfg.bidirectional ? 2 : 1;
-  const bias = cfg.bias ?? true;
-  const per = bias ? 4 : 2;
-  const inputs: InputSpec[] = [cfg.batchFirst ? n(cfg.B, cfg.T, cfg.I) : n(cfg.T, cfg.B, cfg.I)];
-  for (let l = 0; l < cfg.layers; l++) {
-    for (let d = 0; d < D; d++) {
-      inputs.push(w(3 * cfg.H, l === 0 ? cfg.I : D * cfg.H), w(3 * cfg.H, cfg.H), ...(bias ? [w(3 * cfg.H), w(3 * cfg.H)] : []));
-    }
-  }
-  if (cfg.initialState) inputs.push(n(cfg.layers * D, cfg.B, cfg.H));
-  const fn = (x: Tensor, ...rest: Tensor[]) => {
-    const weights: dg.GruWeights[] = [];
-    for (let k = 0; k < cfg.layers * D; k++) {
-      const [weightIh, weightHh, biasIh, biasHh] = rest.slice(per * k, per * k + per) as [Tensor, Tensor, Tensor?, Tensor?];
-      weights.push({ weightIh, weightHh, biasIh, biasHh });
-    }
-    const h0 = cfg.initialState ? rest.at(-1)! : null;
-    const mask = cfg.mask ? dg.tensor(Float32Array.from(cfg.mask), cfg.batchFirst ? [cfg.B, cfg.T] : [cfg.T, cfg.B], { backend: x.backend.name }) : null;
-    const [out, h] = dg.gru(x, weights, { bidirectional: cfg.bidirectional, batchFirst: cfg.batchFirst, h0, lengths: cfg.lengths, mask });
-    return dg.cat([out.flatten(), h.flatten()], 0);
-  };
-  return { name, inputs, gradCheck, fn: fn as (...xs: Tensor[]) => Tensor };
-}
-
-export const GRU_CASES: GruCase[] = [
+export const GRU_CASES: RecurrentCase[] = [
   cellCase('cell, tiny', 2, 3, 3, true, true),
   cellCase('cell without biases', 2, 3, 2, false, true),
   cellCase('cell spanning several workgroups (B=5, I=13, H=67)', 5, 13, 67, true),
@@ -93,18 +45,4 @@ export const GRU_CASES: GruCase[] = [
 
 await hasWebGpu();
 
-const forward = suite('gru: webgpu matches the cpu reference');
-for (const c of GRU_CASES) {
-  webgpuTest(forward)(c.name, async () => {
-    await checkGpuMatchesCpu(c.inputs, c.fn, c.name);
-  });
-}
-forward.run();
-
-const grads = suite('gru: float64 finite-difference gradients on the cpu reference');
-for (const c of GRU_CASES.filter((x) => x.gradCheck)) {
-  grads(c.name, async () => {
-    await gradCheck(c.inputs, c.fn, c.name);
-  });
-}
-grads.run();
+runRecurrentTable('gru', GRU_CASES);

@@ -2,13 +2,13 @@
 // around the functional dg.gru / dg.gruCell (src/core/ops/gru.ts), which run each
 // layer-direction as one fused sequence kernel.
 import { full } from '../core/ops/creation.js';
-import { type GruWeights, gru, gruCell } from '../core/ops/gru.js';
+import { gru, gruCell } from '../core/ops/gru.js';
 import { reshape } from '../core/ops/layout.js';
 import { fmt } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { uniform } from './init.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
-import { type RecurrentLayerOptions, recurrentConfig, recurrentFromConfig, recurrentParameters } from './recurrentParameters.js';
+import { RecurrentLayer, type RecurrentLayerOptions, recurrentFromConfig } from './recurrentLayer.js';
 
 export type GRUOptions = RecurrentLayerOptions;
 
@@ -26,19 +26,9 @@ export interface GRUForwardOptions {
   mask?: Tensor;
 }
 
-export class GRU extends Module<[Tensor, (Tensor | null)?, GRUForwardOptions?], [Tensor, Tensor]> {
-  readonly numLayers: number;
-  readonly bias: boolean;
-  readonly batchFirst: boolean;
-  readonly bidirectional: boolean;
-  readonly dropout: number;
-  readonly #weights: GruWeights[];
-
-  constructor(readonly inputSize: number, readonly hiddenSize: number, options: GRUOptions = {}) {
-    super();
-    const s = recurrentParameters(this, 'GRU', inputSize, hiddenSize, options, 3);
-    ({ numLayers: this.numLayers, bias: this.bias, batchFirst: this.batchFirst, bidirectional: this.bidirectional, dropout: this.dropout } = s);
-    this.#weights = s.weights;
+export class GRU extends RecurrentLayer<[Tensor, (Tensor | null)?, GRUForwardOptions?], [Tensor, Tensor]> {
+  constructor(inputSize: number, hiddenSize: number, options: GRUOptions = {}) {
+    super('GRU', inputSize, hiddenSize, options, 3);
   }
 
   /**
@@ -47,14 +37,7 @@ export class GRU extends Module<[Tensor, (Tensor | null)?, GRUForwardOptions?], 
    * [T, B, numDirections * hiddenSize] (or batch first).
    */
   override forward(x: Tensor, h0?: Tensor | null, options: GRUForwardOptions = {}): [Tensor, Tensor] {
-    return gru(x, this.#weights, {
-      bidirectional: this.bidirectional, batchFirst: this.batchFirst, h0: h0 ?? null, lengths: options.lengths ?? null, mask: options.mask ?? null,
-      dropout: this.training ? this.dropout : 0,
-    });
-  }
-
-  override config(): JsonObject {
-    return recurrentConfig(this.inputSize, this.hiddenSize, this);
+    return gru(x, this.weights, { ...this.runOptions(), h0: h0 ?? null, lengths: options.lengths ?? null, mask: options.mask ?? null });
   }
 }
 

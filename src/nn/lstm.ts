@@ -1,9 +1,9 @@
 // nn.LSTM: torch.nn.LSTM's parameters, names and initialisation around the functional dg.lstm
 // (src/core/ops/lstm.ts), which runs each layer-direction as one fused sequence kernel.
-import { type LstmWeights, lstm } from '../core/ops/lstm.js';
+import { lstm } from '../core/ops/lstm.js';
 import type { Tensor } from '../core/tensor.js';
-import { Module, registerLayer, type JsonObject } from './module.js';
-import { type RecurrentLayerOptions, recurrentConfig, recurrentFromConfig, recurrentParameters } from './recurrentParameters.js';
+import { registerLayer } from './module.js';
+import { RecurrentLayer, type RecurrentLayerOptions, recurrentFromConfig } from './recurrentLayer.js';
 
 export type LSTMOptions = RecurrentLayerOptions;
 
@@ -23,19 +23,9 @@ export interface LSTMForwardOptions {
 
 type LSTMState = readonly [Tensor, Tensor];
 
-export class LSTM extends Module<[Tensor, (LSTMState | null)?, LSTMForwardOptions?], [Tensor, [Tensor, Tensor]]> {
-  readonly numLayers: number;
-  readonly bias: boolean;
-  readonly batchFirst: boolean;
-  readonly bidirectional: boolean;
-  readonly dropout: number;
-  readonly #weights: LstmWeights[];
-
-  constructor(readonly inputSize: number, readonly hiddenSize: number, options: LSTMOptions = {}) {
-    super();
-    const s = recurrentParameters(this, 'LSTM', inputSize, hiddenSize, options, 4);
-    ({ numLayers: this.numLayers, bias: this.bias, batchFirst: this.batchFirst, bidirectional: this.bidirectional, dropout: this.dropout } = s);
-    this.#weights = s.weights;
+export class LSTM extends RecurrentLayer<[Tensor, (LSTMState | null)?, LSTMForwardOptions?], [Tensor, [Tensor, Tensor]]> {
+  constructor(inputSize: number, hiddenSize: number, options: LSTMOptions = {}) {
+    super('LSTM', inputSize, hiddenSize, options, 4);
   }
 
   /**
@@ -45,14 +35,7 @@ export class LSTM extends Module<[Tensor, (LSTMState | null)?, LSTMForwardOption
    * out's last step, or hN's last layer.
    */
   override forward(x: Tensor, state?: LSTMState | null, options: LSTMForwardOptions = {}): [Tensor, [Tensor, Tensor]] {
-    return lstm(x, this.#weights, {
-      bidirectional: this.bidirectional, batchFirst: this.batchFirst, state: state ?? null, lengths: options.lengths ?? null, mask: options.mask ?? null,
-      dropout: this.training ? this.dropout : 0,
-    });
-  }
-
-  override config(): JsonObject {
-    return recurrentConfig(this.inputSize, this.hiddenSize, this);
+    return lstm(x, this.weights, { ...this.runOptions(), state: state ?? null, lengths: options.lengths ?? null, mask: options.mask ?? null });
   }
 }
 
