@@ -5,7 +5,7 @@
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { hasWebGpu } from './support/compare.js';
-import { n, type RecurrentCase, runRecurrentTable, type SeqConfig, seqCase as seqCaseOf, w } from './support/recurrentCases.js';
+import { CELL_SHAPES, n, type RecurrentCase, runRecurrentTable, type SeqConfig, seqCase as seqCaseOf, w } from './support/recurrentCases.js';
 
 function cellCase(name: string, B: number, I: number, H: number, bias: boolean, gradCheck = false): RecurrentCase {
   const inputs = [n(B, I), n(B, H), w(3 * H, I), w(3 * H, H), ...(bias ? [w(3 * H), w(3 * H)] : [])];
@@ -19,10 +19,7 @@ const seqCase = (name: string, cfg: SeqConfig, gradCheck = false) => seqCaseOf(n
 }, gradCheck);
 
 export const GRU_CASES: RecurrentCase[] = [
-  cellCase('cell, tiny', 2, 3, 3, true, true),
-  cellCase('cell without biases', 2, 3, 2, false, true),
-  cellCase('cell spanning several workgroups (B=5, I=13, H=67)', 5, 13, 67, true),
-  cellCase('cell, batch 1 and hidden 1', 1, 4, 1, true),
+  ...CELL_SHAPES.map((c) => cellCase(...c)),
   seqCase('T=1, one layer', { T: 1, B: 3, I: 5, H: 7, layers: 1 }),
   seqCase('T=7, one layer, H=13', { T: 7, B: 3, I: 5, H: 13, layers: 1 }),
   seqCase('T=7, two layers, no biases', { T: 7, B: 2, I: 3, H: 6, layers: 2, bias: false }),

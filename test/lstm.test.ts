@@ -9,7 +9,7 @@ import { getBackend } from '../src/core/engine.js';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { hasWebGpu } from './support/compare.js';
-import { joined, n, type RecurrentCase, runRecurrentTable, type SeqConfig, seqCase as seqCaseOf, w } from './support/recurrentCases.js';
+import { CELL_SHAPES, joined, n, type RecurrentCase, runRecurrentTable, type SeqConfig, seqCase as seqCaseOf, w } from './support/recurrentCases.js';
 import { webgpuTest } from './support/webgpu.js';
 
 function cellCase(name: string, B: number, I: number, H: number, bias: boolean, gradCheck = false): RecurrentCase {
@@ -24,10 +24,7 @@ const seqCase = (name: string, cfg: SeqConfig, gradCheck = false) => seqCaseOf(n
 }, gradCheck);
 
 export const LSTM_CASES: RecurrentCase[] = [
-  cellCase('cell, tiny', 2, 3, 3, true, true),
-  cellCase('cell without biases', 2, 3, 2, false, true),
-  cellCase('cell spanning several workgroups (B=5, I=13, H=67)', 5, 13, 67, true),
-  cellCase('cell, batch 1 and hidden 1', 1, 4, 1, true),
+  ...CELL_SHAPES.map((c) => cellCase(...c)),
   seqCase('T=1, one layer', { T: 1, B: 3, I: 5, H: 7, layers: 1 }),
   seqCase('T=7, one layer, H=13', { T: 7, B: 3, I: 5, H: 13, layers: 1 }),
   seqCase('T=7, two layers', { T: 7, B: 2, I: 3, H: 6, layers: 2 }),

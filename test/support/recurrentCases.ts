@@ -22,6 +22,14 @@ export const w = (...shape: number[]): InputSpec => ({ shape, kind: 'uniform' })
 /** All of an op's outputs in one tensor, so one comparison covers each of them and its gradient. */
 export const joined = (...ts: Tensor[]) => dg.cat(ts.map((t) => t.flatten()), 0);
 
+/** The awkward shapes every recurrent cell is checked at: [name, B, I, H, bias, gradCheck]. */
+export const CELL_SHAPES: readonly [string, number, number, number, boolean, boolean][] = [
+  ['cell, tiny', 2, 3, 3, true, true],
+  ['cell without biases', 2, 3, 2, false, true],
+  ['cell spanning several workgroups (B=5, I=13, H=67)', 5, 13, 67, true, false],
+  ['cell, batch 1 and hidden 1', 1, 4, 1, true, false],
+];
+
 export interface SeqConfig {
   T: number;
   B: number;

@@ -7,7 +7,7 @@ import { lstmSlots, lstmTime } from '../../lstmSpec.js';
 import type { GpuHandle, GpuRuntime } from '../runtime.js';
 import { WG } from './common.js';
 import { gather, scatter } from './layout.js';
-import { backwardGrid, backwardWg, byNumber, initialStateGrad, recurrentWeightGrad, type StepOffsets, stepGrid, stepParams } from './recurrentSteps.js';
+import { backwardSteps, forwardSteps, initialStateGrad, recurrentWeightGrad, type StepOffsets } from './recurrentSteps.js';
 
 function stepOffsets(t: number, spec: GruSpec): StepOffsets {
   const { steps: T, batch: B, hidden: H } = spec;
@@ -29,16 +29,7 @@ export function gruForward(
   scatter(rt, states, h0, { shape: [BH], strides: [1], offset: lstmSlots(lstmTime(0, spec), spec).prev * BH });
   // The steps read W_hhᵀ [H, 3H], transposed once per sequence so that each step reads its rows in order.
   const w = gather(rt, wHh, { shape: [H, 3 * H], strides: [1, H], offset: 0 });
-  const kernel = { shader: 'recurrent', entry: 'gru_step_forward', overrides: { WG, MASKED: mask ? 1 : 0 } };
-  for (let k = 0; k < T; k++) {
-    // Without a mask the shader never reads binding 6, but layout 'auto' still expects it
-    // (the read is behind an override-constant branch): any read-only buffer will do.
-    const bindings = byNumber({
-      0: xGates, 1: bHh, 2: states, 4: gates, 5: out, 6: mask ?? xGates, 12: w,
-      7: stepParams(rt, spec, stepOffsets(lstmTime(k, spec), spec)),
-    });
-    rt.dispatch(kernel, bindings, stepGrid(spec));
-  }
+  forwardSteps(rt, 'gru_step_forward', {}, spec, mask, { 0: xGates, 1: bHh, 2: states, 4: gates, 5: out, 12: w }, (t) => stepOffsets(t, spec));
   rt.release(w);
   return { out, states, gates };
 }
@@ -51,24 +42,10 @@ export function gruBackward(
   const G = T * B * 3 * H;
   // [2, T, B, 3H]: gradients of the input sums, then of the recurrent sums.
   const dgates = rt.alloc(2 * G, 'float32');
-  const kernel = { shader: 'recurrent', entry: 'gru_step_backward', overrides: { WG: backwardWg(spec), MASKED: mask ? 1 : 0 } };
-  // dh for the state the current step wrote; the final state's is dOut's last row.
-  let ds: GpuHandle | null = null;
-  let laterOff = -1;
-  for (let k = T - 1; k >= 0; k--) {
-    const o = stepOffsets(lstmTime(k, spec), spec);
-    const dsOut = rt.alloc(BH, 'float32');
-    // The mask binding, unused without a mask, gets dOut (read-only here) for the 'auto' layout.
-    const bindings = byNumber({
-      2: fwd.states, 4: fwd.gates, 6: mask ?? dOut, 8: dOut, 9: dgates, 10: ds ?? dOut, 11: dsOut, 12: wHh,
-      7: stepParams(rt, spec, { ...o, dsOff: ds ? 0 : T * BH, hasLater: laterOff >= 0 ? 1 : 0, laterOff: Math.max(0, laterOff) }),
-    });
-    rt.dispatch(kernel, bindings, backwardGrid(spec));
-    if (ds) rt.release(ds);
-    ds = dsOut;
-    laterOff = G + o.xgOff;
-  }
-  const last = ds!;
+  // dh for the state each step wrote; the final state's is dOut's last row.
+  const { ds: last, laterOff } = backwardSteps(
+    rt, 'gru_step_backward', spec, mask, dOut, BH, { 2: fwd.states, 4: fwd.gates, 9: dgates, 12: wHh }, (t) => stepOffsets(t, spec), (o) => G + o.xgOff,
+  );
   const dh0 = initialStateGrad(rt, last, dgates, laterOff, wHh, spec, 3);
   rt.release(last);
   const dwHh = recurrentWeightGrad(rt, dgates, G, fwd.states, spec, 3);

@@ -6,7 +6,7 @@ import type { GpuHandle, GpuRuntime } from '../runtime.js';
 import { WG } from './common.js';
 import { gather, scatter } from './layout.js';
 import { matmul } from './matmul.js';
-import { backwardGrid, backwardWg, byNumber, initialStateGrad, recurrentWeightGrad, type StepOffsets, stepGrid, stepParams } from './recurrentSteps.js';
+import { backwardSteps, forwardSteps, initialStateGrad, recurrentWeightGrad, type StepOffsets } from './recurrentSteps.js';
 
 function stepOffsets(t: number, spec: LstmSpec): StepOffsets {
   const { batch: B, hidden: H, steps: T } = spec;
@@ -44,16 +44,7 @@ export function lstmForward(
   const single = T === 1;
   const o0 = stepOffsets(lstmTime(0, spec), spec);
   const w = single ? recurrentForward(rt, states, o0.prevOff, wHh, spec) : gather(rt, wHh, { shape: [H, 4 * H], strides: [1, H], offset: 0 });
-  const kernel = { shader: 'recurrent', entry: 'lstm_step_forward', overrides: { WG, MASKED: mask ? 1 : 0, PRODUCT: single ? 0 : 1 } };
-  for (let k = 0; k < T; k++) {
-    // Without a mask the shader never reads binding 6, but layout 'auto' still expects it
-    // (the read is behind an override-constant branch): any read-only buffer will do.
-    const bindings = byNumber({
-      0: xGates, 2: states, 3: cells, 4: gates, 5: out, 6: mask ?? xGates, 12: w,
-      7: stepParams(rt, spec, stepOffsets(lstmTime(k, spec), spec)),
-    });
-    rt.dispatch(kernel, bindings, stepGrid(spec));
-  }
+  forwardSteps(rt, 'lstm_step_forward', { PRODUCT: single ? 0 : 1 }, spec, mask, { 0: xGates, 2: states, 3: cells, 4: gates, 5: out, 12: w }, (t) => stepOffsets(t, spec));
   rt.release(w);
   return { out, states, cells, gates };
 }
@@ -65,25 +56,11 @@ export function lstmBackward(
   const { steps: T, batch: B, hidden: H } = spec;
   const BH = B * H;
   const dgates = rt.alloc(T * B * 4 * H, 'float32');
-  const kernel = { shader: 'recurrent', entry: 'lstm_step_backward', overrides: { WG: backwardWg(spec), MASKED: mask ? 1 : 0 } };
-  // (dh, dc) for the state the current step wrote; the final state's gradients are dOut's last two rows.
-  let ds: GpuHandle | null = null;
-  let laterGateOff = -1;
-  for (let k = T - 1; k >= 0; k--) {
-    const o = stepOffsets(lstmTime(k, spec), spec);
-    const dsOut = rt.alloc(2 * BH, 'float32');
-    // The mask binding, unused without a mask, gets dOut (read-only here) for the 'auto' layout.
-    const bindings = byNumber({
-      3: fwd.cells, 4: fwd.gates, 6: mask ?? dOut, 8: dOut, 9: dgates, 10: ds ?? dOut, 11: dsOut, 12: wHh,
-      7: stepParams(rt, spec, { ...o, dsOff: ds ? 0 : T * BH, hasLater: laterGateOff >= 0 ? 1 : 0, laterOff: Math.max(0, laterGateOff) }),
-    });
-    rt.dispatch(kernel, bindings, backwardGrid(spec));
-    if (ds) rt.release(ds);
-    ds = dsOut;
-    laterGateOff = o.gateOff;
-  }
-  const last = ds!;
-  const dh0 = initialStateGrad(rt, last, dgates, laterGateOff, wHh, spec, 4);
+  // (dh, dc) for the state each step wrote; the final state's gradients are dOut's last two rows.
+  const { ds: last, laterOff } = backwardSteps(
+    rt, 'lstm_step_backward', spec, mask, dOut, 2 * BH, { 3: fwd.cells, 4: fwd.gates, 9: dgates, 12: wHh }, (t) => stepOffsets(t, spec), (o) => o.gateOff,
+  );
+  const dh0 = initialStateGrad(rt, last, dgates, laterOff, wHh, spec, 4);
   const dc0 = gather(rt, last, { shape: [BH], strides: [1], offset: BH });
   rt.release(last);
   const dwHh = recurrentWeightGrad(rt, dgates, 0, fwd.states, spec, 4);
