@@ -3,7 +3,6 @@
 // for the small ones, by float64 finite differences on the cpu reference. (Queueing without
 // read-backs: test/lstm.test.ts, for both layers.)
 import * as dg from '../src/index.js';
-import type { Tensor } from '../src/index.js';
 import { hasWebGpu } from './support/compare.js';
 import { CELL_SHAPES, n, type RecurrentCase, runRecurrentTable, type SeqConfig, seqCase as seqCaseOf, w } from './support/recurrentCases.js';
 

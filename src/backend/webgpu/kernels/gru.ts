@@ -5,7 +5,6 @@
 import type { GruForward, GruGrads, GruSpec } from '../../gruSpec.js';
 import { lstmSlots, lstmTime } from '../../lstmSpec.js';
 import type { GpuHandle, GpuRuntime } from '../runtime.js';
-import { WG } from './common.js';
 import { gather, scatter } from './layout.js';
 import { backwardSteps, forwardSteps, initialStateGrad, recurrentWeightGrad, type StepOffsets } from './recurrentSteps.js';
 

@@ -3,7 +3,6 @@
 // product into the cell); the backward then takes dW_hh for all steps in one matmul.
 import { type LstmForward, type LstmGrads, type LstmSpec, lstmSlots, lstmTime } from '../../lstmSpec.js';
 import type { GpuHandle, GpuRuntime } from '../runtime.js';
-import { WG } from './common.js';
 import { gather, scatter } from './layout.js';
 import { matmul } from './matmul.js';
 import { backwardSteps, forwardSteps, initialStateGrad, recurrentWeightGrad, type StepOffsets } from './recurrentSteps.js';
