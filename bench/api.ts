@@ -33,6 +33,9 @@ export interface Dg {
     LSTM: new (inputSize: number, hiddenSize: number, options?: { batchFirst?: boolean }) => Module & {
       forward(x: Tensor): [Tensor, [Tensor, Tensor]];
     };
+    GRU: new (inputSize: number, hiddenSize: number, options?: { batchFirst?: boolean }) => Module & {
+      forward(x: Tensor): [Tensor, Tensor];
+    };
   };
   optim: {
     Adam: new (params: Tensor[], options?: { lr?: number }) => Optimizer;

@@ -6,8 +6,9 @@ import type { Instance, Workload } from './workloads.js';
 
 /** What a column's library provides to the loop. */
 export interface Lib<T> {
-  /** null when the library lacks an op the workload needs (with the missing names). */
-  instance(w: Workload): Instance<T> | { missing: string[] };
+  /** `missing`: the library lacks an op the workload needs, for now (with the missing names);
+   *  `unsupported`: it has no such op at all (a row of n/a, with the reason). */
+  instance(w: Workload): Instance<T> | { missing: string[] } | { unsupported: string };
   /** Runs fn so every tensor it makes but does not return is freed. */
   tidy(fn: () => T): T;
   /** A one-element slice of t (made inside tidy, so a step's outputs are freed with it). */
@@ -20,7 +21,7 @@ export interface Lib<T> {
   counters?(): { submits: number; readbacks: number; dispatches: number };
 }
 
-export type Status = 'ok' | 'not yet implemented' | 'error' | 'wrong result' | 'unchecked';
+export type Status = 'ok' | 'not yet implemented' | 'n/a' | 'error' | 'wrong result' | 'unchecked';
 
 export interface Row {
   id: string;
@@ -112,6 +113,7 @@ async function runOne<T>(
 ): Promise<Row> {
   const inst = lib.instance(w);
   if ('missing' in inst) return { id: w.id, status: 'not yet implemented', message: `needs ${inst.missing.join(', ')}` };
+  if ('unsupported' in inst) return { id: w.id, status: 'n/a', message: inst.unsupported };
   const checkStart = performance.now();
   const values = await inst.check();
   const checkMs = performance.now() - checkStart;

@@ -27,7 +27,8 @@ export interface Workload {
   /** The full training step, whose submits and read-backs are also counted. */
   trainingStep?: boolean;
   dawngrad(dg: Dg): Instance<Tensor>;
-  tfjs(tf: Tf): Instance<TfTensor>;
+  /** `unsupported` where TensorFlow.js has no equivalent op (its columns read n/a). */
+  tfjs(tf: Tf): Instance<TfTensor> | { unsupported: string };
 }
 
 const f32 = async (t: { data(): Promise<ArrayLike<number>> }) => Array.from(await t.data());
@@ -371,6 +372,38 @@ function lstmSequence(id: string, title: string, B: number, T: number, I: number
   };
 }
 
+// ---- GRU --------------------------------------------------------------------------------------
+
+/** The sequential-MNIST LSTM row's shapes as a GRU: 3 gates (r, z, n) instead of 4. */
+function gruSequence(id: string, title: string, B: number, T: number, I: number, H: number): Workload {
+  const s = 1 / Math.sqrt(H);
+  const w = { wIh: uniform(3 * H * I, 70, s), wHh: uniform(3 * H * H, 71, s), bIh: uniform(3 * H, 72, s), bHh: uniform(3 * H, 73, s) };
+  const x = uniform(B * T * I, 74);
+  const dy = uniform(B * T * H, 75);
+  // Forward: the input and recurrent products of three gates per step; backward about twice that.
+  const fwd = 2 * B * T * (I + H) * 3 * H;
+  return {
+    id, title, needs: ['nn.GRU'], flops: 3 * fwd,
+    dawngrad(dg) {
+      const gru = new dg.nn.GRU(I, H, { batchFirst: true });
+      gru.loadStateDict({
+        weight_ih_l0: dg.tensor(w.wIh, [3 * H, I]), weight_hh_l0: dg.tensor(w.wHh, [3 * H, H]),
+        bias_ih_l0: dg.tensor(w.bIh, [3 * H]), bias_hh_l0: dg.tensor(w.bHh, [3 * H]),
+      });
+      const xt = dg.tensor(x, [B, T, I], { requiresGrad: true });
+      const g = dg.tensor(dy, [B, T, H]);
+      const run = (): Tensor => {
+        const [out] = gru.forward(xt);
+        clearGrads([...gru.parameters(), xt]);
+        out.backward(g);
+        return xt.grad!;
+      };
+      return { step: run, check: () => f32(run()) };
+    },
+    tfjs: () => ({ unsupported: 'tfjs-core has no GRU op' }),
+  };
+}
+
 /** The suite; `quick` shrinks every size so a smoke run (and its test) takes seconds. */
 export function workloads(quick: boolean): Workload[] {
   const q = (full: number, small: number) => (quick ? small : full);
@@ -391,6 +424,7 @@ export function workloads(quick: boolean): Workload[] {
     lstmCell('lstm-cell', `LSTM cell step ${q(64, 2)}x${q(128, 8)} -> ${q(256, 8)}`, q(64, 2), q(128, 8), q(256, 8)),
     lstmSequence('lstm-seq-fwd', `sequential-MNIST LSTM ${q(64, 2)}x${q(28, 4)}x28 -> 128`, q(64, 2), q(28, 4), 28, 128, false),
     lstmSequence('lstm-seq-fwdbwd', `sequential-MNIST LSTM ${q(64, 2)}x${q(28, 4)}x28 -> 128, fwd+bwd`, q(64, 2), q(28, 4), 28, 128, true),
+    gruSequence('gru-seq-fwdbwd', `sequential-MNIST GRU ${q(64, 2)}x${q(28, 4)}x28 -> 128, fwd+bwd`, q(64, 2), q(28, 4), 28, 128),
     trainStep('train-cnn', `MNIST CNN training step, batch ${batch}`, batch),
   ];
 }

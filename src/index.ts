@@ -16,6 +16,7 @@ export {
   type Conv2dOptions, type MaxPool2dOptions, type AvgPool2dOptions, type CrossEntropyOptions, type ClassLossOptions, type LossOptions, type Reduction,
 } from './core/ops/index.js';
 export { lstmCell, lstm, lstmLayer, embedding, type EmbeddingOptions, type LstmWeights, type LstmOptions, type LstmLayerOptions } from './core/ops/index.js';
+export { gruCell, gru, gruLayer, type GruWeights, type GruOptions, type GruLayerOptions } from './core/ops/index.js';
 export * as nn from './nn/index.js';
 export * as io from './io/index.js';
 export { save, load, loadStateDict } from './io/model.js';

@@ -1,6 +1,7 @@
-// nn.LSTM and nn.Embedding as layers: PyTorch's parameter names and initialisation, padded
-// batches that do not disturb shorter examples, and a small LSTM that learns a sequence task
-// on webgpu exactly as it does on the cpu reference.
+// nn.LSTM and nn.Embedding as layers: PyTorch's parameter names and initialisation (with
+// nn.GRU's and GRUCell's), dropout between layers (LSTM and GRU), padded batches that do not
+// disturb shorter examples, and a small LSTM that learns a sequence task on webgpu exactly as
+// it does on the cpu reference.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
@@ -30,16 +31,17 @@ layers('LSTM state-dict keys and shapes are PyTorch\'s', async () => {
   assert.equal(Object.keys(new dg.nn.LSTM(2, 4, { bias: false }).stateDict()), ['weight_ih_l0', 'weight_hh_l0']);
 });
 
-layers('LSTM weights start in U(-1/sqrt(H), 1/sqrt(H)) and are not all alike', async () => {
-  await dg.init({ backend: 'cpu' });
-  dg.manualSeed(3);
-  const m = new dg.nn.LSTM(4, 16);
-  for (const [name, p] of m.namedParameters()) {
-    const v = [...(await p.data())];
-    assert.ok(v.every((x) => Math.abs(x) <= 0.25), `${name} within the bound 1/sqrt(16)`);
-    assert.ok(Math.max(...v) - Math.min(...v) > 0.2, `${name} spread over the range`);
-  }
-});
+for (const [name, make] of [['LSTM', () => new dg.nn.LSTM(4, 16)], ['GRU', () => new dg.nn.GRU(4, 16)], ['GRUCell', () => new dg.nn.GRUCell(4, 16)]] as const) {
+  layers(`${name} weights start in U(-1/sqrt(H), 1/sqrt(H)) and are not all alike`, async () => {
+    await dg.init({ backend: 'cpu' });
+    dg.manualSeed(3);
+    for (const [key, p] of make().namedParameters()) {
+      const v = [...(await p.data())];
+      assert.ok(v.every((x) => Math.abs(x) <= 0.25), `${key} within the bound 1/sqrt(16)`);
+      assert.ok(Math.max(...v) - Math.min(...v) > 0.2, `${key} spread over the range`);
+    }
+  });
+}
 
 layers('Embedding has one weight [numEmbeddings, embeddingDim] and rebuilds from its spec', async () => {
   await dg.init({ backend: 'cpu' });
@@ -68,20 +70,22 @@ layers('bad shapes, lengths and sizes are errors that say what was expected', as
   throwsWith(() => new dg.nn.LSTM(3, 4, { dropout: 1.5 }), ['LSTM', 'dropout', '1.5'], 'dropout');
   throwsWith(() => dg.lstmCell(dg.zeros([2, 3]), dg.zeros([2, 4]), dg.zeros([2, 4]), dg.zeros([16, 5]), dg.zeros([16, 4])), ['lstmCell', 'input=5', '[2, 3]'], 'cell input');
 });
-webgpuTest(layers)('dropout acts between layers in training only, with the same seeded masks on every backend', async () => {
-  const run = async (backend: 'cpu' | 'webgpu', training: boolean, dropout: number) => {
-    await dg.init({ backend });
-    dg.manualSeed(8);
-    const m = new dg.nn.LSTM(3, 4, { numLayers: 2, dropout });
-    m.train(training);
-    return m.forward(dg.tensor(Float32Array.from(seeded(5 * 2 * 3, 2)), [5, 2, 3]))[0].data();
-  };
-  const plain = await run('cpu', true, 0);
-  assertClose(await run('cpu', false, 0.5), plain, { atol: 0, rtol: 0 }, 'eval mode ignores dropout');
-  const dropped = await run('cpu', true, 0.5);
-  assert.ok(dropped.some((v, i) => Math.abs(v - plain[i]!) > 1e-3), 'training mode drops');
-  assertClose(await run('webgpu', true, 0.5), dropped, GPU_TOL, 'webgpu dropout matches cpu');
-});
+for (const [name, make] of [['LSTM', (p: number) => new dg.nn.LSTM(3, 4, { numLayers: 2, dropout: p })], ['GRU', (p: number) => new dg.nn.GRU(3, 4, { numLayers: 2, dropout: p })]] as const) {
+  webgpuTest(layers)(`${name}: dropout acts between layers in training only, with the same seeded masks on every backend`, async () => {
+    const run = async (backend: 'cpu' | 'webgpu', training: boolean, dropout: number) => {
+      await dg.init({ backend });
+      dg.manualSeed(8);
+      const m = make(dropout);
+      m.train(training);
+      return m.forward(dg.tensor(Float32Array.from(seeded(5 * 2 * 3, 2)), [5, 2, 3]))[0].data();
+    };
+    const plain = await run('cpu', true, 0);
+    assertClose(await run('cpu', false, 0.5), plain, { atol: 0, rtol: 0 }, 'eval mode ignores dropout');
+    const dropped = await run('cpu', true, 0.5);
+    assert.ok(dropped.some((v, i) => Math.abs(v - plain[i]!) > 1e-3), 'training mode drops');
+    assertClose(await run('webgpu', true, 0.5), dropped, GPU_TOL, 'webgpu dropout matches cpu');
+  });
+}
 layers('gate order is PyTorch\'s: i, f, g, o', async () => {
   await dg.init({ backend: 'cpu' });
   // One unit, x = 1, h = 0: each gate's pre-activation is its own row of weight_ih.

@@ -1,20 +1,30 @@
 // The LSTM table: dg.lstmCell and the functional multi-layer dg.lstm (which nn.LSTM wraps),
 // each case checked on webgpu against the cpu reference (forward and every input's gradient)
-// and, for the small ones, by float64 finite differences on the cpu reference.
+// and, for the small ones, by float64 finite differences on the cpu reference. Also: LSTM and
+// GRU sequences queue with no read-back.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
 import { getBackend } from '../src/core/engine.js';
 import * as dg from '../src/index.js';
-import { checkGpuMatchesCpu, gradCheck, hasWebGpu } from './support/compare.js';
+import type { Tensor } from '../src/index.js';
+import { hasWebGpu } from './support/compare.js';
+import { CELL_SHAPES, joined, n, type RecurrentCase, runRecurrentTable, type SeqConfig, seqCase as seqCaseOf, w } from './support/recurrentCases.js';
 import { webgpuTest } from './support/webgpu.js';
-import { cellCase, seqCase, type LstmCase } from './support/lstmCases.js';
 
-export const LSTM_CASES: LstmCase[] = [
-  cellCase('cell, tiny', 2, 3, 3, true, true),
-  cellCase('cell without biases', 2, 3, 2, false, true),
-  cellCase('cell spanning several workgroups (B=5, I=13, H=67)', 5, 13, 67, true),
-  cellCase('cell, batch 1 and hidden 1', 1, 4, 1, true),
+function cellCase(name: string, B: number, I: number, H: number, bias: boolean, gradCheck = false): RecurrentCase {
+  const inputs = [n(B, I), n(B, H), n(B, H), w(4 * H, I), w(4 * H, H), ...(bias ? [w(4 * H), w(4 * H)] : [])];
+  return { name, inputs, gradCheck, fn: (x, h, c, wi, wh, bi, bh) => joined(...dg.lstmCell(x!, h!, c!, wi!, wh!, bi, bh)) };
+}
+
+const LSTM_CELL = { gates: 4, stateKinds: 2 };
+const seqCase = (name: string, cfg: SeqConfig, gradCheck = false) => seqCaseOf(name, cfg, LSTM_CELL, (x, { weights, state, options }) => {
+  const [out, [h, c]] = dg.lstm(x, weights, { ...options, state: state as [Tensor, Tensor] | null });
+  return [out, h, c];
+}, gradCheck);
+
+export const LSTM_CASES: RecurrentCase[] = [
+  ...CELL_SHAPES.map((c) => cellCase(...c)),
   seqCase('T=1, one layer', { T: 1, B: 3, I: 5, H: 7, layers: 1 }),
   seqCase('T=7, one layer, H=13', { T: 7, B: 3, I: 5, H: 13, layers: 1 }),
   seqCase('T=7, two layers', { T: 7, B: 2, I: 3, H: 6, layers: 2 }),
@@ -46,36 +56,27 @@ export const LSTM_CASES: LstmCase[] = [
 
 await hasWebGpu();
 
-const forward = suite('lstm: webgpu matches the cpu reference');
-for (const c of LSTM_CASES) {
-  webgpuTest(forward)(c.name, async () => {
-    await checkGpuMatchesCpu(c.inputs, c.fn, c.name);
+runRecurrentTable('lstm', LSTM_CASES);
+
+const queueing = suite('recurrent layers: queueing on webgpu');
+const layers = {
+  LSTM: () => new dg.nn.LSTM(3, 4, { bidirectional: true, numLayers: 2 }),
+  GRU: () => new dg.nn.GRU(3, 4, { bidirectional: true, numLayers: 2 }),
+};
+for (const [name, make] of Object.entries(layers)) {
+  webgpuTest(queueing)(`${name}: a whole sequence's forward and backward is queued without one read-back`, async () => {
+    await dg.init({ backend: 'webgpu' });
+    const { stats } = (getBackend() as WebGpuBackend).rt;
+    const x = dg.randn([9, 2, 3], { requiresGrad: true });
+    const m = make();
+    // A first read settles any error checks that earlier tests' kernels left pending.
+    await x.data();
+    const before = stats.readbacks;
+    const [out] = m.forward(x);
+    out.sum().backward();
+    assert.is(stats.readbacks, before, 'no read-back while queueing');
+    await x.grad!.data();
+    assert.is(stats.readbacks, before + 1, 'reading the gradient is the one read-back');
   });
 }
-forward.run();
-
-const grads = suite('lstm: float64 finite-difference gradients on the cpu reference');
-for (const c of LSTM_CASES.filter((x) => x.gradCheck)) {
-  grads(c.name, async () => {
-    await gradCheck(c.inputs, c.fn, c.name);
-  });
-}
-grads.run();
-
-const queueing = suite('lstm: queueing on webgpu');
-webgpuTest(queueing)('a whole sequence\'s forward and backward is queued without one read-back', async () => {
-  await dg.init({ backend: 'webgpu' });
-  const { stats } = (getBackend() as WebGpuBackend).rt;
-  const T = 9;
-  const x = dg.randn([T, 2, 3], { requiresGrad: true });
-  const m = new dg.nn.LSTM(3, 4, { bidirectional: true, numLayers: 2 });
-  // A first read settles any error checks that earlier tests' kernels left pending.
-  await x.data();
-  const before = stats.readbacks;
-  const [out] = m.forward(x);
-  out.sum().backward();
-  assert.is(stats.readbacks, before, 'no read-back while queueing');
-  await x.grad!.data();
-  assert.is(stats.readbacks, before + 1, 'reading the gradient is the one read-back');
-});
 queueing.run();

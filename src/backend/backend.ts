@@ -8,6 +8,7 @@
 // - Methods return immediately; the webgpu backend only queues work. `read` is the one wait.
 
 import type { ClassLossSpec, Conv2dSpec, Pool2dSpec, Reduction } from './cnnSpecs.js';
+import type { GruForward, GruGrads, GruSaved, GruSpec } from './gruSpec.js';
 import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from './lstmSpec.js';
 
 export type DType = 'float32' | 'int32';
@@ -156,6 +157,14 @@ export interface Backend {
   lstmForward(xGates: Handle, h0: Handle, c0: Handle, wHh: Handle, mask: Handle | null, spec: LstmSpec): LstmForward;
   /** Back-propagation through time from dOut [T + 2, B, H] (outputs, then dL/dhN, then dL/dcN). */
   lstmBackward(dOut: Handle, wHh: Handle, fwd: LstmSaved, mask: Handle | null, spec: LstmSpec): LstmGrads;
+  /**
+   * One GRU direction over a whole sequence (layouts in ./gruSpec.ts): xGates [T, B, 3H]
+   * (x·W_ihᵀ + b_ih for every step), h0 [B, H], wHh [3H, H], bHh [3H] (the recurrent bias
+   * stays apart: r scales n's recurrent sum with it), mask as lstmForward's.
+   */
+  gruForward(xGates: Handle, h0: Handle, wHh: Handle, bHh: Handle, mask: Handle | null, spec: GruSpec): GruForward;
+  /** Back-propagation through time from dOut [T + 1, B, H] (outputs, then dL/dhN). */
+  gruBackward(dOut: Handle, wHh: Handle, fwd: GruSaved, mask: Handle | null, spec: GruSpec): GruGrads;
   /** Rows of weight [rows, dim] picked by int32 indices -> [indices.size, dim]. A bad index
    *  raises an error naming it (the webgpu backend raises it at the next `read`). */
   embedding(weight: Handle, indices: Handle, dim: number): Handle;

@@ -7,6 +7,7 @@ export { Dropout } from './dropout.js';
 export { Flatten } from './flatten.js';
 export { Sequential } from './sequential.js';
 export { LSTM, type LSTMOptions, type LSTMForwardOptions } from './lstm.js';
+export { GRU, GRUCell, type GRUOptions, type GRUForwardOptions, type GRUCellOptions } from './gru.js';
 export { AllSteps, LastStep } from './recurrentOutput.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { Conv2d, type Conv2dLayerOptions } from './conv.js';

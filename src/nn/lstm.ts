@@ -1,18 +1,11 @@
 // nn.LSTM: torch.nn.LSTM's parameters, names and initialisation around the functional dg.lstm
 // (src/core/ops/lstm.ts), which runs each layer-direction as one fused sequence kernel.
-import { type LstmWeights, lstm } from '../core/ops/lstm.js';
+import { lstm } from '../core/ops/lstm.js';
 import type { Tensor } from '../core/tensor.js';
-import { uniform } from './init.js';
-import { Module, registerLayer, type JsonObject } from './module.js';
+import { registerLayer } from './module.js';
+import { RecurrentLayer, type RecurrentLayerOptions, recurrentFromConfig } from './recurrentLayer.js';
 
-export interface LSTMOptions {
-  numLayers?: number;
-  bias?: boolean;
-  batchFirst?: boolean;
-  bidirectional?: boolean;
-  /** Dropout on the outputs of every layer but the last, in training mode (PyTorch's `dropout`). */
-  dropout?: number;
-}
+export type LSTMOptions = RecurrentLayerOptions;
 
 export interface LSTMForwardOptions {
   /**
@@ -30,43 +23,9 @@ export interface LSTMForwardOptions {
 
 type LSTMState = readonly [Tensor, Tensor];
 
-export class LSTM extends Module<[Tensor, (LSTMState | null)?, LSTMForwardOptions?], [Tensor, [Tensor, Tensor]]> {
-  readonly numLayers: number;
-  readonly bias: boolean;
-  readonly batchFirst: boolean;
-  readonly bidirectional: boolean;
-  readonly dropout: number;
-  readonly #weights: LstmWeights[] = [];
-
-  constructor(readonly inputSize: number, readonly hiddenSize: number, options: LSTMOptions = {}) {
-    super();
-    this.numLayers = options.numLayers ?? 1;
-    this.bias = options.bias ?? true;
-    this.batchFirst = options.batchFirst ?? false;
-    this.bidirectional = options.bidirectional ?? false;
-    this.dropout = options.dropout ?? 0;
-    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`LSTM: dropout must be in [0, 1], got ${this.dropout}`);
-    for (const [name, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['numLayers', this.numLayers]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new Error(`LSTM: ${name} must be a positive integer, got ${v}`);
-    }
-    const H = hiddenSize;
-    const D = this.bidirectional ? 2 : 1;
-    // PyTorch initialises every LSTM parameter from U(-1/sqrt(H), 1/sqrt(H)).
-    const bound = 1 / Math.sqrt(H);
-    for (let l = 0; l < this.numLayers; l++) {
-      for (let d = 0; d < D; d++) {
-        const suffix = `_l${l}${d === 1 ? '_reverse' : ''}`;
-        const w: LstmWeights = {
-          weightIh: this.registerParameter(`weight_ih${suffix}`, uniform([4 * H, l === 0 ? inputSize : D * H], bound)),
-          weightHh: this.registerParameter(`weight_hh${suffix}`, uniform([4 * H, H], bound)),
-        };
-        if (this.bias) {
-          w.biasIh = this.registerParameter(`bias_ih${suffix}`, uniform([4 * H], bound));
-          w.biasHh = this.registerParameter(`bias_hh${suffix}`, uniform([4 * H], bound));
-        }
-        this.#weights.push(w);
-      }
-    }
+export class LSTM extends RecurrentLayer<[Tensor, (LSTMState | null)?, LSTMForwardOptions?], [Tensor, [Tensor, Tensor]]> {
+  constructor(inputSize: number, hiddenSize: number, options: LSTMOptions = {}) {
+    super('LSTM', inputSize, hiddenSize, options, 4);
   }
 
   /**
@@ -76,21 +35,8 @@ export class LSTM extends Module<[Tensor, (LSTMState | null)?, LSTMForwardOption
    * out's last step, or hN's last layer.
    */
   override forward(x: Tensor, state?: LSTMState | null, options: LSTMForwardOptions = {}): [Tensor, [Tensor, Tensor]] {
-    return lstm(x, this.#weights, {
-      bidirectional: this.bidirectional, batchFirst: this.batchFirst, state: state ?? null, lengths: options.lengths ?? null, mask: options.mask ?? null,
-      dropout: this.training ? this.dropout : 0,
-    });
-  }
-
-  override config(): JsonObject {
-    return {
-      inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias,
-      batchFirst: this.batchFirst, bidirectional: this.bidirectional, dropout: this.dropout,
-    };
+    return lstm(x, this.weights, { ...this.runOptions(), state: state ?? null, lengths: options.lengths ?? null, mask: options.mask ?? null });
   }
 }
 
-registerLayer('LSTM', LSTM, (c) => new LSTM(c.inputSize as number, c.hiddenSize as number, {
-  numLayers: c.numLayers as number, bias: c.bias as boolean, batchFirst: c.batchFirst as boolean,
-  bidirectional: c.bidirectional as boolean, dropout: c.dropout as number,
-}));
+registerLayer('LSTM', LSTM, (c) => new LSTM(...recurrentFromConfig(c)));

@@ -4,7 +4,7 @@
 import * as dg from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import type { InputSpec } from './compare.js';
-import { seqCase } from './lstmCases.js';
+import { seqCase, type SeqCall } from './recurrentCases.js';
 
 export interface FuzzCase {
   family: string;
@@ -130,14 +130,28 @@ function pool(r: Rand): FuzzCase {
   };
 }
 
-function lstm(r: Rand): FuzzCase {
-  const cfg = {
-    T: int(r, 1, 6), B: int(r, 1, 5), I: int(r, 1, 6), H: pick(r, [1, 2, 3, 5, 8, 13]),
-    layers: int(r, 1, 2), bidirectional: r() < 0.5, batchFirst: r() < 0.5, initialState: r() < 0.5,
+/** The multi-layer LSTM and GRU, each run through the recurrent table's case builder. */
+const RECURRENT = {
+  lstm: { cell: { gates: 4, stateKinds: 2 }, run: (x: Tensor, c: SeqCall) => {
+    const [out, [h, cN]] = dg.lstm(x, c.weights, { ...c.options, state: c.state as [Tensor, Tensor] | null });
+    return [out, h, cN];
+  } },
+  gru: { cell: { gates: 3, stateKinds: 1 }, run: (x: Tensor, c: SeqCall) => {
+    const [out, h] = dg.gru(x, c.weights, { ...c.options, h0: c.state?.[0] ?? null });
+    return [out, h];
+  } },
+} as const;
+
+function recurrent(kind: keyof typeof RECURRENT): (r: Rand) => FuzzCase {
+  return (r) => {
+    const cfg = {
+      T: int(r, 1, 6), B: int(r, 1, 5), I: int(r, 1, 6), H: pick(r, [1, 2, 3, 5, 8, 13]),
+      layers: int(r, 1, 2), bidirectional: r() < 0.5, batchFirst: r() < 0.5, initialState: r() < 0.5,
+    };
+    const lengths = r() < 0.3 ? Array.from({ length: cfg.B }, () => int(r, 1, cfg.T)) : undefined;
+    const c = seqCase('', { ...cfg, lengths }, RECURRENT[kind].cell, RECURRENT[kind].run);
+    return { family: kind, name: `${kind} ${JSON.stringify({ ...cfg, lengths })}`, differentiable: true, inputs: c.inputs, fn: c.fn };
   };
-  const lengths = r() < 0.3 ? Array.from({ length: cfg.B }, () => int(r, 1, cfg.T)) : undefined;
-  const c = seqCase('', { ...cfg, lengths });
-  return { family: 'lstm', name: `lstm ${JSON.stringify({ ...cfg, lengths })}`, differentiable: true, inputs: c.inputs, fn: c.fn };
 }
 
 function loss(r: Rand): FuzzCase {
@@ -162,7 +176,7 @@ function loss(r: Rand): FuzzCase {
   };
 }
 
-export const FAMILIES = { elementwise, reduction, matmul, conv2d, pool, lstm, loss } as const;
+export const FAMILIES = { elementwise, reduction, matmul, conv2d, pool, lstm: recurrent('lstm'), gru: recurrent('gru'), loss } as const;
 export type Family = keyof typeof FAMILIES;
 
 /** The case a seed draws for a family: the same seed always gives the same case. */

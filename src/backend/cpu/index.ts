@@ -10,7 +10,9 @@ import type { ClassLossSpec, Conv2dSpec, Pool2dSpec } from '../cnnSpecs.js';
 import * as conv from './conv2d.js';
 import * as emb from './embedding.js';
 import * as lstm from './lstm.js';
+import * as gru from './gru.js';
 import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from '../lstmSpec.js';
+import type { GruForward, GruGrads, GruSaved, GruSpec } from '../gruSpec.js';
 import * as loss from './loss.js';
 import * as pool from './pool.js';
 import { optimStep } from './optim.js';
@@ -253,6 +255,14 @@ export class CpuBackend implements Backend {
     const saved = { states: f(fwd.states), cells: f(fwd.cells), gates: f(fwd.gates) };
     const r = lstm.lstmBackward(f(dOut), f(wHh), saved, mask ? f(mask) : null, spec);
     return { dxGates: this.f64(r.dxGates), dh0: this.f64(r.dh0), dc0: this.f64(r.dc0), dwHh: this.f64(r.dwHh) };
+  }
+  gruForward(xGates: Handle, h0: Handle, wHh: Handle, bHh: Handle, mask: Handle | null, spec: GruSpec): GruForward {
+    const r = gru.gruForward(f(xGates), f(h0), f(wHh), f(bHh), mask ? f(mask) : null, spec);
+    return { out: this.f64(r.out), states: this.f64(r.states), gates: this.f64(r.gates) };
+  }
+  gruBackward(dOut: Handle, wHh: Handle, fwd: GruSaved, mask: Handle | null, spec: GruSpec): GruGrads {
+    const r = gru.gruBackward(f(dOut), f(wHh), { states: f(fwd.states), gates: f(fwd.gates) }, mask ? f(mask) : null, spec);
+    return { dxGates: this.f64(r.dxGates), dhGates: this.f64(r.dhGates), dh0: this.f64(r.dh0), dwHh: this.f64(r.dwHh) };
   }
   embedding(weight: Handle, indices: Handle, dim: number): Handle {
     return this.f64(emb.embeddingForward(f(weight), h(indices).data as Int32Array, dim));

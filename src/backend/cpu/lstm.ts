@@ -1,6 +1,7 @@
 // Reference LSTM over a sequence in float64: the textbook equations in plain loops, one
 // (batch, unit) at a time, written to be checked by eye rather than to be fast.
 import { type LstmSpec, lstmSlots, lstmTime } from '../lstmSpec.js';
+import { forEachStepRow, recurrentWeightGrad } from './recurrentSteps.js';
 
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
@@ -23,34 +24,29 @@ export function lstmForward(
   const first = spec.reverse ? T : 0;
   states.set(h0, first * BH);
   cells.set(c0, first * BH);
-  for (let k = 0; k < T; k++) {
-    const t = lstmTime(k, spec);
-    const { prev, next } = lstmSlots(t, spec);
-    for (let b = 0; b < B; b++) {
-      const live = mask === null || mask[t * B + b] !== 0;
-      const hPrev = states.subarray(prev * BH + b * H, prev * BH + (b + 1) * H);
-      for (let j = 0; j < H; j++) {
-        const pre = [0, 1, 2, 3].map((q) => {
-          let acc = xGates[(t * B + b) * 4 * H + q * H + j]!;
-          for (let m = 0; m < H; m++) acc += hPrev[m]! * wHh[(q * H + j) * H + m]!;
-          return acc;
-        });
-        const [i, f, g, o] = [sigmoid(pre[0]!), sigmoid(pre[1]!), Math.tanh(pre[2]!), sigmoid(pre[3]!)];
-        const gBase = (t * B + b) * 4 * H + j;
-        gates[gBase] = i;
-        gates[gBase + H] = f;
-        gates[gBase + 2 * H] = g;
-        gates[gBase + 3 * H] = o;
-        const cPrev = cells[prev * BH + b * H + j]!;
-        const c = f * cPrev + i * g;
-        const h = o * Math.tanh(c);
-        // A padded step leaves the state as it was and outputs zero, like a packed sequence.
-        cells[next * BH + b * H + j] = live ? c : cPrev;
-        states[next * BH + b * H + j] = live ? h : hPrev[j]!;
-        out[t * BH + b * H + j] = live ? h : 0;
-      }
+  forEachStepRow(spec, mask, (t, b, { prev, next }, live) => {
+    const hPrev = states.subarray(prev * BH + b * H, prev * BH + (b + 1) * H);
+    for (let j = 0; j < H; j++) {
+      const pre = [0, 1, 2, 3].map((q) => {
+        let acc = xGates[(t * B + b) * 4 * H + q * H + j]!;
+        for (let m = 0; m < H; m++) acc += hPrev[m]! * wHh[(q * H + j) * H + m]!;
+        return acc;
+      });
+      const [i, f, g, o] = [sigmoid(pre[0]!), sigmoid(pre[1]!), Math.tanh(pre[2]!), sigmoid(pre[3]!)];
+      const gBase = (t * B + b) * 4 * H + j;
+      gates[gBase] = i;
+      gates[gBase + H] = f;
+      gates[gBase + 2 * H] = g;
+      gates[gBase + 3 * H] = o;
+      const cPrev = cells[prev * BH + b * H + j]!;
+      const c = f * cPrev + i * g;
+      const h = o * Math.tanh(c);
+      // A padded step leaves the state as it was and outputs zero, like a packed sequence.
+      cells[next * BH + b * H + j] = live ? c : cPrev;
+      states[next * BH + b * H + j] = live ? h : hPrev[j]!;
+      out[t * BH + b * H + j] = live ? h : 0;
     }
-  }
+  });
   const last = spec.reverse ? 0 : T;
   out.set(states.subarray(last * BH, (last + 1) * BH), T * BH);
   out.set(cells.subarray(last * BH, (last + 1) * BH), (T + 1) * BH);
@@ -110,16 +106,6 @@ export function lstmBackward(
     dh = dhPrev;
     dc = dcPrev;
   }
-  // dW_hh = sum over steps and batch of dGates_t^T · h entering step t.
-  const dwHh = new Float64Array(4 * H * H);
-  for (let t = 0; t < T; t++) {
-    const { prev } = lstmSlots(t, spec);
-    for (let b = 0; b < B; b++) {
-      for (let r = 0; r < 4 * H; r++) {
-        const dg = dxGates[(t * B + b) * 4 * H + r]!;
-        for (let m = 0; m < H; m++) dwHh[r * H + m] = dwHh[r * H + m]! + dg * states[prev * BH + b * H + m]!;
-      }
-    }
-  }
+  const dwHh = recurrentWeightGrad(dxGates, states, spec, 4);
   return { dxGates, dh0: dh, dc0: dc, dwHh };
 }

@@ -14,7 +14,9 @@ import * as red from './kernels/reduce.js';
 import * as conv from './kernels/conv2d.js';
 import * as emb from './kernels/embedding.js';
 import * as lstm from './kernels/lstm.js';
+import * as gru from './kernels/gru.js';
 import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from '../lstmSpec.js';
+import type { GruForward, GruGrads, GruSaved, GruSpec } from '../gruSpec.js';
 import * as loss from './kernels/loss.js';
 import * as pool from './kernels/pool.js';
 import { GpuHandle, GpuRuntime } from './runtime.js';
@@ -86,6 +88,12 @@ export class WebGpuBackend implements Backend {
   lstmBackward(dOut: Handle, wHh: Handle, fwd: LstmSaved, mask: Handle | null, spec: LstmSpec): LstmGrads {
     const saved = { states: g(fwd.states), cells: g(fwd.cells), gates: g(fwd.gates) };
     return lstm.lstmBackward(this.rt, g(dOut), g(wHh), saved, mask ? g(mask) : null, spec);
+  }
+  gruForward(xGates: Handle, h0: Handle, wHh: Handle, bHh: Handle, mask: Handle | null, spec: GruSpec): GruForward {
+    return gru.gruForward(this.rt, g(xGates), g(h0), g(wHh), g(bHh), mask ? g(mask) : null, spec);
+  }
+  gruBackward(dOut: Handle, wHh: Handle, fwd: GruSaved, mask: Handle | null, spec: GruSpec): GruGrads {
+    return gru.gruBackward(this.rt, g(dOut), g(wHh), { states: g(fwd.states), gates: g(fwd.gates) }, mask ? g(mask) : null, spec);
   }
   embedding(weight: Handle, indices: Handle, dim: number): Handle { return emb.embedding(this.rt, g(weight), g(indices), dim); }
   embeddingGrad(dOut: Handle, indices: Handle, rows: number, dim: number): Handle {

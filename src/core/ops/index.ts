@@ -8,5 +8,6 @@ export * from './conv.js';
 export * from './pool.js';
 export * from './loss.js';
 export * from './lstm.js';
+export * from './gru.js';
 export * from './embedding.js';
 export { backward } from '../autograd.js';

@@ -1,39 +1,19 @@
-// Dispatch for shaders/lstm.wgsl: a whole sequence is queued with no read-back, one dispatch
-// per step (step_forward / step_backward fuse the recurrent product into the cell); the
-// backward then takes dW_hh for all steps in one matmul.
-import type { MatmulSpec } from '../../backend.js';
+// Dispatch for the LSTM steps of shaders/recurrent.wgsl: a whole sequence is queued with no
+// read-back, one dispatch per step (lstm_step_forward / lstm_step_backward fuse the recurrent
+// product into the cell); the backward then takes dW_hh for all steps in one matmul.
 import { type LstmForward, type LstmGrads, type LstmSpec, lstmSlots, lstmTime } from '../../lstmSpec.js';
-import type { Binding, GpuHandle, GpuRuntime } from '../runtime.js';
-import { WG } from './common.js';
-import { binary } from './elementwise.js';
+import type { GpuHandle, GpuRuntime } from '../runtime.js';
 import { gather, scatter } from './layout.js';
 import { matmul } from './matmul.js';
-
-interface StepOffsets {
-  gateOff: number;
-  prevOff: number;
-  nextOff: number;
-  outOff: number;
-  maskOff: number;
-  finalOff: number;
-  dsOff: number;
-  hasLater: number;
-  laterOff: number;
-}
+import { backwardSteps, forwardSteps, initialStateGrad, recurrentWeightGrad, type StepOffsets } from './recurrentSteps.js';
 
 function stepOffsets(t: number, spec: LstmSpec): StepOffsets {
   const { batch: B, hidden: H, steps: T } = spec;
   const { prev, next } = lstmSlots(t, spec);
   return {
     gateOff: t * B * 4 * H, prevOff: prev * B * H, nextOff: next * B * H, outOff: t * B * H,
-    maskOff: t * B, finalOff: T * B * H, dsOff: 0, hasLater: 0, laterOff: 0,
+    maskOff: t * B, finalOff: T * B * H, dsOff: 0, hasLater: 0, laterOff: 0, xgOff: 0, recOff: 0,
   };
-}
-
-function params(rt: GpuRuntime, spec: LstmSpec, o: StepOffsets): GPUBuffer {
-  return rt.constant(Uint32Array.from([
-    spec.batch, spec.hidden, o.gateOff, o.prevOff, o.nextOff, o.outOff, o.maskOff, o.finalOff, o.dsOff, o.hasLater, o.laterOff, 0,
-  ]));
 }
 
 /** h (read at `hOffset` as [B, H]) · W_hhᵀ -> [B, 4H], W_hh read transposed in place. */
@@ -44,31 +24,6 @@ function recurrentForward(rt: GpuRuntime, states: GpuHandle, hOffset: number, wH
     aRowStride: H, aColStride: 1, bRowStride: 1, bColStride: H,
   });
 }
-
-/** dGates (read at `gOffset` as [B, 4H]) · W_hh -> [B, H]. */
-function recurrentBackward(rt: GpuRuntime, dgates: GpuHandle, gOffset: number, wHh: GpuHandle, spec: LstmSpec): GpuHandle {
-  const H = spec.hidden;
-  const s: MatmulSpec = {
-    batch: 1, M: spec.batch, K: 4 * H, N: H, aOffsets: [gOffset], bOffsets: [0],
-    aRowStride: 4 * H, aColStride: 1, bRowStride: H, bColStride: 1,
-  };
-  return matmul(rt, dgates, wHh, s);
-}
-
-/** The dispatch's bindings array (indexed by binding number, holes unused) from a map. */
-function byNumber(entries: Record<number, Binding>): Binding[] {
-  const out: Binding[] = [];
-  for (const [i, b] of Object.entries(entries)) out[Number(i)] = b;
-  return out;
-}
-
-/** Batch rows per invocation (ROWS in shaders/lstm.wgsl). Workgroups: x over chunks of WG
- *  hidden units, y over row blocks, so that the rows a workgroup reads are uniform. */
-const ROWS = 4;
-const grid = (spec: LstmSpec): [number, number] => [Math.ceil(spec.hidden / WG), Math.ceil(spec.batch / ROWS)];
-/** step_backward: each invocation takes 4 units, WG apart, so a workgroup covers 4 * WG. */
-const backwardWg = (spec: LstmSpec) => Math.min(WG, 8 * Math.ceil(spec.hidden / 32));
-const backwardGrid = (spec: LstmSpec): [number, number] => [Math.ceil(spec.hidden / (4 * backwardWg(spec))), Math.ceil(spec.batch / ROWS)];
 
 export function lstmForward(
   rt: GpuRuntime, xGates: GpuHandle, h0: GpuHandle, c0: GpuHandle, wHh: GpuHandle, mask: GpuHandle | null, spec: LstmSpec,
@@ -88,16 +43,7 @@ export function lstmForward(
   const single = T === 1;
   const o0 = stepOffsets(lstmTime(0, spec), spec);
   const w = single ? recurrentForward(rt, states, o0.prevOff, wHh, spec) : gather(rt, wHh, { shape: [H, 4 * H], strides: [1, H], offset: 0 });
-  const kernel = { shader: 'lstm', entry: 'step_forward', overrides: { WG, MASKED: mask ? 1 : 0, PRODUCT: single ? 0 : 1 } };
-  for (let k = 0; k < T; k++) {
-    // Without a mask the shader never reads binding 6, but layout 'auto' still expects it
-    // (the read is behind an override-constant branch): any read-only buffer will do.
-    const bindings = byNumber({
-      0: xGates, 2: states, 3: cells, 4: gates, 5: out, 6: mask ?? xGates, 12: w,
-      7: params(rt, spec, stepOffsets(lstmTime(k, spec), spec)),
-    });
-    rt.dispatch(kernel, bindings, grid(spec));
-  }
+  forwardSteps(rt, 'lstm_step_forward', { PRODUCT: single ? 0 : 1 }, spec, mask, { 0: xGates, 2: states, 3: cells, 4: gates, 5: out, 12: w }, (t) => stepOffsets(t, spec));
   rt.release(w);
   return { out, states, cells, gates };
 }
@@ -109,35 +55,13 @@ export function lstmBackward(
   const { steps: T, batch: B, hidden: H } = spec;
   const BH = B * H;
   const dgates = rt.alloc(T * B * 4 * H, 'float32');
-  const kernel = { shader: 'lstm', entry: 'step_backward', overrides: { WG: backwardWg(spec), MASKED: mask ? 1 : 0 } };
-  // (dh, dc) for the state the current step wrote; the final state's gradients are dOut's last two rows.
-  let ds: GpuHandle | null = null;
-  let laterGateOff = -1;
-  for (let k = T - 1; k >= 0; k--) {
-    const o = stepOffsets(lstmTime(k, spec), spec);
-    const dsOut = rt.alloc(2 * BH, 'float32');
-    // The mask binding, unused without a mask, gets dOut (read-only here) for the 'auto' layout.
-    const bindings = byNumber({
-      3: fwd.cells, 4: fwd.gates, 6: mask ?? dOut, 8: dOut, 9: dgates, 10: ds ?? dOut, 11: dsOut, 12: wHh,
-      7: params(rt, spec, { ...o, dsOff: ds ? 0 : T * BH, hasLater: laterGateOff >= 0 ? 1 : 0, laterOff: Math.max(0, laterGateOff) }),
-    });
-    rt.dispatch(kernel, bindings, backwardGrid(spec));
-    if (ds) rt.release(ds);
-    ds = dsOut;
-    laterGateOff = o.gateOff;
-  }
-  const last = ds!;
-  const hw = recurrentBackward(rt, dgates, laterGateOff, wHh, spec);
-  const flat = (offset: number) => ({ shape: [BH], strides: [1], offset });
-  const dh0 = binary(rt, 'add', last, flat(0), hw, flat(0), [BH]);
-  const dc0 = gather(rt, last, flat(BH));
-  rt.release(hw);
+  // (dh, dc) for the state each step wrote; the final state's gradients are dOut's last two rows.
+  const { ds: last, laterOff } = backwardSteps(
+    rt, 'lstm_step_backward', spec, mask, dOut, 2 * BH, { 3: fwd.cells, 4: fwd.gates, 9: dgates, 12: wHh }, (t) => stepOffsets(t, spec), (o) => o.gateOff,
+  );
+  const dh0 = initialStateGrad(rt, last, dgates, laterOff, wHh, spec, 4);
+  const dc0 = gather(rt, last, { shape: [BH], strides: [1], offset: BH });
   rt.release(last);
-  // dW_hh = dGatesᵀ [4H, T·B] · (states entering each step) [T·B, H], all steps in one product.
-  // In both directions step t reads slot t + (reverse ? 1 : 0), so they start at step 0's.
-  const dwHh = matmul(rt, dgates, fwd.states, {
-    batch: 1, M: 4 * H, K: T * B, N: H, aOffsets: [0], bOffsets: [lstmSlots(0, spec).prev * BH],
-    aRowStride: 1, aColStride: 4 * H, bRowStride: H, bColStride: 1,
-  });
+  const dwHh = recurrentWeightGrad(rt, dgates, 0, fwd.states, spec, 4);
   return { dxGates: dgates, dh0, dc0, dwHh };
 }
