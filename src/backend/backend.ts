@@ -99,6 +99,10 @@ export interface Backend {
   release(x: Handle): void;
   /** Bytes currently held by the backend's allocator (live plus pooled). */
   allocatedBytes(): number;
+  /** Of those, the bytes of free buffers kept for reuse. */
+  pooledBytes(): number;
+  /** Returns the pooled free buffers to the device. */
+  emptyCache(): void;
 
   /** out = f(x) elementwise; `param` is leakyRelu's slope (ignored elsewhere). float32 only. */
   unary(op: UnaryOp, x: Handle, param: number): Handle;

@@ -99,6 +99,13 @@ export class CpuBackend implements Backend {
     return this.bytes;
   }
 
+  /** Released arrays go straight back to the JavaScript heap: nothing is pooled. */
+  pooledBytes(): number {
+    return 0;
+  }
+
+  emptyCache(): void {}
+
   unary(op: UnaryOp, x: Handle, param: number): Handle {
     const src = h(x).data;
     const out = alloc(src.length, 'float32');
