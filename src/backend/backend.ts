@@ -103,6 +103,9 @@ export interface Backend {
   pooledBytes(): number;
   /** Returns the pooled free buffers to the device. */
   emptyCache(): void;
+  /** dg.debug({ checkNumerics }): raises `checkNumerics: <describe> produced NaN or Inf` if the
+   *  float32 x holds one (cpu: at once; webgpu: at the next read-back, naming the first such op). */
+  checkNumerics(x: Handle, describe: string): void;
 
   /** out = f(x) elementwise; `param` is leakyRelu's slope (ignored elsewhere). float32 only. */
   unary(op: UnaryOp, x: Handle, param: number): Handle;

@@ -106,6 +106,10 @@ export class CpuBackend implements Backend {
 
   emptyCache(): void {}
 
+  checkNumerics(x: Handle, describe: string): void {
+    if (!h(x).data.every(Number.isFinite)) throw new Error(`checkNumerics: ${describe} produced NaN or Inf`);
+  }
+
   unary(op: UnaryOp, x: Handle, param: number): Handle {
     const src = h(x).data;
     const out = alloc(src.length, 'float32');

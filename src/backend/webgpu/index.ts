@@ -49,6 +49,7 @@ export class WebGpuBackend implements Backend {
   allocatedBytes(): number { return this.rt.allocatedBytes(); }
   pooledBytes(): number { return this.rt.pooledBytes(); }
   emptyCache(): void { this.rt.emptyCache(); }
+  checkNumerics(x: Handle, describe: string): void { this.rt.checkNumerics(g(x), describe); }
 
   unary(op: UnaryOp, x: Handle, param: number): Handle { return ew.unary(this.rt, op, g(x), undefined, param); }
   unaryGrad(op: UnaryOp, x: Handle, dy: Handle, param: number): Handle { return ew.unary(this.rt, op, g(x), g(dy), param); }

@@ -7,6 +7,7 @@ import { type DeferredCheck, mergeDeps, NO_DEPS, PendingCheck, takeError } from 
 import type { Gpu } from './device.js';
 import { compileError, listShaders, type ShaderVariant, shaderSource, writableBindings } from './shaders.js';
 import { withTimeout } from './timeout.js';
+import { checkFinite, NO_BAD_OP } from './kernels/numerics.js';
 import { dispatchLabel, type GpuProfiler } from './profiler.js';
 
 /** A pooled storage buffer holding one tensor's elements. */
@@ -50,6 +51,8 @@ const BIND_GROUP_CACHE_LIMIT = 4096;
 /** Checked calls of one kind between two read-backs that get a record of their own; later
  *  ones share the newest, so a loop that never reads holds a bounded number of records. */
 const RECORDS_PER_CHECK = 256;
+/** Ops checked by checkNumerics between two read-backs that are told apart; later ones share one name. */
+const NAMED_CHECKS = 65536;
 /** Free buffers kept for reuse by default; beyond it released buffers are destroyed. */
 export const DEFAULT_POOL_LIMIT_BYTES = 1 << 30;
 /** A device that has not finished a read-back or a submitted batch in this long is hung. */
@@ -94,6 +97,8 @@ export class GpuRuntime {
   waitTimeoutMs = DEFAULT_WAIT_TIMEOUT_MS;
   /** Checked calls whose records the next read-back brings back, by kind. */
   private readonly pending = new Map<DeferredCheck, { check: PendingCheck; record: GpuHandle }[]>();
+  /** checkNumerics since the last read-back: the record of the first bad op, and each op's description. */
+  private numerics: { record: GpuHandle; ops: string[] } | null = null;
   /** Which slots each pipeline's kernel writes, by pipeline key. */
   private readonly writes = new Map<string, ReadonlySet<number>>();
   /** Counters for the benchmark's "submits and read-backs per step". */
@@ -476,20 +481,38 @@ export class GpuRuntime {
     return record;
   }
 
+  /** Queues the NaN/Inf check of an op's output (dg.debug checkNumerics); the next read-back of
+   *  any tensor reports the first op, in call order, whose output was not finite. */
+  checkNumerics(h: GpuHandle, describe: string): void {
+    this.numerics ??= { record: this.upload(Int32Array.of(NO_BAD_OP | 0)), ops: [] };
+    const { record, ops } = this.numerics;
+    if (ops.length < NAMED_CHECKS) ops.push(describe);
+    else ops[NAMED_CHECKS] = `an op after the first ${NAMED_CHECKS} since the last read (read a value more often to name it)`;
+    checkFinite(this, h, Math.min(ops.length - 1, NAMED_CHECKS), record);
+  }
+
   /** Reads h back, and in the same round trip every pending check's record. Throws the first
    *  error among the checks h depends on; other checks' errors wait for a read that depends on them. */
   async readChecked(h: GpuHandle): Promise<ArrayBuffer> {
     const pending = [...this.pending.values()].flat();
+    const numerics = this.numerics;
     // Taken before the wait, so that calls queued meanwhile get records of the next read.
     this.pending.clear();
+    this.numerics = null;
+    const extra = numerics ? [numerics.record] : [];
     let bytes: ArrayBuffer;
     let records: ArrayBuffer[];
     try {
-      [bytes, ...records] = await this.readBuffers([h, ...pending.map((p) => p.record)]) as [ArrayBuffer, ...ArrayBuffer[]];
+      [bytes, ...records] = await this.readBuffers([h, ...pending.map((p) => p.record), ...extra]) as [ArrayBuffer, ...ArrayBuffer[]];
     } finally {
       for (const p of pending) this.release(p.record);
+      if (numerics) this.release(numerics.record);
     }
     pending.forEach((p, i) => p.check.settle(new Int32Array(records[i]!)));
+    if (numerics) {
+      const first = new Uint32Array(records[pending.length]!)[0]!;
+      if (first !== NO_BAD_OP) throw new Error(`checkNumerics: ${numerics.ops[first]} produced NaN or Inf`);
+    }
     const error = takeError(h.deps);
     if (error) throw error;
     return bytes;
