@@ -1,5 +1,7 @@
 // The runtime's memory controls and fault handling: pool cap and emptyCache, deferred device
 // checks raised only by dependent reads, device loss, refused allocations and hung waits.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
@@ -159,6 +161,17 @@ t('device loss is never hidden by an earlier error, stays visible, and the lost 
   await own.device.lost;
   for (let i = 0; i < 2; i++) includesAll(await rejection(x.data()), ['device lost', 'dg.init()'], `read ${i + 1} after loss`);
   throwsWith(() => backend.fill(4, 1, 'float32'), ['device lost'], 'a new op on the lost device');
+});
+
+t('after a device loss, dg.init() opens a new device and the engine works; old tensors stay lost', async () => {
+  // In a child process: the loss takes the engine's own device.
+  const child = new URL('./support/deviceLossChild.ts', import.meta.url).pathname;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child], { timeout: 120_000 });
+  const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as { oldRead: string; fresh: boolean; sum: number[]; oldAgain: string };
+  includesAll(r.oldRead, ['device lost', 'dg.init()'], 'a read of a tensor of the lost device');
+  assert.ok(r.fresh, 'a new device');
+  assert.equal(r.sum, [2, 3, 4], 'the new engine computes');
+  includesAll(r.oldAgain, ['device lost'], 'the old tensor is still reported lost after the new init');
 });
 
 t.run();
