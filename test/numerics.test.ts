@@ -81,4 +81,28 @@ webgpuTest(t)('webgpu: the next read-back throws naming the first bad op, even i
   assert.ok(worse.shape.length === 2);
 });
 
+webgpuTest(t)('webgpu: the check kernel agrees with the cpu reference on awkward sizes and places', async () => {
+  // Sizes: one element, primes, one past a workgroup's reach (64 x 4), and many workgroups.
+  const sizes = [1, 7, 257, 1031, 70001];
+  for (const n of sizes) {
+    for (const place of ['none', 'first', 'middle', 'last'] as const) {
+      for (const bad of [Number.NaN, Infinity, -Infinity]) {
+        const values = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 1e30);
+        if (place !== 'none') values[place === 'first' ? 0 : place === 'last' ? n - 1 : n >> 1] = bad;
+        const results: string[] = [];
+        for (const backend of ['cpu', 'webgpu'] as const) {
+          await dg.init({ backend });
+          const x = dg.tensor(values, [n]);
+          dg.debug({ checkNumerics: true });
+          results.push(await rejection((async () => x.neg().data())()));
+          dg.debug({ checkNumerics: false });
+        }
+        const what = `n ${n}, ${bad} at ${place}`;
+        assert.is(results[1], results[0], what);
+        assert.is(results[0] === '', place === 'none', what);
+      }
+    }
+  }
+});
+
 t.run();

@@ -38,6 +38,9 @@ export const NO_DEPS: readonly PendingCheck[] = Object.freeze([]);
 
 /** The open checks of `a` and `b` together, each once; `a` itself when `b` adds nothing. */
 export function mergeDeps(a: readonly PendingCheck[], b: readonly PendingCheck[]): readonly PendingCheck[] {
+  // The hot path: almost every buffer depends on no check, and this runs per binding per dispatch.
+  if (b.length === 0) return a;
+  if (a.length === 0 && b.every((c) => c.open)) return b;
   const open = a.filter((c) => c.open);
   let out: PendingCheck[] | null = open.length === a.length ? null : open;
   for (const c of b) {
