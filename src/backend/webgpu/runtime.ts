@@ -212,7 +212,7 @@ export class GpuRuntime {
     return this.pooled;
   }
 
-  /** Bind groups cached for reuse (the soak test watches that this stays bounded). */
+  /** Bind groups cached for reuse (npm run soak reports it; the cache is bounded by BIND_GROUP_CACHE_LIMIT). */
   bindGroupCount(): number {
     return this.bindGroups.size;
   }
