@@ -62,8 +62,12 @@ fn scatter_add(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
   let e = thread_index(wid, nwg, lid);
   if (e >= p.n * p.dim) { return; }
   let r = indices[e / p.dim];
-  // The forward already reported a bad index; its row got no gradient to give back.
-  if (r < 0 || u32(r) >= p.rows) { return; }
+  // A bad index's row gets no gradient; the backward records it too, so that the gradient,
+  // which depends on it, reports it when read.
+  if (r < 0 || u32(r) >= p.rows) {
+    if (e % p.dim == 0u && atomicLoad(&err[2]) == 0u) { atomicMin(&err[0], e / p.dim); }
+    return;
+  }
   let v = dout[e];
   let at = u32(r) * p.dim + e % p.dim;
   var old = atomicLoad(&grad[at]);

@@ -100,6 +100,13 @@ export interface Backend {
   release(x: Handle): void;
   /** Bytes currently held by the backend's allocator (live plus pooled). */
   allocatedBytes(): number;
+  /** Of those, the bytes of free buffers kept for reuse. */
+  pooledBytes(): number;
+  /** Returns the pooled free buffers to the device. */
+  emptyCache(): void;
+  /** dg.debug({ checkNumerics }): raises `checkNumerics: <describe> produced NaN or Inf` if the
+   *  float32 x holds one (cpu: at once; webgpu: at the next read-back, naming the first such op). */
+  checkNumerics(x: Handle, describe: string): void;
 
   /** out = f(x) elementwise; `param` is leakyRelu's slope (ignored elsewhere). float32 only. */
   unary(op: UnaryOp, x: Handle, param: number): Handle;

@@ -1,5 +1,6 @@
 // Reverse-mode differentiation: a topological sort of the graph, then each node's local
 // backward rule in reverse order. The graph is released as it is walked.
+import { debugState } from './debug.js';
 import { keep, noGrad } from './engine.js';
 import { fmt } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -59,7 +60,13 @@ export function backward(root: Tensor, grad?: Tensor): void {
         continue;
       }
       // Intermediates made by the rule are freed here; only the input gradients survive.
-      const inputGrads = tidy(() => node.backward(g));
+      debugState.backwardOf = node.op;
+      let inputGrads: (Tensor | null)[];
+      try {
+        inputGrads = tidy(() => node.backward(g));
+      } finally {
+        debugState.backwardOf = null;
+      }
       const seen = new Set<Tensor>();
       node.inputs.forEach((inp, k) => {
         let gi = inputGrads[k];

@@ -11,8 +11,29 @@ let active: Backend | null = null;
 let webgpuProbe: Promise<WebGpuBackend | null> | null = null;
 
 async function webgpu(): Promise<WebGpuBackend | null> {
+  // A lost device is never reused: the next open creates a new one (its old tensors stay lost).
+  if (backends.webgpu instanceof WebGpuBackend && backends.webgpu.rt.lost) {
+    if (active === backends.webgpu) active = null;
+    delete backends.webgpu;
+    webgpuProbe = null;
+  }
   webgpuProbe ??= WebGpuBackend.create();
   return webgpuProbe;
+}
+
+/** Runtime settings of the webgpu backend; see `init`. */
+export interface GpuOptions {
+  /** Free device memory kept for reuse, in bytes; buffers released beyond it are destroyed. */
+  poolLimitBytes?: number;
+  /** How long a read-back or throttle waits before a hung device becomes an Error. */
+  waitTimeoutMs?: number;
+}
+
+function checkedOption(name: keyof GpuOptions, value: number | undefined): number | undefined {
+  if (value !== undefined && !(typeof value === 'number' && value >= 0 && Number.isFinite(value))) {
+    throw new Error(`init: ${name} must be a finite number >= 0, got ${String(value)}`);
+  }
+  return value;
 }
 
 /**
@@ -20,17 +41,21 @@ async function webgpu(): Promise<WebGpuBackend | null> {
  * one-line warning. Backends are created once and kept, so switching back and forth is cheap
  * and tensors made on each stay valid.
  */
-export async function init(options: { backend?: BackendName } = {}): Promise<void> {
+export async function init(options: { backend?: BackendName } & GpuOptions = {}): Promise<void> {
   const wanted = options.backend;
   if (wanted !== undefined && wanted !== 'webgpu' && wanted !== 'cpu') {
     throw new Error(`init: unknown backend '${String(wanted)}' (expected 'webgpu' or 'cpu')`);
   }
+  const poolLimitBytes = checkedOption('poolLimitBytes', options.poolLimitBytes);
+  const waitTimeoutMs = checkedOption('waitTimeoutMs', options.waitTimeoutMs);
   if (wanted === 'cpu') {
     active = await backendNamed('cpu');
     return;
   }
   const gpu = await webgpu();
   if (gpu) {
+    if (poolLimitBytes !== undefined) gpu.rt.poolLimitBytes = poolLimitBytes;
+    if (waitTimeoutMs !== undefined) gpu.rt.waitTimeoutMs = waitTimeoutMs;
     active = backends.webgpu = gpu;
     return;
   }
@@ -133,7 +158,26 @@ export function exitScope(scope: Set<Tracked>, survivors: Set<Tracked>): void {
 
 export const counters = { tensors: 0, bytes: 0 };
 
-/** Live tensors and the bytes of their storage (storage shared by reshapes counts once). */
-export function memory(): { tensors: number; bytes: number; allocatedBytes: number } {
-  return { tensors: counters.tensors, bytes: counters.bytes, allocatedBytes: active?.allocatedBytes() ?? 0 };
+export interface MemoryInfo {
+  /** Live tensors, and the bytes of their storage (storage shared by reshapes counts once). */
+  tensors: number;
+  bytes: number;
+  /** What the active backend's allocator holds: liveBytes + pooledBytes. */
+  allocatedBytes: number;
+  /** Allocator bytes owned by live storage (rounded up to the allocator's size classes). */
+  liveBytes: number;
+  /** Free bytes kept for reuse; `emptyCache()` returns them to the device. */
+  pooledBytes: number;
+}
+
+export function memory(): MemoryInfo {
+  const allocatedBytes = active?.allocatedBytes() ?? 0;
+  const pooledBytes = active?.pooledBytes() ?? 0;
+  return { tensors: counters.tensors, bytes: counters.bytes, allocatedBytes, liveBytes: allocatedBytes - pooledBytes, pooledBytes };
+}
+
+/** Returns the active backend's pooled free memory to the device (as torch.cuda.empty_cache);
+ *  live tensors are untouched. */
+export function emptyCache(): void {
+  active?.emptyCache();
 }

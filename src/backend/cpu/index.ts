@@ -101,6 +101,17 @@ export class CpuBackend implements Backend {
     return this.bytes;
   }
 
+  /** Released arrays go straight back to the JavaScript heap: nothing is pooled. */
+  pooledBytes(): number {
+    return 0;
+  }
+
+  emptyCache(): void {}
+
+  checkNumerics(x: Handle, describe: string): void {
+    if (!h(x).data.every(Number.isFinite)) throw new Error(`checkNumerics: ${describe} produced NaN or Inf`);
+  }
+
   unary(op: UnaryOp, x: Handle, param: number): Handle {
     const src = h(x).data;
     const out = alloc(src.length, 'float32');

@@ -49,6 +49,9 @@ export class WebGpuBackend implements Backend {
   throttle(): Promise<void> { return this.rt.throttle(); }
   release(x: Handle): void { this.rt.release(g(x)); }
   allocatedBytes(): number { return this.rt.allocatedBytes(); }
+  pooledBytes(): number { return this.rt.pooledBytes(); }
+  emptyCache(): void { this.rt.emptyCache(); }
+  checkNumerics(x: Handle, describe: string): void { this.rt.checkNumerics(g(x), describe); }
 
   unary(op: UnaryOp, x: Handle, param: number): Handle { return ew.unary(this.rt, op, g(x), undefined, param); }
   unaryGrad(op: UnaryOp, x: Handle, dy: Handle, param: number): Handle { return ew.unary(this.rt, op, g(x), g(dy), param); }

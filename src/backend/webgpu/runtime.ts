@@ -3,8 +3,11 @@
 // and `throttle` (completion of older submits, for loops that would otherwise run far ahead).
 import { collectGarbage } from './collectGarbage.js';
 import type { DType, Handle } from '../backend.js';
+import { type DeferredCheck, mergeDeps, NO_DEPS, PendingCheck, takeError } from './deferredCheck.js';
 import type { Gpu } from './device.js';
-import { compileError, listShaders, type ShaderVariant, shaderSource } from './shaders.js';
+import { compileError, listShaders, type ShaderVariant, shaderSource, writableBindings } from './shaders.js';
+import { withTimeout } from './timeout.js';
+import { checkFinite, NO_BAD_OP } from './kernels/numerics.js';
 import { dispatchLabel, type GpuProfiler } from './profiler.js';
 
 /** A pooled storage buffer holding one tensor's elements. */
@@ -17,19 +20,13 @@ export class GpuHandle implements Handle {
   ) {}
   /** Index of the last batch (command encoder) that bound this buffer. */
   lastUse = -1;
+  /** The deferred checks of the calls this buffer's contents were computed from. */
+  deps: readonly PendingCheck[] = NO_DEPS;
+  /** Set when this buffer is a check's record rather than a tensor. */
+  recordOf: PendingCheck | null = null;
 }
 
-/**
- * An error a kernel family finds on the device, where it cannot throw (a label or index lives
- * on the GPU, and checking it on the host first would cost a read-back every step). Its kernels
- * write a small record instead, and `readChecked` brings the record back with the tensor read.
- */
-export interface DeferredCheck {
-  /** The record's words while it holds no error; it is reset to these after a report. */
-  readonly clean: Int32Array;
-  /** The error the record's words describe, or null when they describe none. */
-  decode(words: Int32Array): Error | null;
-}
+export type { DeferredCheck } from './deferredCheck.js';
 
 export interface Kernel {
   shader: string;
@@ -51,6 +48,15 @@ const MAX_SUBMITS_IN_FLIGHT = 2;
 /** When the bind-group cache is this full it is emptied and a garbage collection frees the
  *  dropped groups' native descriptor sets (see collectGarbage.ts). */
 const BIND_GROUP_CACHE_LIMIT = 4096;
+/** Checked calls of one kind between two read-backs that get a record of their own; later
+ *  ones share the newest, so a loop that never reads holds a bounded number of records. */
+const RECORDS_PER_CHECK = 256;
+/** Ops checked by checkNumerics between two read-backs that are told apart; later ones share one name. */
+const NAMED_CHECKS = 65536;
+/** Free buffers kept for reuse by default; beyond it released buffers are destroyed. */
+export const DEFAULT_POOL_LIMIT_BYTES = 1 << 30;
+/** A device that has not finished a read-back or a submitted batch in this long is hung. */
+export const DEFAULT_WAIT_TIMEOUT_MS = 120_000;
 
 /** Rounds up to one of four size classes per power of two, so reuse wastes at most 25%. */
 export function sizeClass(bytes: number): number {
@@ -83,8 +89,18 @@ export class GpuRuntime {
   private error: Error | null = null;
   private lastErrorBatch = -1;
   private bytes = 0;
-  /** Each deferred check's record, and whether a kernel may have written it since the last read. */
-  private readonly checks = new Map<DeferredCheck, { record: GpuHandle; armed: boolean }>();
+  /** Bytes of free buffers: pooled, or released and waiting for the open batch's submit. */
+  private pooled = 0;
+  /** Free buffers beyond this many bytes are destroyed rather than pooled (`dg.init`'s `poolLimitBytes`). */
+  poolLimitBytes = DEFAULT_POOL_LIMIT_BYTES;
+  /** How long a read-back or `throttle` waits for the device before it is declared hung. */
+  waitTimeoutMs = DEFAULT_WAIT_TIMEOUT_MS;
+  /** Checked calls whose records the next read-back brings back, by kind. */
+  private readonly pending = new Map<DeferredCheck, { check: PendingCheck; record: GpuHandle }[]>();
+  /** checkNumerics since the last read-back: the record of the first bad op, and each op's description. */
+  private numerics: { record: GpuHandle; ops: string[] } | null = null;
+  /** Which slots each pipeline's kernel writes, by pipeline key. */
+  private readonly writes = new Map<string, ReadonlySet<number>>();
   /** Counters for the benchmark's "submits and read-backs per step". */
   readonly stats = { submits: 0, readbacks: 0, dispatches: 0, passes: 0 };
   /** Set only inside `dg.profile`: each dispatch then gets its own timed pass. */
@@ -101,16 +117,21 @@ export class GpuRuntime {
       this.lastErrorBatch = this.batch;
     };
     void this.device.lost.then((info) => {
-      this.error ??= new Error(`WebGPU device lost (${info.reason}): ${info.message}`);
+      this.lost = new Error(
+        `WebGPU device lost (${info.reason}): ${info.message || 'no message'}. Tensors made on it are lost with it; ` +
+        '`await dg.init()` opens a new device');
     });
   }
 
-  /** Throws a device error or loss reported since the last call. */
+  /** Set once the device is lost; kept (and thrown by every call) from then on. */
+  lost: Error | null = null;
+
+  /** Throws the device's loss, else a device error reported since the last call (once). */
   check(): void {
+    if (this.lost) throw this.lost;
     if (this.error) {
       const e = this.error;
-      // A lost device stays lost; other errors are reported once.
-      if (!e.message.startsWith('WebGPU device lost')) this.error = null;
+      this.error = null;
       throw e;
     }
   }
@@ -166,6 +187,7 @@ export class GpuRuntime {
       });
       this.check();
       this.pipelines.set(key, pipeline);
+      this.writes.set(key, writableBindings(k.shader, variant));
     }
     return { pipeline, key };
   }
@@ -185,32 +207,68 @@ export class GpuRuntime {
     return this.bytes;
   }
 
+  /** Bytes held for reuse by the pool (free, not owned by any tensor). */
+  pooledBytes(): number {
+    return this.pooled;
+  }
+
+  /** Bind groups cached for reuse (npm run soak reports it; the cache is bounded by BIND_GROUP_CACHE_LIMIT). */
+  bindGroupCount(): number {
+    return this.bindGroups.size;
+  }
+
   alloc(size: number, dtype: DType): GpuHandle {
     this.check();
     const need = size * 4;
     if (need > this.limits.maxStorageBufferBindingSize) {
       throw new Error(
         `tensor of ${size} elements (${need} bytes) exceeds this device's maxStorageBufferBindingSize of ` +
-        `${this.limits.maxStorageBufferBindingSize} bytes`);
+        `${this.limits.maxStorageBufferBindingSize} bytes (${this.bytes - this.pooled} bytes live in tensors, ${this.pooled} pooled)`);
     }
     const cls = sizeClass(need);
     let buffer = this.free.get(cls)?.pop();
-    if (!buffer) {
-      buffer = this.device.createBuffer({
-        size: cls,
-        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-      });
-      this.bytes += cls;
-    }
+    if (buffer) this.pooled -= cls;
+    else buffer = this.createStorage(cls);
     return new GpuHandle(buffer, size, dtype, this.bufferId(buffer));
   }
 
+  /**
+   * A new storage buffer, created inside an out-of-memory error scope. Dawn reports the scope's
+   * error only asynchronously, so a refusal surfaces at the next check (the next call into the
+   * runtime), naming the request and what was live; the engine keeps working afterwards.
+   */
+  private createStorage(cls: number): GPUBuffer {
+    const live = this.bytes - this.pooled;
+    this.device.pushErrorScope('out-of-memory');
+    const buffer = this.device.createBuffer({
+      size: cls,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+    void this.device.popErrorScope().then((e) => {
+      if (!e) return;
+      this.error ??= new Error(
+        `alloc: the device is out of memory: a buffer of ${cls} bytes was refused while ${live} bytes were ` +
+        `live in tensors and ${this.pooled} pooled (${e.message}); free tensors or call dg.emptyCache()`);
+    }, () => undefined);
+    this.bytes += cls;
+    return buffer;
+  }
+
   release(h: GpuHandle): void {
+    this.pooled += h.buffer.size;
     if (h.lastUse === this.batch && this.encoder) this.deferred.push(h.buffer);
     else this.pool(h.buffer);
   }
 
+  /** Keeps a free buffer for reuse, or destroys it once the pool holds `poolLimitBytes`. The
+   *  buffer is no longer bound by unsubmitted work; Dawn frees it after submitted work is done. */
   private pool(b: GPUBuffer): void {
+    if (this.pooled > this.poolLimitBytes) {
+      this.pooled -= b.size;
+      this.bytes -= b.size;
+      b.destroy();
+      return;
+    }
     let list = this.free.get(b.size);
     if (!list) this.free.set(b.size, (list = []));
     list.push(b);
@@ -264,13 +322,25 @@ export class GpuRuntime {
     const { pipeline, key } = this.pipeline(k);
     let bgKey = key;
     const entries: GPUBindGroupEntry[] = [];
+    const writes = this.writes.get(key)!;
+    let deps = NO_DEPS;
     bindings.forEach((b, i) => {
       if (b === undefined) return;
       const buffer = b instanceof GpuHandle ? b.buffer : b;
-      if (b instanceof GpuHandle) b.lastUse = this.batch;
+      if (b instanceof GpuHandle) {
+        b.lastUse = this.batch;
+        if (b.recordOf) deps = mergeDeps(deps, [b.recordOf]);
+        else if (!writes.has(i)) deps = mergeDeps(deps, b.deps);
+      }
       entries.push({ binding: i, resource: { buffer } });
       bgKey += `|${i}:${this.bufferId(buffer)}`;
     });
+    // What the kernel writes now depends on the checks of everything it read.
+    if (deps.length > 0) {
+      bindings.forEach((b, i) => {
+        if (b instanceof GpuHandle && !b.recordOf && writes.has(i)) b.deps = mergeDeps(b.deps, deps);
+      });
+    }
     let bindGroup = this.bindGroups.get(bgKey);
     if (!bindGroup) {
       bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
@@ -333,7 +403,7 @@ export class GpuRuntime {
     this.pass = null;
     this.profiler?.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
-    this.inFlight.push(this.device.queue.onSubmittedWorkDone());
+    this.inFlight.push(this.device.queue.onSubmittedWorkDone() as Promise<undefined>);
     // Without throttle() calls, only the newest are worth keeping.
     if (this.inFlight.length > 64) this.inFlight.shift();
     this.profiler?.submitted();
@@ -350,7 +420,9 @@ export class GpuRuntime {
   /** Waits (without a read-back) until at most MAX_SUBMITS_IN_FLIGHT submitted batches are
    *  unfinished; see Backend.throttle. */
   async throttle(): Promise<void> {
-    while (this.inFlight.length > MAX_SUBMITS_IN_FLIGHT) await this.inFlight.shift();
+    while (this.inFlight.length > MAX_SUBMITS_IN_FLIGHT) {
+      await withTimeout(this.inFlight.shift()!, this.waitTimeoutMs, 'throttle: a submitted batch');
+    }
     this.check();
   }
 
@@ -379,7 +451,8 @@ export class GpuRuntime {
     this.flush();
     this.stats.readbacks++;
     try {
-      await Promise.all(copies.map((c) => c.staging.mapAsync(GPUMapMode.READ, 0, c.bytes)));
+      const maps = Promise.all(copies.map((c) => c.staging.mapAsync(GPUMapMode.READ, 0, c.bytes)));
+      await withTimeout(maps, this.waitTimeoutMs, 'read: the copy of a tensor back to the host');
     } catch (e) {
       this.check();
       throw e;
@@ -394,39 +467,55 @@ export class GpuRuntime {
     return outs;
   }
 
-  /** The record `check`'s kernels write to (created on first use), armed so that the next
-   *  `readChecked` fetches it. */
+  /**
+   * A record for one checked call of `check`'s kernels to write; the buffers they write depend
+   * on it (see deferredCheck.ts). The next read-back of any tensor fetches it.
+   */
   checkRecord(check: DeferredCheck): GpuHandle {
-    let c = this.checks.get(check);
-    if (!c) {
-      c = { record: this.upload(check.clean), armed: false };
-      this.checks.set(check, c);
-    }
-    c.armed = true;
-    return c.record;
+    let list = this.pending.get(check);
+    if (!list) this.pending.set(check, (list = []));
+    if (list.length >= RECORDS_PER_CHECK) return list[list.length - 1]!.record;
+    const record = this.upload(check.clean);
+    record.recordOf = new PendingCheck(check);
+    list.push({ check: record.recordOf, record });
+    return record;
   }
 
-  /** Reads h back together with the records of the checks armed since the last read, in one
-   *  round trip, and throws the first error they hold. Each error is thrown once: its record is
-   *  reset, and another check's error stays armed for the next read. */
+  /** Queues the NaN/Inf check of an op's output (dg.debug checkNumerics); the next read-back of
+   *  any tensor reports the first op, in call order, whose output was not finite. */
+  checkNumerics(h: GpuHandle, describe: string): void {
+    this.numerics ??= { record: this.upload(Int32Array.of(NO_BAD_OP | 0)), ops: [] };
+    const { record, ops } = this.numerics;
+    if (ops.length < NAMED_CHECKS) ops.push(describe);
+    else ops[NAMED_CHECKS] = `an op after the first ${NAMED_CHECKS} since the last read (read a value more often to name it)`;
+    checkFinite(this, h, Math.min(ops.length - 1, NAMED_CHECKS), record);
+  }
+
+  /** Reads h back, and in the same round trip every pending check's record. Throws the first
+   *  error among the checks h depends on; other checks' errors wait for a read that depends on them. */
   async readChecked(h: GpuHandle): Promise<ArrayBuffer> {
-    const armed = [...this.checks].filter(([, c]) => c.armed);
-    // Disarmed before the wait, so that a kernel queued meanwhile re-arms its check.
-    for (const [, c] of armed) c.armed = false;
-    const [bytes, ...records] = await this.readBuffers([h, ...armed.map(([, c]) => c.record)]);
-    let first: Error | null = null;
-    for (const [i, [check, c]] of armed.entries()) {
-      const error = check.decode(new Int32Array(records[i]!));
-      if (!error) continue;
-      if (first) {
-        c.armed = true;
-        continue;
-      }
-      first = error;
-      this.device.queue.writeBuffer(c.record.buffer, 0, check.clean);
+    const pending = [...this.pending.values()].flat();
+    const numerics = this.numerics;
+    // Taken before the wait, so that calls queued meanwhile get records of the next read.
+    this.pending.clear();
+    this.numerics = null;
+    const extra = numerics ? [numerics.record] : [];
+    let bytes: ArrayBuffer;
+    let records: ArrayBuffer[];
+    try {
+      [bytes, ...records] = await this.readBuffers([h, ...pending.map((p) => p.record), ...extra]) as [ArrayBuffer, ...ArrayBuffer[]];
+    } finally {
+      for (const p of pending) this.release(p.record);
+      if (numerics) this.release(numerics.record);
     }
-    if (first) throw first;
-    return bytes!;
+    pending.forEach((p, i) => p.check.settle(new Int32Array(records[i]!)));
+    if (numerics) {
+      const first = new Uint32Array(records[pending.length]!)[0]!;
+      if (first !== NO_BAD_OP) throw new Error(`checkNumerics: ${numerics.ops[first]} produced NaN or Inf`);
+    }
+    const error = takeError(h.deps);
+    if (error) throw error;
+    return bytes;
   }
 
   /** Frees pooled buffers that no tensor holds (after a large model is dropped, say). */
@@ -435,6 +524,7 @@ export class GpuRuntime {
     for (const list of this.free.values()) {
       for (const b of list) {
         this.bytes -= b.size;
+        this.pooled -= b.size;
         b.destroy();
       }
     }

@@ -52,3 +52,19 @@ export function compileError(name: string, variant: ShaderVariant, messages: rea
   const lines = errors.map((m) => `shaders/${name}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}`);
   return new Error(`WGSL compile error (${variant} variant):\n${lines.join('\n')}`);
 }
+
+const writable = new Map<string, ReadonlySet<number>>();
+
+/**
+ * The binding slots a shader declares `var<storage, read_write>`: the buffers its kernels write.
+ * The runtime passes a deferred check's dependency from the other bindings to these.
+ */
+export function writableBindings(name: string, variant: ShaderVariant = 'f32'): ReadonlySet<number> {
+  let slots = writable.get(name);
+  if (!slots) {
+    const decl = /@binding\((\d+)\)\s*var<storage,\s*read_write>/g;
+    slots = new Set([...shaderSource(name, variant).matchAll(decl)].map((m) => Number(m[1])));
+    writable.set(name, slots);
+  }
+  return slots;
+}

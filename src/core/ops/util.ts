@@ -1,5 +1,6 @@
 // Small helpers every op module uses.
 import type { Backend, DType, Handle } from '../../backend/backend.js';
+import { checkOutput, debugState } from '../debug.js';
 import { Tensor } from '../tensor.js';
 
 /** The backend all inputs live on; mixing backends is an error that says how to fix it. */
@@ -12,13 +13,23 @@ export function backendOf(op: string, ...tensors: Tensor[]): Backend {
 }
 
 export function wrap(handle: Handle, shape: readonly number[], backend: Backend): Tensor {
-  return Tensor.fromHandle(handle, shape, backend);
+  const out = Tensor.fromHandle(handle, shape, backend);
+  if (debugState.checkNumerics) {
+    try {
+      checkOutput(backend, handle, shape);
+    } catch (e) {
+      out.dispose();
+      throw e;
+    }
+  }
+  return out;
 }
 
 /** A 0-d tensor holding `value`, on the given backend. */
 export function scalarOn(backend: Backend, value: number, dtype: DType = 'float32'): Tensor {
-  // An upload, not a fill kernel: a queue write costs less than a dispatch.
-  return wrap(backend.upload(dtype === 'int32' ? Int32Array.of(value) : Float32Array.of(value)), [], backend);
+  // An upload, not a fill kernel: a queue write costs less than a dispatch. Not checked by
+  // checkNumerics: a scalar operand is no op's output, and a NaN one shows in the op it enters.
+  return Tensor.fromHandle(backend.upload(dtype === 'int32' ? Int32Array.of(value) : Float32Array.of(value)), [], backend);
 }
 
 /** Turns a number operand into a scalar tensor beside `like`; int32 stays int32 only for integers. */

@@ -30,10 +30,12 @@ export function embeddingGrad(rt: GpuRuntime, dOut: GpuHandle, indices: GpuHandl
   const n = indices.size;
   const grad = fill(rt, rows * dim, 0, 'float32');
   const params = rt.constant(Uint32Array.from([n, dim, rows, 0]));
+  const err = rt.checkRecord(badIndex);
   rt.dispatch(
     { shader: 'embedding', entry: 'scatter_add', overrides: { WG } },
-    [undefined, indices, undefined, params, undefined, dOut, grad],
+    [undefined, indices, undefined, params, err, dOut, grad],
     grid(n * dim),
   );
+  rt.dispatch({ shader: 'embedding', entry: 'error_value' }, [undefined, indices, undefined, params, err], [1]);
   return grad;
 }
