@@ -1,18 +1,29 @@
 // Process-wide state: the active backend, gradient recording, tidy scopes and memory counts.
 import type { Backend } from '../backend/backend.js';
-import { CpuBackend } from '../backend/cpu/index.js';
-import { NO_ADAPTER_HELP } from '../backend/webgpu/device.js';
-import { WebGpuBackend } from '../backend/webgpu/index.js';
+import { backendFactory, type BackendName } from '../backend/registry.js';
 
-export type BackendName = 'webgpu' | 'cpu';
+export type { BackendName };
 
 const backends: Partial<Record<BackendName, Backend>> = {};
 let active: Backend | null = null;
-let webgpuProbe: Promise<WebGpuBackend | null> | null = null;
+let webgpuProbe: Promise<Backend | null> | null = null;
 
-async function webgpu(): Promise<WebGpuBackend | null> {
-  webgpuProbe ??= WebGpuBackend.create();
+async function webgpu(): Promise<Backend | null> {
+  webgpuProbe ??= Promise.resolve(backendFactory('webgpu').create());
   return webgpuProbe;
+}
+
+function cpu(): Backend {
+  if (!backends.cpu) {
+    const made = backendFactory('cpu').create();
+    if (!made || made instanceof Promise) throw new Error('dawngrad: the registered cpu backend must be created synchronously');
+    backends.cpu = made;
+  }
+  return backends.cpu;
+}
+
+function noAdapterHelp(): string {
+  return backendFactory('webgpu').unavailable;
 }
 
 /**
@@ -34,16 +45,16 @@ export async function init(options: { backend?: BackendName } = {}): Promise<voi
     active = backends.webgpu = gpu;
     return;
   }
-  if (wanted === 'webgpu') throw new Error(`init: ${NO_ADAPTER_HELP}`);
-  console.warn(`dawngrad: ${NO_ADAPTER_HELP} Falling back to the cpu backend.`);
+  if (wanted === 'webgpu') throw new Error(`init: ${noAdapterHelp()}`);
+  console.warn(`dawngrad: ${noAdapterHelp()} Falling back to the cpu backend.`);
   active = await backendNamed('cpu');
 }
 
 /** The backend of that name, created on first use, without making it the active one. */
 export async function backendNamed(name: BackendName): Promise<Backend> {
-  if (name === 'cpu') return (backends.cpu ??= new CpuBackend());
+  if (name === 'cpu') return cpu();
   const gpu = await webgpu();
-  if (!gpu) throw new Error(`webgpu: ${NO_ADAPTER_HELP}`);
+  if (!gpu) throw new Error(`webgpu: ${noAdapterHelp()}`);
   return (backends.webgpu = gpu);
 }
 
@@ -53,7 +64,7 @@ export async function backendNamed(name: BackendName): Promise<Backend> {
  */
 export function resolveBackend(op: string, choice: Backend | BackendName | undefined): Backend {
   if (choice === undefined) return getBackend();
-  if (choice === 'cpu') return (backends.cpu ??= new CpuBackend());
+  if (choice === 'cpu') return cpu();
   if (choice === 'webgpu') {
     if (!backends.webgpu) throw new Error(`${op}: backend 'webgpu' is not open yet; call \`await dg.init({ backend: 'webgpu' })\` first`);
     return backends.webgpu;

@@ -26,7 +26,7 @@ export class GpuHandle implements Handle {
  */
 export interface DeferredCheck {
   /** The record's words while it holds no error; it is reset to these after a report. */
-  readonly clean: Int32Array;
+  readonly clean: Int32Array<ArrayBuffer>;
   /** The error the record's words describe, or null when they describe none. */
   decode(words: Int32Array): Error | null;
 }
