@@ -58,6 +58,10 @@ export async function buildBrowser(options: { entry?: string; outfile?: string; 
     platform: 'browser',
     target: 'es2022',
     minify: options.minify ?? true,
+    // Error messages and a model's printout name layers by their class name.
+    keepNames: true,
+    // The WGSL comments' non-ASCII characters stay as they are in the files, not \u escapes.
+    charset: 'utf8',
     sourcemap: true,
     external: options.external,
     plugins: [browserSources],

@@ -83,7 +83,8 @@ async function loadModel(source: string | Uint8Array, name: string, pad: Pad): P
 
 function setupTraining(digits: Digits, pad: Pad): void {
   const perEpoch = Math.floor(digits.count / TRAIN_DEFAULTS.batchSize);
-  const steps = Number(params.get('steps') ?? 2 * perEpoch);
+  const steps = Number(params.get('steps') ?? 5 * perEpoch);
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`demo: ?steps= must be a positive integer, got '${params.get('steps')}'`);
   let stop = false;
   let trained: Uint8Array | null = null;
   $('digit-count').textContent = String(digits.count);

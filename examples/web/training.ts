@@ -6,7 +6,7 @@ import type * as Dg from '../../src/index.js';
 import { type Digits, PIXELS } from './digitsFile.js';
 
 export interface TrainOptions {
-  /** Steps to run; the page's default is two epochs of its digits. */
+  /** Steps to run; the page's default is five epochs of its digits. */
   steps: number;
   batchSize: number;
   lr: number;

@@ -10,11 +10,12 @@ import { buildDemo, serveDemo } from '../../examples/web/serve.js';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
-export const chromiumPath: string | undefined = [process.env.CHROMIUM_PATH, ...CANDIDATES].find((p): p is string => !!p && existsSync(p));
+/** $CHROMIUM_PATH when set (only it), else the first of the usual places that exists. */
+export const chromiumPath: string | undefined = (process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : CANDIDATES).find((p) => existsSync(p));
 
 export const CHROMIUM_FLAGS = ['--headless=new', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=native', '--use-angle=vulkan'];
 
-const MISSING = 'no chromium found (looked at $CHROMIUM_PATH and /usr/bin/chromium); install it with `sudo bash scripts/install-chromium.sh`';
+const MISSING = `no chromium found (looked at ${process.env.CHROMIUM_PATH ?? CANDIDATES.join(', ')}); install it with \`sudo bash scripts/install-chromium.sh\``;
 
 /** `t(name, fn)` where chromium exists; else skipped, or in CI a test that fails saying what to install. */
 export function browserTest<T>(t: Test<T>): (name: string, fn: Callback<T>) => void {
