@@ -74,5 +74,6 @@ export async function buildBrowser(options: { entry?: string; outfile?: string; 
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { path, bytes } = await buildBrowser({ minify: !process.argv.includes('--no-minify') });
-  console.log(`build-browser: ${path} (${(bytes / 1024).toFixed(1)} KiB)`);
+  // On stderr: `npm pack --json` runs this (prepack -> build) and its stdout must stay JSON.
+  console.error(`build-browser: ${path} (${(bytes / 1024).toFixed(1)} KiB)`);
 }
