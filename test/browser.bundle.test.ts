@@ -7,23 +7,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildBrowser, shaderSources } from '../scripts/build-browser.js';
 import type * as Dg from '../src/index.js';
-import { browserTest, chromiumPath, type OpenPage, type Session, startSession, waitInPage } from './support/browser.js';
+import { browserTest, bundlePageHooks, chromiumPath, waitInPage } from './support/browser.js';
 
 const t = suite('browser: the bundle in a page');
-let session: Session;
-let page: OpenPage;
-
-if (chromiumPath) {
-  t.before(async () => {
-    session = await startSession();
-    page = await session.open('blank.html');
-    await page.page.addScriptTag({ type: 'module', content: "import * as dg from '/dawngrad.browser.js'; await dg.init(); window.dg = dg;" });
-    await waitInPage(page, 'globalThis.dg !== undefined', 30_000);
-  });
-  t.after(async () => {
-    await session?.close();
-  });
-}
+const { session, page } = bundlePageHooks(t, '');
 
 // No browser needed: this one runs everywhere.
 t('the bundle holds no Node builtin or Dawn import, and embeds every shader', async () => {
@@ -40,7 +27,7 @@ t('the bundle holds no Node builtin or Dawn import, and embeds every shader', as
 
 browserTest(t)('Node-only functions say so, a relative path is fetched, and save without a path gives bytes', async () => {
   // No named functions inside: tsx would wrap them in a __name helper the page lacks.
-  const messages = await page.page.evaluate(async () => {
+  const messages = await page().page.evaluate(async () => {
     const dg = (globalThis as unknown as { dg: typeof Dg }).dg;
     const model = new dg.nn.Sequential(new dg.nn.Linear(2, 3));
     const bytes = await dg.save(model);
@@ -72,7 +59,7 @@ browserTest(t)('without a WebGPU adapter dg.init() runs on cpu after one warning
     const warnings: string[] = [];
     // Chromium logs its own "No available adapters."; the test counts dawngrad's.
     p.on('console', (m) => { if (m.type() === 'warn' && m.text().startsWith('dawngrad:')) warnings.push(m.text()); });
-    await p.goto(new URL('blank.html', session.url).href);
+    await p.goto(new URL('blank.html', session().url).href);
     await p.addScriptTag({ type: 'module', content: "import * as dg from '/dawngrad.browser.js'; await dg.init(); window.result = [dg.backend(), await dg.tensor([1, 2]).add(1).array()];" });
     await waitInPage({ page: p, errors: [] }, 'globalThis.result !== undefined', 30_000);
     assert.equal(await p.evaluate(() => (globalThis as unknown as { result: unknown }).result), ['cpu', [2, 3]]);

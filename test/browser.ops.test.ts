@@ -7,7 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type * as Dg from '../src/index.js';
-import { browserTest, chromiumPath, type OpenPage, type Session, startSession, waitInPage } from './support/browser.js';
+import { browserTest, bundlePageHooks } from './support/browser.js';
 import { assertClose, evaluate, GPU_TOL, makeValues, seeded } from './support/compare.js';
 import { OP_CASES } from './support/opCases.js';
 
@@ -23,23 +23,7 @@ interface PageInput { shape: number[]; dtype: 'float32' | 'int32'; values: numbe
 interface PageResult { out: number[]; shape: number[]; grads: (number[] | null)[] }
 
 const t = suite('browser: op table in the page matches Node cpu');
-let session: Session;
-let page: OpenPage;
-
-if (chromiumPath) {
-  t.before(async () => {
-    session = await startSession();
-    page = await session.open('blank.html');
-    await page.page.addScriptTag({
-      type: 'module',
-      content: "import * as dg from '/dawngrad.browser.js'; await dg.init({ backend: 'webgpu' }); window.dg = dg;",
-    });
-    await waitInPage(page, 'window.dg !== undefined', 30_000);
-  });
-  t.after(async () => {
-    await session?.close();
-  });
-}
+const { page } = bundlePageHooks(t, "{ backend: 'webgpu' }");
 
 browserTest(t)('every core row names a row of the table', () => {
   const names = new Set(OP_CASES.map((c) => c.name));
@@ -56,7 +40,7 @@ for (const c of OP_CASES.filter((x) => CORE.includes(x.name))) {
     }));
     // The same output weights as evaluate() uses for the cpu gradients.
     const weights = withGrad ? Array.from(seeded(cpu.out.length, SEED + 99)) : [];
-    const got = await page.page.evaluate(async (source: string, ins: PageInput[], w: number[]): Promise<PageResult> => {
+    const got = await page().page.evaluate(async (source: string, ins: PageInput[], w: number[]): Promise<PageResult> => {
       const dg = (globalThis as unknown as { dg: typeof Dg }).dg;
       const fn = new Function('dg', `return (${source});`)(dg) as (...xs: Dg.Tensor[]) => Dg.Tensor;
       const xs = ins.map((i) => dg.tensor(i.dtype === 'int32' ? Int32Array.from(i.values) : Float32Array.from(i.values), i.shape, { dtype: i.dtype, requiresGrad: i.grad }));

@@ -72,3 +72,26 @@ export async function waitInPage({ page, errors }: OpenPage, fn: string, timeout
     await new Promise((ok) => setTimeout(ok, 50));
   }
 }
+
+/**
+ * Starts a session in `t`'s before hook (closed in its after hook) with a blank page where the
+ * bundle is imported as `window.dg`, after `await dg.init(<initOptions>)`. Registers nothing
+ * where chromium is missing, as the suite's tests are then skipped (see browserTest).
+ */
+export function bundlePageHooks<T>(t: Test<T>, initOptions: string): { session: () => Session; page: () => OpenPage } {
+  let session: Session | undefined;
+  let page: OpenPage | undefined;
+  if (chromiumPath) {
+    t.before(async () => {
+      session = await startSession();
+      page = await session.open('blank.html');
+      await page.page.addScriptTag({ type: 'module', content: `import * as dg from '/dawngrad.browser.js'; await dg.init(${initOptions}); window.dg = dg;` });
+      await waitInPage(page, 'globalThis.dg !== undefined', 30_000);
+    });
+    t.after(async () => {
+      await session?.close();
+    });
+  }
+  return { session: () => session!, page: () => page! };
+}
+
