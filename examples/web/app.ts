@@ -58,7 +58,8 @@ async function predict(pad: Pad): Promise<void> {
       }
       const t0 = performance.now();
       const x = dg.tensor(input, [1, 1, SIDE, SIDE]);
-      const probs = dg.noGrad(() => (model.call(x) as dg.Tensor).softmax(-1));
+      // tidy frees the layers' intermediate outputs; only the probabilities survive.
+      const probs = dg.tidy(() => dg.noGrad(() => (model.call(x) as dg.Tensor).softmax(-1)));
       const p = Array.from(await probs.data());
       x.dispose();
       probs.dispose();

@@ -81,15 +81,20 @@ export async function train(dg: typeof Dg, digits: Digits, options: TrainOptions
   for (let step = 0; step < steps && !options.shouldStop?.(); step++) {
     const t0 = performance.now();
     if (step % perEpoch === 0) order = shuffled(digits.count, random);
-    const { x, y } = batch(dg, digits, order, step, batchSize);
-    const logits = model.call(x);
-    const loss = dg.crossEntropy(logits, y);
-    optimizer.zeroGrad();
-    loss.backward();
-    optimizer.step();
-    const correct = logits.argmax(1).eq(y).sum();
+    // Everything the step makes but the two scalars is freed at once (as fit does); the
+    // optimizer keeps its own state out of the scope.
+    const [loss, correct] = dg.tidy(() => {
+      const { x, y } = batch(dg, digits, order, step, batchSize);
+      optimizer.zeroGrad();
+      const logits = model.call(x);
+      const l = dg.crossEntropy(logits, y);
+      l.backward();
+      optimizer.step();
+      return [l, logits.argmax(1).eq(y).sum()];
+    });
     const [lossValue, correctValue] = [await loss.item(), await correct.item()];
-    for (const t of [x, y, logits, loss, correct]) t.dispose();
+    loss.dispose();
+    correct.dispose();
     losses.push(lossValue);
     await options.onStep?.({ step, loss: lossValue, accuracy: correctValue / batchSize, ms: performance.now() - t0 });
   }

@@ -21,6 +21,7 @@ export const ARCHITECTURE_KEY = 'dawngrad.architecture';
  */
 export async function save(model: AnyModule, path: string, options?: EncodeOptions): Promise<void>;
 export async function save(model: AnyModule, path?: undefined, options?: EncodeOptions): Promise<Uint8Array>;
+export async function save(model: AnyModule, path?: string, options?: EncodeOptions): Promise<void | Uint8Array>;
 export async function save(model: AnyModule, path?: string, options: EncodeOptions = {}): Promise<void | Uint8Array> {
   const spec = model.spec();
   const bytes = await encodeTensors(model.stateDict(), { metadata: { format: 'pt', [ARCHITECTURE_KEY]: JSON.stringify(spec) }, ...options });
