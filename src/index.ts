@@ -1,4 +1,5 @@
 // dawngrad's public entry point: `import * as dg from 'dawngrad'`.
+import './backend/register.js';
 export type { DType, TypedArray } from './backend/backend.js';
 export { init, backend, noGrad, setGradEnabled, isGradEnabled, keep, memory, type BackendName } from './core/engine.js';
 export { emptyCache, type GpuOptions, type MemoryInfo } from './core/engine.js';

@@ -27,6 +27,7 @@ webgpuTest(t)('installs from its tarball and runs a matmul on webgpu', () => {
   const files = packed[0]!.files.map((f) => f.path);
   assert.ok(files.includes('shaders/matmul.wgsl'), 'shaders ship');
   assert.ok(files.includes('dist/src/index.d.ts'), 'types ship');
+  assert.ok(files.includes('dist/dawngrad.browser.js'), 'the browser bundle ships');
   assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('src/')), 'sources and tests stay out');
 
   const project = join(dir, 'consumer');

@@ -84,6 +84,10 @@ export interface MatmulSpec {
 
 export interface Backend {
   readonly name: 'webgpu' | 'cpu';
+  /** Optional: true once the device behind this backend is lost; the engine then opens a new one. */
+  readonly lost?: boolean;
+  /** Optional runtime settings (see `dg.init`); undefined fields keep their current values. */
+  configure?(options: { poolLimitBytes?: number; waitTimeoutMs?: number }): void;
 
   upload(data: TypedArray): Handle;
   /** Storage whose contents are unspecified until written (by `scatter`). */

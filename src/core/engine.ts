@@ -1,24 +1,31 @@
 // Process-wide state: the active backend, gradient recording, tidy scopes and memory counts.
 import type { Backend } from '../backend/backend.js';
-import { CpuBackend } from '../backend/cpu/index.js';
-import { NO_ADAPTER_HELP } from '../backend/webgpu/device.js';
-import { WebGpuBackend } from '../backend/webgpu/index.js';
+import { backendFactory, type BackendName } from '../backend/registry.js';
 
-export type BackendName = 'webgpu' | 'cpu';
+export type { BackendName };
 
 const backends: Partial<Record<BackendName, Backend>> = {};
 let active: Backend | null = null;
-let webgpuProbe: Promise<WebGpuBackend | null> | null = null;
+let webgpuProbe: Promise<Backend | null> | null = null;
 
-async function webgpu(): Promise<WebGpuBackend | null> {
+async function webgpu(): Promise<Backend | null> {
   // A lost device is never reused: the next open creates a new one (its old tensors stay lost).
-  if (backends.webgpu instanceof WebGpuBackend && backends.webgpu.rt.lost) {
+  if (backends.webgpu?.lost) {
     if (active === backends.webgpu) active = null;
     delete backends.webgpu;
     webgpuProbe = null;
   }
-  webgpuProbe ??= WebGpuBackend.create();
+  webgpuProbe ??= Promise.resolve(backendFactory('webgpu').create());
   return webgpuProbe;
+}
+
+function cpu(): Backend {
+  if (!backends.cpu) {
+    const made = backendFactory('cpu').create();
+    if (!made || made instanceof Promise) throw new Error('dawngrad: the registered cpu backend must be created synchronously');
+    backends.cpu = made;
+  }
+  return backends.cpu;
 }
 
 /** Runtime settings of the webgpu backend; see `init`. */
@@ -34,6 +41,10 @@ function checkedOption(name: keyof GpuOptions, value: number | undefined): numbe
     throw new Error(`init: ${name} must be a finite number >= 0, got ${String(value)}`);
   }
   return value;
+}
+
+function noAdapterHelp(): string {
+  return backendFactory('webgpu').unavailable;
 }
 
 /**
@@ -54,21 +65,20 @@ export async function init(options: { backend?: BackendName } & GpuOptions = {})
   }
   const gpu = await webgpu();
   if (gpu) {
-    if (poolLimitBytes !== undefined) gpu.rt.poolLimitBytes = poolLimitBytes;
-    if (waitTimeoutMs !== undefined) gpu.rt.waitTimeoutMs = waitTimeoutMs;
+    gpu.configure?.({ poolLimitBytes, waitTimeoutMs });
     active = backends.webgpu = gpu;
     return;
   }
-  if (wanted === 'webgpu') throw new Error(`init: ${NO_ADAPTER_HELP}`);
-  console.warn(`dawngrad: ${NO_ADAPTER_HELP} Falling back to the cpu backend.`);
+  if (wanted === 'webgpu') throw new Error(`init: ${noAdapterHelp()}`);
+  console.warn(`dawngrad: ${noAdapterHelp()} Falling back to the cpu backend.`);
   active = await backendNamed('cpu');
 }
 
 /** The backend of that name, created on first use, without making it the active one. */
 export async function backendNamed(name: BackendName): Promise<Backend> {
-  if (name === 'cpu') return (backends.cpu ??= new CpuBackend());
+  if (name === 'cpu') return cpu();
   const gpu = await webgpu();
-  if (!gpu) throw new Error(`webgpu: ${NO_ADAPTER_HELP}`);
+  if (!gpu) throw new Error(`webgpu: ${noAdapterHelp()}`);
   return (backends.webgpu = gpu);
 }
 
@@ -78,7 +88,7 @@ export async function backendNamed(name: BackendName): Promise<Backend> {
  */
 export function resolveBackend(op: string, choice: Backend | BackendName | undefined): Backend {
   if (choice === undefined) return getBackend();
-  if (choice === 'cpu') return (backends.cpu ??= new CpuBackend());
+  if (choice === 'cpu') return cpu();
   if (choice === 'webgpu') {
     if (!backends.webgpu) throw new Error(`${op}: backend 'webgpu' is not open yet; call \`await dg.init({ backend: 'webgpu' })\` first`);
     return backends.webgpu;

@@ -1,5 +1,6 @@
 // dg.io: safetensors files, in memory and on disk.
-export { saveSafetensors, loadSafetensors, toTensors, type NamedTensors } from './tensorFile.js';
+export { saveSafetensors, loadSafetensors, toTensors, encodeTensors, type NamedTensors } from './tensorFile.js';
+export type { SafetensorsInput } from './input.js';
 export { save, load, loadStateDict, ARCHITECTURE_KEY } from './model.js';
 export {
   decodeSafetensors, encodeSafetensors, readSafetensorsFile, writeSafetensorsFile,

@@ -5,20 +5,28 @@
 import { getBackend } from '../core/engine.js';
 import type { Tensor } from '../core/tensor.js';
 import { type AnyModule, buildLayer, type LayerSpec } from '../nn/module.js';
-import { type EncodeOptions, readSafetensorsFile, type Safetensors } from './safetensors.js';
-import { saveSafetensors, toTensors } from './tensorFile.js';
+import { writeFileAtomic } from './atomicWrite.js';
+import { readSafetensorsInput, type SafetensorsInput } from './input.js';
+import type { EncodeOptions, Safetensors } from './safetensors.js';
+import { encodeTensors, toTensors } from './tensorFile.js';
 
 /** The __metadata__ key holding the architecture JSON. */
 export const ARCHITECTURE_KEY = 'dawngrad.architecture';
 
 /**
- * Writes the model's weights and architecture, atomically. `format: 'pt'` is the tag PyTorch's
+ * Writes the model's weights and architecture, atomically; with no path, returns the file's
+ * bytes instead (a page's download, an upload, a test). `format: 'pt'` is the tag PyTorch's
  * own safetensors files carry, which some of its loaders (e.g. transformers) check.
  * `floatDtype: 'F16' | 'BF16'` writes the float weights at half size (loaded back as float32).
  */
-export async function save(model: AnyModule, path: string, options: EncodeOptions = {}): Promise<void> {
+export async function save(model: AnyModule, path: string, options?: EncodeOptions): Promise<void>;
+export async function save(model: AnyModule, path?: undefined, options?: EncodeOptions): Promise<Uint8Array>;
+export async function save(model: AnyModule, path?: string, options?: EncodeOptions): Promise<void | Uint8Array>;
+export async function save(model: AnyModule, path?: string, options: EncodeOptions = {}): Promise<void | Uint8Array> {
   const spec = model.spec();
-  await saveSafetensors(path, model.stateDict(), { metadata: { format: 'pt', [ARCHITECTURE_KEY]: JSON.stringify(spec) }, ...options });
+  const bytes = await encodeTensors(model.stateDict(), { metadata: { format: 'pt', [ARCHITECTURE_KEY]: JSON.stringify(spec) }, ...options });
+  if (path === undefined) return bytes;
+  await writeFileAtomic(path, bytes);
 }
 
 function parseSpec(text: string, path: string): LayerSpec {
@@ -36,8 +44,8 @@ function parseSpec(text: string, path: string): LayerSpec {
 }
 
 /** Rebuilds the model saved by `save` (on the active backend) and loads its weights. */
-export async function load(path: string): Promise<AnyModule> {
-  const file = await readSafetensorsFile(path);
+export async function load(input: SafetensorsInput): Promise<AnyModule> {
+  const { file, name: path } = await readSafetensorsInput('load', input);
   const arch = file.metadata[ARCHITECTURE_KEY];
   if (arch === undefined) {
     throw new Error(`load: '${path}' holds weights but no architecture (no '${ARCHITECTURE_KEY}' in its __metadata__); build the model and call dg.loadStateDict(model, path)`);
@@ -51,8 +59,9 @@ export async function load(path: string): Promise<AnyModule> {
  * Copies a file's tensors into the model's parameters and buffers in place (optimizers
  * holding them stay valid). strict (default true): keys must match both ways, as in PyTorch.
  */
-export async function loadStateDict(model: AnyModule, path: string, options: { strict?: boolean } = {}): Promise<{ missingKeys: string[]; unexpectedKeys: string[] }> {
-  return copyIn(model, await readSafetensorsFile(path), path, options);
+export async function loadStateDict(model: AnyModule, input: SafetensorsInput, options: { strict?: boolean } = {}): Promise<{ missingKeys: string[]; unexpectedKeys: string[] }> {
+  const { file, name } = await readSafetensorsInput('loadStateDict', input);
+  return copyIn(model, file, name, options);
 }
 
 async function copyIn(model: AnyModule, file: Safetensors, path: string, options: { strict?: boolean }): Promise<{ missingKeys: string[]; unexpectedKeys: string[] }> {

@@ -1,9 +1,9 @@
 // safetensors on host arrays: bytes <-> { name: { dtype, shape, data } } plus string metadata.
 // Files written here load with PyTorch's `safetensors.torch.load_file`, and files it writes
 // load here (F16/BF16/F64 as float32, integer types as int32).
-import { open } from 'node:fs/promises';
 import type { DType } from '../backend/backend.js';
 import { writeFileAtomic } from './atomicWrite.js';
+import { openFile } from './fileReader.js';
 import { type FloatWriteDType, type SafeDType, decodeElements, encodeElements, writtenBytes, writtenDType } from './dtypes.js';
 import { type Header, type TensorEntry, METADATA_KEY, encodeHeader, headerLength, parseHeader } from './header.js';
 
@@ -78,23 +78,18 @@ export function encodeSafetensors(tensors: TensorSource, metadata: Record<string
 }
 
 /**
- * Reads a file, validating its header against the file's size before reading the tensor
- * bytes, so a file that claims more than it holds is rejected without allocating for it.
+ * Reads a file (in a page, or for an http(s) URL: fetches it), validating its header against
+ * the file's size before reading the tensor bytes, so a file that claims more than it holds is
+ * rejected without allocating for it.
  */
-export async function readSafetensorsFile(path: string): Promise<Safetensors> {
-  const source = `safetensors file '${path}'`;
-  const file = await open(path, 'r');
+export async function readSafetensorsFile(path: string | URL): Promise<Safetensors> {
+  const source = `safetensors file '${String(path)}'`;
+  const file = await openFile(path);
   try {
-    const size = (await file.stat()).size;
-    const readAt = async (position: number, length: number): Promise<Uint8Array> => {
-      const buf = new Uint8Array(length);
-      const { bytesRead } = await file.read(buf, 0, length, position);
-      if (bytesRead !== length) throw new Error(`${source}: the file changed size while being read`);
-      return buf;
-    };
-    const n = headerLength(await readAt(0, Math.min(8, size)), size, source);
-    const header = parseHeader(await readAt(8, n), size - 8 - n, source);
-    return decodeBuffer(header, await readAt(8 + n, size - 8 - n), source);
+    const size = file.size;
+    const n = headerLength(await file.readAt(0, Math.min(8, size)), size, source);
+    const header = parseHeader(await file.readAt(8, n), size - 8 - n, source);
+    return decodeBuffer(header, await file.readAt(8 + n, size - 8 - n), source);
   } finally {
     await file.close();
   }

@@ -2,7 +2,7 @@
 import { type BackendName, backendNamed, getBackend } from '../core/engine.js';
 import { tensor } from '../core/ops/creation.js';
 import type { Tensor } from '../core/tensor.js';
-import { type EncodeOptions, type HostTensor, readSafetensorsFile, type Safetensors, writeSafetensorsFile } from './safetensors.js';
+import { type EncodeOptions, encodeSafetensors, type HostTensor, readSafetensorsFile, type Safetensors, writeSafetensorsFile } from './safetensors.js';
 
 export type NamedTensors = Record<string, Tensor> | Map<string, Tensor>;
 
@@ -19,6 +19,11 @@ export async function toHost(tensors: NamedTensors): Promise<Map<string, HostTen
  *  string metadata, atomically. */
 export async function saveSafetensors(path: string, tensors: NamedTensors, options: { metadata?: Record<string, string> } & EncodeOptions = {}): Promise<void> {
   await writeSafetensorsFile(path, await toHost(tensors), options.metadata, { floatDtype: options.floatDtype });
+}
+
+/** The safetensors file of these tensors, as bytes. */
+export async function encodeTensors(tensors: NamedTensors, options: { metadata?: Record<string, string> } & EncodeOptions = {}): Promise<Uint8Array> {
+  return encodeSafetensors(await toHost(tensors), options.metadata, { floatDtype: options.floatDtype });
 }
 
 /** Tensors by name, in file order, on the given backend (default: the active one). */

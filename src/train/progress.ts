@@ -6,6 +6,12 @@ export interface Output {
   isTTY?: boolean;
 }
 
+/** process.stdout in Node; in a page (no process) the console, one epoch line per entry. */
+export function defaultOutput(): Output {
+  const proc = (globalThis as { process?: { stdout?: Output } }).process;
+  return proc?.stdout ?? { write: (s: string) => { if (s.trim()) console.log(s.trim()); } };
+}
+
 const BAR = 30;
 
 function formatLogs(logs: Record<string, number>): string {

@@ -19,7 +19,7 @@ import { SGD } from '../optim/sgd.js';
 import type { Callback, FitContext, Logs } from './callbacks.js';
 import { History } from './history.js';
 import { type LossFn, outputKind, resolveLoss, type ResolvedLoss } from './losses.js';
-import { type Output, Progress } from './progress.js';
+import { defaultOutput, type Output, Progress } from './progress.js';
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
 
@@ -41,7 +41,7 @@ export interface FitOptions {
   callbacks?: Callback[];
   /** 0 silent; 1 (default) a live bar on a terminal, one line per epoch elsewhere; 2 one line per epoch. */
   verbose?: 0 | 1 | 2;
-  /** Where progress goes (default process.stdout). */
+  /** Where progress goes (default process.stdout; in a page, the console). */
   output?: Output;
 }
 
@@ -301,7 +301,7 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
     : splitValidation(xOrSource as Tensor, yOrOptions as Tensor, options);
   const n = xTrain ? xTrain.shape[0]! : 0;
   const steps = source ? source.length : Math.ceil(n / batchSize);
-  const out = options.output ?? process.stdout;
+  const out = options.output ?? defaultOutput();
   const live = verbose === 1 && out.isTTY === true;
   const progress = verbose === 0 ? null : new Progress(out, live, epochs, steps);
   // A terminal shows running values: read the sums about ten times per epoch there, else only at the end.

@@ -72,7 +72,7 @@ export interface InputSpec {
   grad?: boolean;
 }
 
-function makeValues(spec: InputSpec, seed: number): Float64Array | Int32Array {
+export function makeValues(spec: InputSpec, seed: number): Float64Array | Int32Array {
   const n = spec.shape.reduce((a, b) => a * b, 1);
   if (spec.dtype === 'int32') {
     const u = seeded(n, seed, 'uniform');

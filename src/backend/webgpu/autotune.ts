@@ -1,15 +1,14 @@
 // Picks the matmul tile shape for this adapter by timing a few candidates once, and caches the
-// choice under the user's cache directory. The best shape differs by orders of magnitude in
+// choice (a file under the user's cache directory; in a page, localStorage). The best shape differs by orders of magnitude in
 // cost between adapters (a software Vulkan wants few, wide workgroups without barriers; a GPU
 // wants many), so it is measured rather than guessed. DAWNGRAD_NO_AUTOTUNE=1 skips all of it.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { DEFAULT_TILE, matmul, type MatmulTile, setMatmulTile } from './kernels/matmul.js';
 import type { MatmulSpec } from '../backend.js';
 import type { GpuHandle, GpuRuntime } from './runtime.js';
 import { shaderSource } from './shaders.js';
+import { autotuneDisabled, readTuneCache, sourceDigest, writeTuneCache } from './tuneCache.js';
+
+export { autotuneCachePath } from './tuneCache.js';
 
 export const TILE_CANDIDATES: readonly MatmulTile[] = [
   { rows: 4, wg: 16 }, { rows: 4, wg: 32 }, { rows: 4, wg: 64 },
@@ -19,27 +18,13 @@ export const TILE_CANDIDATES: readonly MatmulTile[] = [
 const TUNE_SIZE = 384;
 const ROUNDS = 3;
 
-export function autotuneCachePath(): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'dawngrad', 'autotune.json');
-}
-
 /** Identifies the adapter, the kernel source and the candidates, so a driver change, a shader
  *  change or a new candidate re-tunes (a cached choice among the old candidates could miss it). */
 function cacheKey(rt: GpuRuntime): string {
   const info = rt.gpu.adapter.info;
-  const shader = createHash('sha256').update(shaderSource('matmul_vec4')).digest('hex').slice(0, 16);
+  const shader = sourceDigest(shaderSource('matmul_vec4'));
   const candidates = TILE_CANDIDATES.map((t) => `${t.rows}x${t.wg}`).join(',');
   return `${info.vendor}|${info.architecture}|${info.device}|${info.description}|matmul_vec4:${shader}|${candidates}`;
-}
-
-function readCache(path: string): Record<string, MatmulTile> {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, MatmulTile>;
-  } catch {
-    // No cache yet, or an unreadable one: both mean "tune again".
-    return {};
-  }
 }
 
 function isCandidate(t: MatmulTile | undefined): t is MatmulTile {
@@ -48,28 +33,19 @@ function isCandidate(t: MatmulTile | undefined): t is MatmulTile {
 
 /** Chooses and installs the tile for `rt`; returns it with whether it came from the cache. */
 export async function autotuneMatmul(rt: GpuRuntime): Promise<{ tile: MatmulTile; source: 'default' | 'cache' | 'measured' }> {
-  if (process.env.DAWNGRAD_NO_AUTOTUNE === '1') {
+  if (autotuneDisabled()) {
     setMatmulTile(rt, DEFAULT_TILE);
     return { tile: DEFAULT_TILE, source: 'default' };
   }
-  const path = autotuneCachePath();
   const key = cacheKey(rt);
-  const cached = readCache(path)[key];
+  const cached = readTuneCache()[key];
   if (isCandidate(cached)) {
     setMatmulTile(rt, cached);
     return { tile: cached, source: 'cache' };
   }
   const tile = await measureBest(rt);
   setMatmulTile(rt, tile);
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    // Written whole then renamed, so a concurrent process never reads half a file.
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ ...readCache(path), [key]: tile }, null, 2));
-    renameSync(tmp, path);
-  } catch {
-    // A read-only home only costs re-tuning in the next process; the choice still applies here.
-  }
+  writeTuneCache(key, tile);
   return { tile, source: 'measured' };
 }
 

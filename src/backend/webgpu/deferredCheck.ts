@@ -10,7 +10,7 @@
 /** A kind of check: how its record starts and how its words are read. */
 export interface DeferredCheck {
   /** The record's words while it holds no error. */
-  readonly clean: Int32Array;
+  readonly clean: Int32Array<ArrayBuffer>;
   /** The error the record's words describe, or null when they describe none. */
   decode(words: Int32Array): Error | null;
 }

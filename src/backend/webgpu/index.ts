@@ -37,6 +37,15 @@ export class WebGpuBackend implements Backend {
     return new WebGpuBackend(rt);
   }
 
+  get lost(): boolean {
+    return this.rt.lost !== null;
+  }
+
+  configure(options: { poolLimitBytes?: number; waitTimeoutMs?: number }): void {
+    if (options.poolLimitBytes !== undefined) this.rt.poolLimitBytes = options.poolLimitBytes;
+    if (options.waitTimeoutMs !== undefined) this.rt.waitTimeoutMs = options.waitTimeoutMs;
+  }
+
   upload(data: TypedArray | Float64Array): Handle {
     return this.rt.upload(data instanceof Float64Array ? Float32Array.from(data) : data);
   }

@@ -1,39 +1,21 @@
-// Loads WGSL sources from the package's shaders/ folder.
+// WGSL sources by name, from the package's shaders/ folder (see shaderLibrary.ts).
 //
 // The one template step: a shader that works on several element types declares
 // `alias T = f32;` on a line of its own; `variant: 'i32'` replaces that line with
 // `alias T = i32;`. Everything else is specialised with WGSL `override` constants.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { shaderNames, shaderText } from './shaderLibrary.js';
 
 export type ShaderVariant = 'f32' | 'i32';
 
-function findShaderDir(): string {
-  // Walk up from this file: src/backend/webgpu in a checkout, dist/src/backend/webgpu when built.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    const candidate = join(dir, 'shaders');
-    if (existsSync(join(candidate, 'matmul.wgsl'))) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error('dawngrad: cannot find the shaders/ folder next to the package sources');
-}
-
-let shaderDir: string | undefined;
 const sources = new Map<string, string>();
 
-export function listShaders(): string[] {
-  shaderDir ??= findShaderDir();
-  return readdirSync(shaderDir).filter((f) => f.endsWith('.wgsl')).map((f) => f.slice(0, -5)).sort();
-}
+export { shaderNames as listShaders };
 
 export function shaderSource(name: string, variant: ShaderVariant = 'f32'): string {
   const key = `${name}:${variant}`;
   let src = sources.get(key);
   if (src === undefined) {
-    shaderDir ??= findShaderDir();
-    const text = readFileSync(join(shaderDir, `${name}.wgsl`), 'utf8');
+    const text = shaderText(name);
     if (variant === 'f32') {
       src = text;
     } else {
