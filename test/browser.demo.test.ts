@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { decodeDigits } from '../examples/web/digitsFile.js';
 import { train, TRAIN_DEFAULTS } from '../examples/web/training.js';
 import * as dg from '../src/index.js';
-import { browserTest, chromiumPath, type OpenPage, type Session, startSession, waitInPage } from './support/browser.js';
+import { browserAvailable, browserTest, type OpenPage, type Session, startSession, waitInPage } from './support/browser.js';
 import { assertClose } from './support/compare.js';
 
 /** MNIST test digit 0, a 7 that the shipped model classifies from a drawing of it. */
@@ -30,7 +30,7 @@ let demo: OpenPage;
 
 const demoState = () => demo.page.evaluate(() => (globalThis as unknown as { demo: DemoState }).demo);
 
-if (chromiumPath) {
+if (browserAvailable) {
   t.before(async () => {
     session = await startSession();
     // The shipped model, whatever runs/ holds on this machine; five training steps.

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import { getBackend } from '../src/core/engine.js';
 import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
-import { throwsWith } from './support/compare.js';
+import { rejection, throwsWith } from './support/compare.js';
 import { webgpuTest } from './support/webgpu.js';
 
 const t = suite('checkNumerics');
@@ -13,14 +13,6 @@ t.after.each(() => {
   dg.debug({ checkNumerics: false });
 });
 
-async function rejection(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return '';
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
 
 t('off by default; debug() validates its options and returns the settings', () => {
   assert.equal(dg.debug(), { checkNumerics: false });

@@ -11,18 +11,9 @@ import { requestGpu } from '../src/backend/webgpu/device.js';
 import { WebGpuBackend } from '../src/backend/webgpu/index.js';
 import { DEFAULT_POOL_LIMIT_BYTES, GpuRuntime } from '../src/backend/webgpu/runtime.js';
 import { withTimeout } from '../src/backend/webgpu/timeout.js';
-import { throwsWith } from './support/compare.js';
+import { rejection, throwsWith } from './support/compare.js';
 import { webgpuSuite } from './support/webgpu.js';
 
-/** The message of the Error `promise` rejects with ('' when it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return '';
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
 
 function includesAll(message: string, parts: string[], what: string): void {
   for (const part of parts) assert.ok(message.includes(part), `${what}: "${message}" should mention "${part}"`);

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { Callback, Test } from 'uvu';
 import { buildDemo, serveDemo } from '../../examples/web/serve.js';
+import { webgpuAvailable } from './webgpu.js';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
@@ -17,9 +18,15 @@ export const CHROMIUM_FLAGS = ['--headless=new', '--enable-unsafe-webgpu', '--en
 
 const MISSING = `no chromium found (looked at ${process.env.CHROMIUM_PATH ?? CANDIDATES.join(', ')}); install it with \`sudo bash scripts/install-chromium.sh\``;
 
-/** `t(name, fn)` where chromium exists; else skipped, or in CI a test that fails saying what to install. */
+/**
+ * Whether the page can have WebGPU here: chromium, and (with --use-vulkan=native) a Vulkan
+ * driver, the same one the webgpu tests need; without one the page has no adapter either.
+ */
+export const browserAvailable = chromiumPath !== undefined && webgpuAvailable;
+
+/** `t(name, fn)` where chromium and a Vulkan driver exist; else skipped, or in CI a test that fails saying what to install. */
 export function browserTest<T>(t: Test<T>): (name: string, fn: Callback<T>) => void {
-  if (chromiumPath) return (name, fn) => t(name, fn);
+  if (browserAvailable) return (name, fn) => t(name, fn);
   if (process.env.CI === 'true') return (name) => t(name, () => { throw new Error(`${name}: ${MISSING}`); });
   return (name, fn) => t.skip(name, fn);
 }
@@ -81,7 +88,7 @@ export async function waitInPage({ page, errors }: OpenPage, fn: string, timeout
 export function bundlePageHooks<T>(t: Test<T>, initOptions: string): { session: () => Session; page: () => OpenPage } {
   let session: Session | undefined;
   let page: OpenPage | undefined;
-  if (chromiumPath) {
+  if (browserAvailable) {
     t.before(async () => {
       session = await startSession();
       page = await session.open('blank.html');

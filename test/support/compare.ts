@@ -154,6 +154,16 @@ export async function gradCheck(specs: InputSpec[], fn: (...xs: Tensor[]) => Ten
   }
 }
 
+/** The message of the Error `promise` rejects with ('' when it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 /** Asserts fn throws an error whose message contains every fragment. */
 export function throwsWith(fn: () => unknown, fragments: string[], what: string): void {
   let message: string | null = null;
