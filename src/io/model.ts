@@ -4,7 +4,9 @@
 // options, from nn's layer registry) rides along as JSON in the header's __metadata__.
 import { getBackend } from '../core/engine.js';
 import type { Tensor } from '../core/tensor.js';
+import type { DType } from '../backend/backend.js';
 import { type AnyModule, buildLayer, type LayerSpec } from '../nn/module.js';
+import { checkSignature, inputSignature, type InputSignature, setInputSignature } from '../nn/signature.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { readSafetensorsInput, type SafetensorsInput } from './input.js';
 import type { EncodeOptions, Safetensors } from './safetensors.js';
@@ -12,6 +14,24 @@ import { encodeTensors, toTensors } from './tensorFile.js';
 
 /** The __metadata__ key holding the architecture JSON. */
 export const ARCHITECTURE_KEY = 'dawngrad.architecture';
+/** The __metadata__ key holding the input signature JSON ({ dtype, shape } with -1 for the batch). */
+export const INPUT_KEY = 'dawngrad.input';
+
+export interface SaveOptions extends EncodeOptions {
+  /** One example's shape (no batch dimension, as Keras' input_shape; -1 for a free size). Default: what fit trained on, if it did. */
+  inputShape?: readonly number[];
+  /** The input's dtype with inputShape (default 'float32'). */
+  inputDtype?: DType;
+}
+
+function signatureToSave(model: AnyModule, options: SaveOptions): InputSignature | undefined {
+  if (options.inputShape === undefined) {
+    if (options.inputDtype !== undefined) throw new Error('save: inputDtype needs inputShape');
+    return inputSignature(model);
+  }
+  if (!Array.isArray(options.inputShape)) throw new Error(`save: inputShape must be an array of sizes (one example, no batch dimension), got ${String(options.inputShape)}`);
+  return checkSignature('save', { dtype: options.inputDtype ?? 'float32', shape: [-1, ...options.inputShape] });
+}
 
 /**
  * Writes the model's weights and architecture, atomically; with no path, returns the file's
@@ -19,12 +39,15 @@ export const ARCHITECTURE_KEY = 'dawngrad.architecture';
  * own safetensors files carry, which some of its loaders (e.g. transformers) check.
  * `floatDtype: 'F16' | 'BF16'` writes the float weights at half size (loaded back as float32).
  */
-export async function save(model: AnyModule, path: string, options?: EncodeOptions): Promise<void>;
-export async function save(model: AnyModule, path?: undefined, options?: EncodeOptions): Promise<Uint8Array>;
-export async function save(model: AnyModule, path?: string, options?: EncodeOptions): Promise<void | Uint8Array>;
-export async function save(model: AnyModule, path?: string, options: EncodeOptions = {}): Promise<void | Uint8Array> {
+export async function save(model: AnyModule, path: string, options?: SaveOptions): Promise<void>;
+export async function save(model: AnyModule, path?: undefined, options?: SaveOptions): Promise<Uint8Array>;
+export async function save(model: AnyModule, path?: string, options?: SaveOptions): Promise<void | Uint8Array>;
+export async function save(model: AnyModule, path?: string, options: SaveOptions = {}): Promise<void | Uint8Array> {
   const spec = model.spec();
-  const bytes = await encodeTensors(model.stateDict(), { metadata: { format: 'pt', [ARCHITECTURE_KEY]: JSON.stringify(spec) }, ...options });
+  const signature = signatureToSave(model, options);
+  const metadata: Record<string, string> = { format: 'pt', [ARCHITECTURE_KEY]: JSON.stringify(spec) };
+  if (signature) metadata[INPUT_KEY] = JSON.stringify(signature);
+  const bytes = await encodeTensors(model.stateDict(), { metadata, floatDtype: options.floatDtype });
   if (path === undefined) return bytes;
   await writeFileAtomic(path, bytes);
 }
@@ -43,6 +66,14 @@ function parseSpec(text: string, path: string): LayerSpec {
   return s as LayerSpec;
 }
 
+function parseSignature(text: string, path: string): InputSignature {
+  try {
+    return checkSignature('load', JSON.parse(text));
+  } catch (e) {
+    throw new Error(`load: the input signature in '${path}' is invalid: ${(e as Error).message}`);
+  }
+}
+
 /** Rebuilds the model saved by `save` (on the active backend) and loads its weights. */
 export async function load(input: SafetensorsInput): Promise<AnyModule> {
   const { file, name: path } = await readSafetensorsInput('load', input);
@@ -52,6 +83,8 @@ export async function load(input: SafetensorsInput): Promise<AnyModule> {
   }
   const model = buildLayer(parseSpec(arch, path));
   await copyIn(model, file, path, { strict: true });
+  const signature = file.metadata[INPUT_KEY];
+  if (signature !== undefined) setInputSignature(model, parseSignature(signature, path));
   return model;
 }
 

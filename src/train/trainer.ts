@@ -12,6 +12,7 @@ import { Tensor } from '../core/tensor.js';
 import { tidy } from '../core/tidy.js';
 import { type Metric, metricByName } from '../metrics/metric.js';
 import type { AnyModule } from '../nn/module.js';
+import { recordInput } from '../nn/signature.js';
 import { Adam, AdamW } from '../optim/adam.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { RMSprop } from '../optim/rmsprop.js';
@@ -329,6 +330,8 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
             tidy(() => {
               const [xb, yb] = makeBatch();
               len = xb.shape[0]!;
+              // dg.save writes it into the file, so a served model knows what to accept.
+              recordInput(model, xb);
               c.optimizer.zeroGrad();
               const pred = forward('fit', model, xb);
               const loss = c.loss.fn(pred, yb);
