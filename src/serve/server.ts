@@ -78,6 +78,12 @@ export function createServer(registry: Registry, options: ServeOptions, metrics 
     }
   });
 
+  // While shutting down, every answer closes its connection: a keep-alive connection left idle
+  // would hold close() open until its timeout (72 s by default).
+  app.addHook('onSend', async (_req, reply) => {
+    if (state.draining) reply.header('connection', 'close');
+  });
+
   app.addHook('onResponse', async (req, reply) => {
     const api = apiOf(req.url);
     metrics.requests.inc({ model: req.dgModel, api, code: String(reply.statusCode) });
