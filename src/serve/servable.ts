@@ -67,7 +67,7 @@ export class Servable {
     try {
       const data = await out.data();
       const shape = [...out.shape];
-      if (this.#output.shape === null || this.#output.dtype !== out.dtype) this.#output = { name: OUTPUT_NAME, dtype: out.dtype, shape: [-1, ...shape.slice(1)] };
+      this.#output = { name: OUTPUT_NAME, dtype: out.dtype, shape: mergeShape(this.#output.shape, shape) };
       return { data, shape };
     } finally {
       out.dispose();
@@ -78,6 +78,12 @@ export class Servable {
   dispose(): void {
     for (const t of Object.values(this.model.stateDict())) t.dispose();
   }
+}
+
+/** The output shape seen so far: the batch free, and any size that differed between batches free too. */
+function mergeShape(known: number[] | null, shape: number[]): number[] {
+  if (known === null || known.length !== shape.length) return [-1, ...shape.slice(1)];
+  return known.map((d, i) => (i === 0 || d !== shape[i] ? -1 : d));
 }
 
 function sizeOfExample(spec: TensorSpec): number {
