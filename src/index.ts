@@ -4,7 +4,7 @@ export type { DType, TypedArray } from './backend/backend.js';
 export { init, backend, noGrad, setGradEnabled, isGradEnabled, keep, memory, type BackendName } from './core/engine.js';
 export { emptyCache, type GpuOptions, type MemoryInfo } from './core/engine.js';
 export { debug, type DebugOptions } from './core/debug.js';
-export { manualSeed } from './core/random.js';
+export { manualSeed, getRngState, setRngState, type RngState } from './core/random.js';
 export { Tensor, type NestedArray } from './core/tensor.js';
 export { tidy } from './core/tidy.js';
 export { profile, type Profile, type ProfileOptions, type KernelTime, type ProfileGroup } from './core/profile.js';

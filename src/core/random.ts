@@ -21,6 +21,22 @@ export function manualSeed(seed: number): void {
 
 manualSeed(Date.now() ^ (Math.random() * 2 ** 32));
 
+/** The generator's whole state: xoshiro128**'s four 32-bit words (torch.get_rng_state). */
+export type RngState = [number, number, number, number];
+
+export function getRngState(): RngState {
+  return [s[0]!, s[1]!, s[2]!, s[3]!];
+}
+
+/** Puts back a state from getRngState, so the same numbers follow again (torch.set_rng_state). */
+export function setRngState(state: RngState): void {
+  const ok = Array.isArray(state) && state.length === 4 && state.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32);
+  if (!ok) throw new Error(`setRngState: expected 4 unsigned 32-bit integers from getRngState(), got ${JSON.stringify(state)?.slice(0, 100)}`);
+  // All-zero is xoshiro's one fixed point: it would return 0 forever.
+  if (state.every((w) => w === 0)) throw new Error('setRngState: the all-zero state is not a valid generator state');
+  s = Uint32Array.from(state);
+}
+
 function nextU32(): number {
   const result = Math.imul(((Math.imul(s[1]!, 5) << 7) | (Math.imul(s[1]!, 5) >>> 25)), 9) >>> 0;
   const t = (s[1]! << 9) >>> 0;

@@ -2,11 +2,11 @@
 // or takeRows through a shuffled index tensor uploaded once per epoch); the loss and metric
 // statistics are summed on the device and read a few times per epoch, so the GPU runs ahead
 // of the host between reads.
-import { keep, noGrad } from '../core/engine.js';
+import { getBackend, keep, noGrad } from '../core/engine.js';
 import { tensor } from '../core/ops/creation.js';
-import { cat, narrow } from '../core/ops/layout.js';
+import { cat, clone, narrow } from '../core/ops/layout.js';
 import { takeRows } from '../core/ops/take.js';
-import { permutation } from '../core/random.js';
+import { getRngState, permutation, setRngState } from '../core/random.js';
 import { fmt } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { tidy } from '../core/tidy.js';
@@ -20,6 +20,8 @@ import type { Callback, FitContext, Logs } from './callbacks.js';
 import { History } from './history.js';
 import { type LossFn, outputKind, resolveLoss, type ResolvedLoss } from './losses.js';
 import { defaultOutput, type Output, Progress } from './progress.js';
+import { restoreTraining } from './resume.js';
+import { readTrainingCheckpoint, type RunPosition, type TrainingCheckpoint, writeTrainingCheckpoint } from './trainingCheckpoint.js';
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
 
@@ -43,6 +45,15 @@ export interface FitOptions {
   verbose?: 0 | 1 | 2;
   /** Where progress goes (default process.stdout; in a page, the console). */
   output?: Output;
+  /** The epoch to start at, 0-based (Keras' initial_epoch); training runs to `epochs` as before. */
+  initialEpoch?: number;
+  /**
+   * A training checkpoint (ModelCheckpoint({ saveTrainingState: true })) to continue from: the
+   * model, optimizer, callbacks, generator and position in the run are put back, so the run
+   * goes on as if never interrupted (bit for bit on the cpu backend). Needs the same data,
+   * batch size, optimizer and callbacks as the run that wrote it.
+   */
+  resumeFrom?: string;
 }
 
 export interface EvaluateOptions {
@@ -127,6 +138,20 @@ class Accumulator {
       this.#loss = this.bump(this.#loss, loss.detach().reshape([1]).mul(n));
       this.#stats = this.metrics.map((m, i) => this.bump(this.#stats[i]!, m.stats(pred, y).reshape([-1])));
     });
+  }
+
+  /** The running sums (loss first), for a mid-epoch checkpoint; the accumulator's own tensors. */
+  sums(): Tensor[] {
+    return this.#loss ? [this.#loss, ...(this.#stats as Tensor[])] : [];
+  }
+
+  /** Continues from sums() and count saved mid-epoch (copies; the given tensors stay the caller's). */
+  restore(count: number, sums: readonly Tensor[], source: string): void {
+    if (sums.length !== 1 + this.metrics.length) {
+      throw new Error(`fit: ${source} holds ${sums.length - 1} running metric sums, this fit has ${this.metrics.length} metrics`);
+    }
+    this.count = count;
+    [this.#loss, ...this.#stats] = noGrad(() => sums.map((t) => keep(clone(t))));
   }
 
   private bump(sum: Tensor | null, v: Tensor): Tensor {
@@ -296,6 +321,13 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
   }
   const verbose = options.verbose ?? 1;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
+  const initialEpoch = options.initialEpoch;
+  if (initialEpoch !== undefined && !(Number.isInteger(initialEpoch) && initialEpoch >= 0 && initialEpoch <= epochs)) {
+    throw new Error(`fit: initialEpoch must be an integer in [0, epochs] = [0, ${epochs}] (epochs is the epoch training ends at, as in Keras), got ${initialEpoch}`);
+  }
+  if (options.resumeFrom !== undefined && (typeof options.resumeFrom !== 'string' || options.resumeFrom === '')) {
+    throw new Error(`fit: resumeFrom must be the path of a training checkpoint, got ${String(options.resumeFrom)}`);
+  }
   const { xTrain, yTrain, val, owned } = source
     ? { xTrain: null, yTrain: null, val: options.validationData ?? null, owned: [] }
     : splitValidation(xOrSource as Tensor, yOrOptions as Tensor, options);
@@ -307,27 +339,78 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
   // A terminal shows running values: read the sums about ten times per epoch there, else only at the end.
   const readEvery = live ? Math.max(1, Math.ceil(steps / 10)) : Infinity;
   const callbacks = options.callbacks ?? [];
-  const ctx: FitContext = { model, optimizer: c.optimizer, stopTraining: false };
   const history = new History({ epochs, steps, batchSize });
   const shuffle = options.shuffle ?? true;
+  // Where the steps run: the model's parameters (or, for a model without any, the data).
+  const device = model.parameters()[0]?.backend ?? xTrain?.backend ?? getBackend();
 
+  // Checkpoints asked for during a round of hooks are written after the round, so they hold
+  // every callback's state after it.
+  const requested: string[] = [];
+  let acc: Accumulator | null = null;
+  let rngEpochStart = getRngState();
+  let epochNow = 0;
+  const ctx: FitContext = {
+    model, optimizer: c.optimizer, stopTraining: false,
+    get epoch() { return epochNow; },
+    saveTrainingState: (path) => {
+      if (typeof path !== 'string' || path === '') throw new Error(`saveTrainingState: expected a file path, got ${String(path)}`);
+      requested.push(path);
+    },
+    runningLoss: async () => (acc ? (await acc.read()).loss ?? NaN : NaN),
+    print: (line) => { out.write(`${line}\n`); },
+  };
+  const writeRequested = async (at: Omit<RunPosition, 'steps' | 'rng'>): Promise<void> => {
+    if (!requested.length) return;
+    if (source && at.step > 0) {
+      throw new Error('saveTrainingState: a fit on a batch source can only be checkpointed at epoch ends (its batches cannot be replayed from the middle); use saveFreq \'epoch\' or fit(x, y)');
+    }
+    for (const path of requested.splice(0)) {
+      await writeTrainingCheckpoint(path, model, c.optimizer, callbacks, { ...at, steps, rng: getRngState() });
+    }
+  };
+
+  let resume: TrainingCheckpoint | null = null;
   try {
+    if (options.resumeFrom !== undefined) {
+      resume = await readTrainingCheckpoint(options.resumeFrom, device);
+      if (initialEpoch !== undefined && initialEpoch !== resume.epoch) {
+        throw new Error(`fit: initialEpoch ${initialEpoch} contradicts resumeFrom '${options.resumeFrom}', which continues at epoch ${resume.epoch}`);
+      }
+      if (resume.step > 0 && resume.steps !== steps) {
+        throw new Error(`fit: resumeFrom '${options.resumeFrom}' stopped at batch ${resume.step} of ${resume.steps}, but this fit has ${steps} batches per epoch (other data or batch size)`);
+      }
+      if (resume.step > 0 && source) throw new Error(`fit: resumeFrom '${options.resumeFrom}' is a mid-epoch checkpoint, which a batch source cannot replay; give x and y`);
+    }
+    const firstEpoch = resume?.epoch ?? initialEpoch ?? 0;
     await withMode(model, true, async () => {
       for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
-      for (let epoch = 0; epoch < epochs && !ctx.stopTraining; epoch++) {
+      if (resume) {
+        restoreTraining(options.resumeFrom!, resume, model, c.optimizer, callbacks);
+        setRngState(resume.rng);
+      }
+      for (let epoch = firstEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
+        epochNow = epoch;
         for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
         progress?.epochBegin(epoch);
-        const acc = new Accumulator(c.metrics);
-        // Where the steps run: the model's parameters (or, for a model without any, the data).
-        const device = model.parameters()[0]?.backend ?? xTrain?.backend;
+        const resumed = resume && epoch === firstEpoch && resume.step > 0 ? resume : null;
+        acc = new Accumulator(c.metrics);
+        // Mid-epoch, the epoch's shuffle is drawn again from the generator as it was then.
+        if (resumed) setRngState(resumed.rngEpochStart!);
+        rngEpochStart = getRngState();
         const order = xTrain && shuffle ? keep(tensor(permutation(n), [n], { dtype: 'int32', backend: xTrain.backend })) : null;
+        if (resumed) {
+          acc.restore(resumed.accumulator!.count, resumed.accumulator!.sums, `resumeFrom '${options.resumeFrom}'`);
+          setRngState(resumed.rng);
+        }
         let logs: Logs;
         try {
           const makeBatches = source ? sourceSteps(source, c.loss) : tensorSteps(xTrain!, yTrain!, batchSize, order);
-          for (const [step, makeBatch] of makeBatches.entries()) {
+          for (let step = resumed?.step ?? 0; step < steps && !ctx.stopTraining; step++) {
+            const epochAcc = acc;
             let len = 0;
             tidy(() => {
-              const [xb, yb] = makeBatch();
+              const [xb, yb] = makeBatches[step]!();
               len = xb.shape[0]!;
               c.optimizer.zeroGrad();
               const pred = forward('fit', model, xb);
@@ -335,16 +418,18 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
               if (loss.size !== 1) throw new Error(`fit: the loss must be a scalar, got shape ${fmt(loss.shape)}`);
               loss.backward();
               c.optimizer.step();
-              acc.add(loss, pred, yb);
+              epochAcc.add(loss, pred, yb);
             });
             // Keeps the host at most a step or so ahead of the device (no read-back).
-            await device?.throttle();
+            await device.throttle();
             for (const cb of callbacks) await cb.onBatchEnd?.(step, { batch: step, size: len }, ctx);
+            await writeRequested({ epoch, step: step + 1, rngEpochStart, accumulator: { count: acc.count, sums: acc.sums() } });
             if (progress && (step + 1) % readEvery === 0 && step + 1 < steps) progress.update(step + 1, await acc.read());
           }
           logs = await acc.read();
         } finally {
           acc.dispose();
+          acc = null;
           order?.dispose();
         }
         c.optimizer.zeroGrad();
@@ -352,10 +437,13 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
         progress?.epochEnd(epoch, logs);
         history.record(epoch, logs);
         for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
+        await writeRequested({ epoch: epoch + 1, step: 0, rngEpochStart: null, accumulator: null });
       }
       for (const cb of callbacks) await cb.onTrainEnd?.(ctx);
+      if (requested.length) throw new Error('saveTrainingState: call it from onBatchEnd or onEpochEnd, where fit knows the position in the run');
     });
   } finally {
+    resume?.dispose();
     for (const t of owned) t.dispose();
   }
   return history;
