@@ -84,6 +84,40 @@ test('dg.load reads the model out of a training checkpoint', async () => {
   assert.ok([...file.tensors.keys()].some((k) => k.startsWith(dg.io.TRAINING_PREFIX)), 'the optimizer state rides along');
 });
 
+test('ModelCheckpoint saves a model of an unregistered class: weights only, and a training checkpoint that resumes', async () => {
+  await dg.init({ backend: 'cpu' });
+  class Net extends dg.nn.Module {
+    readonly fc = new dg.nn.Linear(2, 3);
+    override forward(x: dg.Tensor): dg.Tensor { return this.fc.forward(x); }
+  }
+  const build = () => {
+    dg.manualSeed(4);
+    const m = new Net();
+    return m.compile({ optimizer: new dg.optim.SGD(m.parameters(), { lr: 0.1, momentum: 0.9 }), loss: 'sparseCategoricalCrossentropy' });
+  };
+  const { x, y } = setupRun(join(dir, 'unused.safetensors'), 'epoch');
+  const weights = join(dir, 'net-weights.safetensors');
+  const state = join(dir, 'net-state.safetensors');
+  const callbacks = () => [new dg.train.ModelCheckpoint({ filepath: weights, monitor: 'loss' }), new dg.train.ModelCheckpoint({ filepath: state, saveTrainingState: true })];
+  const warn = console.warn;
+  console.warn = () => {}; // the one weights-only warning per class; io.model.test.ts checks it
+  try {
+    const straight = build();
+    await straight.fit(x, y, { epochs: 3, batchSize: BATCH, verbose: 0, callbacks: callbacks() });
+    const first = build();
+    await first.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0, callbacks: callbacks() });
+    const resumed = build();
+    await resumed.fit(x, y, { epochs: 3, batchSize: BATCH, verbose: 0, callbacks: callbacks(), resumeFrom: state });
+    assert.equal(await weightBytes(resumed), await weightBytes(straight));
+    await rejectsWith(dg.load(weights), ['no architecture', 'Net'], 'weights-only file');
+    const fresh = new Net();
+    await dg.loadStateDict(fresh, weights);
+    assert.equal([...await fresh.fc.weight.data()], [...await resumed.fc.weight.data()]);
+  } finally {
+    console.warn = warn;
+  }
+});
+
 test('resumeFrom refuses a file without training state, another optimizer, other callbacks or a contradicting initialEpoch', async () => {
   await dg.init({ backend: 'cpu' });
   const path = join(dir, 'refusals.safetensors');
