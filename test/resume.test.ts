@@ -138,6 +138,37 @@ test('resumeFrom refuses a file without training state, another optimizer, other
   await rejectsWith(again.model.fit(again.x, again.y, { ...again.options, resumeFrom: join(dir, 'missing.safetensors') }), ['missing.safetensors'], 'no such file');
 });
 
+test('a damaged training checkpoint is refused with what is wrong', async () => {
+  await dg.init({ backend: 'cpu' });
+  const path = join(dir, 'damaged-source.safetensors');
+  await uninterrupted(path, 'epoch');
+  const file = await dg.io.readSafetensorsFile(path, { exactF64: true });
+  const training = JSON.parse(file.metadata[dg.io.TRAINING_KEY]!) as Record<string, unknown>;
+  const cases: [string, Record<string, string>, (name: string) => boolean, string[]][] = [
+    ['rng', { [dg.io.TRAINING_KEY]: JSON.stringify({ ...training, rng: [1, 2, 3] }) }, () => true, ['random generator state is damaged']],
+    ['json', { [dg.io.TRAINING_KEY]: '{"version": 1,' }, () => true, ['not valid JSON']],
+    ['version', { [dg.io.TRAINING_KEY]: JSON.stringify({ ...training, version: 99 }) }, () => true, ['version 99']],
+    ['optimizer tensor', {}, (name) => !name.endsWith('/0/exp_avg'), ['Adam.loadStateDict', 'exp_avg']],
+  ];
+  for (const [what, metadata, keep, says] of cases) {
+    const damaged = join(dir, `damaged-${what.replace(' ', '-')}.safetensors`);
+    const tensors = new Map([...file.tensors].filter(([name]) => keep(name)));
+    await dg.io.writeSafetensorsFile(damaged, tensors, { ...file.metadata, ...metadata });
+    const run = setupRun(join(dir, 'unused.safetensors'), 'epoch');
+    await rejectsWith(run.model.fit(run.x, run.y, { ...run.options, callbacks: run.callbacks, resumeFrom: damaged }), ['fit: resumeFrom', damaged, ...says], what);
+  }
+});
+
+test('a training checkpoint asked for in onTrainEnd holds the state after the last epoch', async () => {
+  await dg.init({ backend: 'cpu' });
+  const path = join(dir, 'at-end.safetensors');
+  const run = setupRun(join(dir, 'unused.safetensors'), 'epoch');
+  const atEnd: dg.train.Callback = { onTrainEnd: (ctx) => ctx.saveTrainingState(path) };
+  await run.model.fit(run.x, run.y, { ...run.options, epochs: 2, callbacks: [...run.callbacks, atEnd] });
+  const training = JSON.parse((await dg.io.readSafetensorsFile(path)).metadata[dg.io.TRAINING_KEY]!) as { epoch: number; step: number };
+  assert.equal([training.epoch, training.step], [2, 0]);
+});
+
 test('initialEpoch starts the epoch count there and is validated', async () => {
   await dg.init({ backend: 'cpu' });
   const run = setupRun(join(dir, 'initial.safetensors'), 'epoch');

@@ -357,7 +357,10 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
       if (typeof path !== 'string' || path === '') throw new Error(`saveTrainingState: expected a file path, got ${String(path)}`);
       requested.push(path);
     },
-    runningLoss: async () => (acc ? (await acc.read()).loss ?? NaN : NaN),
+    runningLoss: async () => {
+      if (!acc) throw new Error('runningLoss: there is a running loss only between an epoch\'s batches (call it from onBatchEnd)');
+      return (await acc.read()).loss ?? NaN;
+    },
     print: (line) => { out.write(`${line}\n`); },
   };
   const writeRequested = async (at: Omit<RunPosition, 'steps' | 'rng'>): Promise<void> => {
@@ -383,6 +386,7 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
       if (resume.step > 0 && source) throw new Error(`fit: resumeFrom '${options.resumeFrom}' is a mid-epoch checkpoint, which a batch source cannot replay; give x and y`);
     }
     const firstEpoch = resume?.epoch ?? initialEpoch ?? 0;
+    let nextEpoch = firstEpoch;
     await withMode(model, true, async () => {
       for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
       if (resume) {
@@ -394,20 +398,20 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
         for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
         progress?.epochBegin(epoch);
         const resumed = resume && epoch === firstEpoch && resume.step > 0 ? resume : null;
-        acc = new Accumulator(c.metrics);
         // Mid-epoch, the epoch's shuffle is drawn again from the generator as it was then.
         if (resumed) setRngState(resumed.rngEpochStart!);
         rngEpochStart = getRngState();
         const order = xTrain && shuffle ? keep(tensor(permutation(n), [n], { dtype: 'int32', backend: xTrain.backend })) : null;
-        if (resumed) {
-          acc.restore(resumed.accumulator!.count, resumed.accumulator!.sums, `resumeFrom '${options.resumeFrom}'`);
-          setRngState(resumed.rng);
-        }
+        const epochAcc = new Accumulator(c.metrics);
+        acc = epochAcc;
         let logs: Logs;
         try {
+          if (resumed) {
+            epochAcc.restore(resumed.accumulator!.count, resumed.accumulator!.sums, `resumeFrom '${options.resumeFrom}'`);
+            setRngState(resumed.rng);
+          }
           const makeBatches = source ? sourceSteps(source, c.loss) : tensorSteps(xTrain!, yTrain!, batchSize, order);
           for (let step = resumed?.step ?? 0; step < steps && !ctx.stopTraining; step++) {
-            const epochAcc = acc;
             let len = 0;
             tidy(() => {
               const [xb, yb] = makeBatches[step]!();
@@ -423,12 +427,12 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
             // Keeps the host at most a step or so ahead of the device (no read-back).
             await device.throttle();
             for (const cb of callbacks) await cb.onBatchEnd?.(step, { batch: step, size: len }, ctx);
-            await writeRequested({ epoch, step: step + 1, rngEpochStart, accumulator: { count: acc.count, sums: acc.sums() } });
-            if (progress && (step + 1) % readEvery === 0 && step + 1 < steps) progress.update(step + 1, await acc.read());
+            await writeRequested({ epoch, step: step + 1, rngEpochStart, accumulator: { count: epochAcc.count, sums: epochAcc.sums() } });
+            if (progress && (step + 1) % readEvery === 0 && step + 1 < steps) progress.update(step + 1, await epochAcc.read());
           }
-          logs = await acc.read();
+          logs = await epochAcc.read();
         } finally {
-          acc.dispose();
+          epochAcc.dispose();
           acc = null;
           order?.dispose();
         }
@@ -437,10 +441,12 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
         progress?.epochEnd(epoch, logs);
         history.record(epoch, logs);
         for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
-        await writeRequested({ epoch: epoch + 1, step: 0, rngEpochStart: null, accumulator: null });
+        nextEpoch = epoch + 1;
+        await writeRequested({ epoch: nextEpoch, step: 0, rngEpochStart: null, accumulator: null });
       }
       for (const cb of callbacks) await cb.onTrainEnd?.(ctx);
-      if (requested.length) throw new Error('saveTrainingState: call it from onBatchEnd or onEpochEnd, where fit knows the position in the run');
+      // Asked for at the very end: the state after training, at the boundary of the last epoch.
+      await writeRequested({ epoch: nextEpoch, step: 0, rngEpochStart: null, accumulator: null });
     });
   } finally {
     resume?.dispose();

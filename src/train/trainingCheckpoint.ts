@@ -132,27 +132,32 @@ export async function readTrainingCheckpoint(path: string, backend: Backend): Pr
   const file = await readSafetensorsFile(path, { exactF64: true });
   const j = parseTraining(path, file.metadata[TRAINING_KEY]);
   const all = new Map<string, Tensor>();
-  for (const [name, t] of file.tensors) all.set(name, tensor(t.data, t.shape, { dtype: t.dtype, backend }));
-  const take = (name: string): Tensor => all.get(name) ?? fail(path, `tensor '${name}' is missing`);
-  const state: OptimizerStateDict['state'] = {};
-  for (const [index, step] of Object.entries(j.optimizer.steps)) {
-    if (!isCount(step)) fail(path, `optimizer step count of parameter ${index} is ${step}`);
-    const entry: OptimizerStateDict['state'][number] = { step };
-    const prefix = optimizerKey(Number(index), '');
-    for (const [name, t] of all) if (name.startsWith(prefix)) entry[name.slice(prefix.length)] = t;
-    state[Number(index)] = entry;
+  const dispose = () => { for (const t of all.values()) t.dispose(); };
+  try {
+    for (const [name, t] of file.tensors) all.set(name, tensor(t.data, t.shape, { dtype: t.dtype, backend }));
+    const take = (name: string): Tensor => all.get(name) ?? fail(path, `tensor '${name}' is missing`);
+    const state: OptimizerStateDict['state'] = {};
+    for (const [index, step] of Object.entries(j.optimizer.steps)) {
+      if (!isCount(step)) fail(path, `optimizer step count of parameter ${index} is ${step}`);
+      const entry: OptimizerStateDict['state'][number] = { step };
+      const prefix = optimizerKey(Number(index), '');
+      for (const [name, t] of all) if (name.startsWith(prefix)) entry[name.slice(prefix.length)] = t;
+      state[Number(index)] = entry;
+    }
+    const sums = j.accumulator ? Array.from({ length: j.accumulator.sums }, (_, k) => take(accumulatorKey(k))) : [];
+    const callbacks = j.callbacks.map((c) => ({
+      index: c.index,
+      type: c.type,
+      state: { values: c.values, tensors: Object.fromEntries(c.tensors.map((name) => [name, take(callbackKey(c.index, name))])) },
+    }));
+    const model = new Map([...all].filter(([name]) => !name.startsWith(TRAINING_PREFIX)));
+    return {
+      epoch: j.epoch, step: j.step, steps: j.steps, rng: j.rng, rngEpochStart: j.rngEpochStart,
+      accumulator: j.accumulator ? { count: j.accumulator.count, sums } : null,
+      model, optimizerName: j.optimizer.name, optimizer: { state, paramGroups: j.optimizer.paramGroups }, callbacks, dispose,
+    };
+  } catch (e) {
+    dispose();
+    throw e;
   }
-  const sums = j.accumulator ? Array.from({ length: j.accumulator.sums }, (_, k) => take(accumulatorKey(k))) : [];
-  const callbacks = j.callbacks.map((c) => ({
-    index: c.index,
-    type: c.type,
-    state: { values: c.values, tensors: Object.fromEntries(c.tensors.map((name) => [name, take(callbackKey(c.index, name))])) },
-  }));
-  const model = new Map([...all].filter(([name]) => !name.startsWith(TRAINING_PREFIX)));
-  return {
-    epoch: j.epoch, step: j.step, steps: j.steps, rng: j.rng, rngEpochStart: j.rngEpochStart,
-    accumulator: j.accumulator ? { count: j.accumulator.count, sums } : null,
-    model, optimizerName: j.optimizer.name, optimizer: { state, paramGroups: j.optimizer.paramGroups }, callbacks,
-    dispose: () => { for (const t of all.values()) t.dispose(); },
-  };
 }
