@@ -2,9 +2,10 @@
 // of a few classes as RGB PNG and JPEG files (alternately), each digit stroked in a random
 // colour on a dark background, in Keras' layout:
 //   OUT/train/<digit>/00000.png ...      from MNIST's training split
-//   OUT/validation/<digit>/00001.jpg ... from MNIST's test split (no image in both)
-//   npx tsx scripts/make-image-folder.ts [--out data/digits] [--digits 0,1,2] [--train 200] [--validation 50] [--size 28] [--seed 0]
-// --train/--validation are images per class; --size scales the 28x28 digits (nearest pixel).
+//   OUT/validation/<digit>/00001.jpg ... from MNIST's test split
+//   OUT/test/<digit>/...                 the next digits of MNIST's test split (no image in two folders)
+//   npx tsx scripts/make-image-folder.ts [--out data/digits] [--digits 0,1,2] [--train 200] [--validation 50] [--test 50] [--size 28] [--seed 0]
+// --train/--validation/--test are images per class; --size scales the 28x28 digits (nearest pixel).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,11 +20,12 @@ const { values } = parseArgs({
     digits: { type: 'string', default: '0,1,2' },
     train: { type: 'string', default: '200' },
     validation: { type: 'string', default: '50' },
+    test: { type: 'string', default: '50' },
     size: { type: 'string', default: '28' },
     seed: { type: 'string', default: '0' },
   },
 });
-const count = (flag: 'train' | 'validation' | 'size' | 'seed', min: number) => {
+const count = (flag: 'train' | 'validation' | 'test' | 'size' | 'seed', min: number) => {
   const v = Number(values[flag]);
   if (!Number.isInteger(v) || v < min) throw new Error(`make-image-folder: --${flag} must be an integer >= ${min}, got '${values[flag]}'`);
   return v;
@@ -58,11 +60,14 @@ function encode(rgba: Uint8Array, asPng: boolean): Buffer {
   return PNG.sync.write(png, { colorType: 2 });
 }
 
-for (const [subset, split, perClass] of [['train', 'train', count('train', 1)], ['validation', 'test', count('validation', 1)]] as const) {
+// Where each folder starts reading its MNIST split: test/ continues after validation/.
+const next = { train: 0, test: 0 };
+for (const [subset, split, perClass] of [['train', 'train', count('train', 1)], ['validation', 'test', count('validation', 1)], ['test', 'test', count('test', 1)]] as const) {
   rmSync(join(out, subset), { recursive: true, force: true });
   const mnist = await dg.data.mnistArrays({ split });
   const written = new Map(digits.map((d) => [d, 0]));
-  for (let i = 0; i < mnist.labels.length && [...written.values()].some((n) => n < perClass); i++) {
+  let i = next[split];
+  for (; i < mnist.labels.length && [...written.values()].some((n) => n < perClass); i++) {
     const d = mnist.labels[i]!;
     const n = written.get(d);
     if (n === undefined || n >= perClass) continue;
@@ -73,5 +78,6 @@ for (const [subset, split, perClass] of [['train', 'train', count('train', 1)], 
     writeFileSync(join(dir, name), encode(colourDigit(mnist.images.subarray(i * 784, (i + 1) * 784)), asPng));
     written.set(d, n + 1);
   }
+  next[split] = i;
   console.log(`${join(out, subset)}: ${[...written].map(([d, n]) => `${n} of digit ${d}`).join(', ')} (${size}x${size} RGB, PNG and JPEG)`);
 }
