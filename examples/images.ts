@@ -30,9 +30,11 @@ const folder = { targetSize: [size, size] as [number, number], batchSize: args.b
 const augmenting = new dg.data.ImageDataGenerator({ rescale: 1 / 255, shearRange: 0.2, zoomRange: 0.2, horizontalFlip: true });
 const plain = new dg.data.ImageDataGenerator({ rescale: 1 / 255 });
 const train = augmenting.flowFromDirectory(join(dir, 'train'), { ...folder, seed: 0 });
-const validation = plain.flowFromDirectory(join(dir, 'validation'), { ...folder, shuffle: false });
+// Files come in class order, so an --eval-limit sample is drawn at random (anew each pass) rather than the first class alone.
+const evaluation = { ...folder, shuffle: args.evalLimit !== undefined, seed: 1 };
+const validation = plain.flowFromDirectory(join(dir, 'validation'), evaluation);
 const testDir = join(dir, 'test');
-const test = existsSync(testDir) ? plain.flowFromDirectory(testDir, { ...folder, shuffle: false }) : null;
+const test = existsSync(testDir) ? plain.flowFromDirectory(testDir, evaluation) : null;
 for (const [name, it] of [['train', train], ['validation', validation], ['test', test]] as const) {
   if (it) console.log(`${name}: found ${it.samples} images belonging to ${it.numClasses} classes (${JSON.stringify(it.classIndices)})`);
 }

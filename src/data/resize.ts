@@ -26,7 +26,11 @@ function planes(img: RgbaImage, mode: ColorMode): Uint8Array[] {
     for (let i = 0; i < n; i++) l[i] = (d[4 * i]! * 19595 + d[4 * i + 1]! * 38470 + d[4 * i + 2]! * 7471 + 0x8000) >> 16;
     return [l];
   }
-  return Array.from({ length: CHANNELS[mode] }, (_, c) => Uint8Array.from({ length: n }, (_, i) => d[4 * i + c]!));
+  return Array.from({ length: CHANNELS[mode] }, (_, c) => {
+    const plane = new Uint8Array(n);
+    for (let i = 0; i < n; i++) plane[i] = d[4 * i + c]!;
+    return plane;
+  });
 }
 
 /** Source coordinate per output index along one axis: [lower index, upper index, weight of upper]. */
