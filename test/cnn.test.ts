@@ -185,7 +185,7 @@ behaviour('conv2d and the pools refuse bad shapes and options with the shapes in
   throwsWith(() => dg.maxPool2d(x, { kernelSize: 2, padding: 2 }), ['maxPool2d', 'at most half', '[2, 2]'], 'pool padding');
   throwsWith(() => dg.avgPool2d(x, { kernelSize: 30 }), ['avgPool2d', 'too small', '[8, 1, 28, 28]'], 'pool too small');
   throwsWith(() => dg.maxPool2d(x, { kernelSize: 1.5 }), ['maxPool2d', 'kernelSize', '1.5'], 'fractional kernel');
-  throwsWith(() => dg.maxPool2d(x, { kernelSize: 2, ceilMode: true } as dg.MaxPool2dOptions), ['maxPool2d', "unknown option 'ceilMode'"], 'ceilMode');
+  throwsWith(() => dg.maxPool2d(x, { kernelSize: 2, returnIndices: true } as dg.MaxPool2dOptions), ['maxPool2d', "unknown option 'returnIndices'"], 'unknown pool option');
   throwsWith(() => dg.conv2d(x, dg.zeros([4, 1, 3, 3]), null, { bias: false } as dg.Conv2dOptions), ['conv2d', "unknown option 'bias'"], 'conv option');
 });
 
