@@ -68,30 +68,27 @@ export interface GlobalPoolingOptions {
   keepDims?: boolean;
 }
 
-/** One value per plane, flattened to [N, C] (or [C] for an unbatched [C, H, W] input). */
-function globalPool(pool: (x: Tensor, size: AdaptiveSize) => Tensor, x: Tensor, keepDims: boolean): Tensor {
-  const y = pool(x, 1);
-  return keepDims ? y : y.reshape(y.shape.slice(0, -2));
-}
-
-export class GlobalAveragePooling2D extends Module {
+/** One value per plane, [N, C] (or [C] for an unbatched [C, H, W] input): the adaptive pool to 1x1. */
+abstract class GlobalPooling2D extends Module {
   readonly keepDims: boolean;
   constructor(options: GlobalPoolingOptions = {}) {
     super();
     this.keepDims = options.keepDims ?? false;
   }
-  override forward(x: Tensor): Tensor { return globalPool(adaptiveAvgPool2d, x, this.keepDims); }
+  protected abstract pool(x: Tensor, size: AdaptiveSize): Tensor;
+  override forward(x: Tensor): Tensor {
+    const y = this.pool(x, 1);
+    return this.keepDims ? y : y.reshape(y.shape.slice(0, -2));
+  }
   override config(): JsonObject { return { keepDims: this.keepDims }; }
 }
 
-export class GlobalMaxPooling2D extends Module {
-  readonly keepDims: boolean;
-  constructor(options: GlobalPoolingOptions = {}) {
-    super();
-    this.keepDims = options.keepDims ?? false;
-  }
-  override forward(x: Tensor): Tensor { return globalPool(adaptiveMaxPool2d, x, this.keepDims); }
-  override config(): JsonObject { return { keepDims: this.keepDims }; }
+export class GlobalAveragePooling2D extends GlobalPooling2D {
+  protected override pool(x: Tensor, size: AdaptiveSize): Tensor { return adaptiveAvgPool2d(x, size); }
+}
+
+export class GlobalMaxPooling2D extends GlobalPooling2D {
+  protected override pool(x: Tensor, size: AdaptiveSize): Tensor { return adaptiveMaxPool2d(x, size); }
 }
 
 registerLayer('MaxPool2d', MaxPool2d, (c) => new MaxPool2d(c.kernelSize as Size2, c as MaxPool2dLayerOptions));

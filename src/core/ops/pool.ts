@@ -83,7 +83,9 @@ function adaptiveSpec(op: string, x: Tensor, outputSize: AdaptiveSize): Pool2dSp
 
 const outShape = (input: Tensor, s: Pool2dSpec) => [...input.shape.slice(0, -2), s.outH, s.outW];
 
-function maxPool(op: string, input: Tensor, x: Tensor, spec: Pool2dSpec): Tensor {
+type Kernel = (op: string, input: Tensor, x: Tensor, spec: Pool2dSpec) => Tensor;
+
+const maxPool: Kernel = (op, input, x, spec) => {
   const be = x.backend;
   const [values, argmaxHandle] = be.maxPool2d(x.handle, spec, isGradEnabled() && input.requiresGrad);
   const out = wrap(values, outShape(input, spec), be);
@@ -98,32 +100,34 @@ function maxPool(op: string, input: Tensor, x: Tensor, spec: Pool2dSpec): Tensor
   });
   if (!res.node) argmax.dispose();
   return res;
-}
+};
 
-function avgPool(op: string, input: Tensor, x: Tensor, spec: Pool2dSpec): Tensor {
+const avgPool: Kernel = (op, input, x, spec) => {
   const be = x.backend;
   const out = wrap(be.avgPool2d(x.handle, spec), outShape(input, spec), be);
   return withGrad(out, op, [input], (g) => [wrap(be.avgPool2dBackward(g.handle, spec), input.shape, be)]);
+};
+
+/** Checks the input, makes the spec from the batched view, runs the kernel. */
+function pooled(op: string, input: Tensor, kernel: Kernel, specOf: (x: Tensor) => Pool2dSpec): Tensor {
+  const x = batched(op, input);
+  return kernel(op, input, x, specOf(x));
 }
 
 export function maxPool2d(input: Tensor, options: MaxPool2dOptions): Tensor {
-  const x = batched('maxPool2d', input);
-  return maxPool('maxPool2d', input, x, poolSpec('maxPool2d', x, options));
+  return pooled('maxPool2d', input, maxPool, (x) => poolSpec('maxPool2d', x, options));
 }
 
 export function avgPool2d(input: Tensor, options: AvgPool2dOptions): Tensor {
-  const x = batched('avgPool2d', input);
-  return avgPool('avgPool2d', input, x, poolSpec('avgPool2d', x, options));
+  return pooled('avgPool2d', input, avgPool, (x) => poolSpec('avgPool2d', x, options));
 }
 
 /** PyTorch's adaptive_max_pool2d: output [N, C, h, w] whatever the input size. */
 export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize): Tensor {
-  const x = batched('adaptiveMaxPool2d', input);
-  return maxPool('adaptiveMaxPool2d', input, x, adaptiveSpec('adaptiveMaxPool2d', x, outputSize));
+  return pooled('adaptiveMaxPool2d', input, maxPool, (x) => adaptiveSpec('adaptiveMaxPool2d', x, outputSize));
 }
 
 /** PyTorch's adaptive_avg_pool2d: output [N, C, h, w] whatever the input size. */
 export function adaptiveAvgPool2d(input: Tensor, outputSize: AdaptiveSize): Tensor {
-  const x = batched('adaptiveAvgPool2d', input);
-  return avgPool('adaptiveAvgPool2d', input, x, adaptiveSpec('adaptiveAvgPool2d', x, outputSize));
+  return pooled('adaptiveAvgPool2d', input, avgPool, (x) => adaptiveSpec('adaptiveAvgPool2d', x, outputSize));
 }
