@@ -15,8 +15,8 @@ export {
   sum, mean, max, min, argmax, argmin, softmax, logSoftmax,
   reshape, flatten, unsqueeze, squeeze, permute, transpose, expand, narrow, cat, stack, clone, toBackend,
   matmul,
-  conv2d, maxPool2d, avgPool2d, crossEntropy, nllLoss, binaryCrossEntropyWithLogits, mseLoss,
-  type Conv2dOptions, type MaxPool2dOptions, type AvgPool2dOptions, type CrossEntropyOptions, type ClassLossOptions, type LossOptions, type Reduction,
+  conv2d, conv1d, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, crossEntropy, nllLoss, binaryCrossEntropyWithLogits, mseLoss,
+  type Conv2dOptions, type Conv1dOptions, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize, type CrossEntropyOptions, type ClassLossOptions, type LossOptions, type Reduction,
 } from './core/ops/index.js';
 export { lstmCell, lstm, lstmLayer, embedding, type EmbeddingOptions, type LstmWeights, type LstmOptions, type LstmLayerOptions } from './core/ops/index.js';
 export { gruCell, gru, gruLayer, type GruWeights, type GruOptions, type GruLayerOptions } from './core/ops/index.js';
