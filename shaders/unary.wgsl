@@ -1,9 +1,11 @@
 // Elementwise unary ops (entry `forward`) and their backward dx = dy * f'(x) (entry `backward`).
-// OP selects the function when the pipeline is created; its numbering is the order of
-// UNARY_OPS in src/backend/backend.ts. Each invocation handles PER_THREAD elements strided by
-// the whole grid, so neighbouring invocations touch neighbouring elements.
+// OP selects the function when the pipeline is created: one of UNARY_OPS in
+// src/backend/backend.ts, named by the OP_* constants the shader loader writes on the
+// `//#op-codes` line (src/backend/webgpu/shaders.ts). Each invocation handles PER_THREAD
+// elements strided by the whole grid, so neighbouring invocations touch neighbouring elements.
 
 override OP: u32 = 0u;
+//#op-codes UNARY_OPS
 override WG: u32 = 64u;
 const PER_THREAD: u32 = 4u;
 const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
@@ -37,47 +39,47 @@ fn safe_tanh(v: f32) -> f32 { return tanh(clamp(v, -15.0, 15.0)); }
 
 fn f(v: f32) -> f32 {
   switch OP {
-    case 0u: { return -v; }
-    case 1u: { return exp(v); }
-    case 2u: { return log(v); }
-    case 3u: { return sqrt(v); }
-    case 4u: { return abs(v); }
-    case 5u: { return max(v, 0.0); }
-    case 6u: { return sigmoid(v); }
-    case 7u: { return safe_tanh(v); }
-    case 8u: { return 0.5 * v * (1.0 + erf(v * INV_SQRT_2)); }
-    case 9u: { return 0.5 * v * (1.0 + safe_tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v))); }
-    case 10u: { return select(v * p.param, v, v > 0.0); }
-    case 11u: { return sin(v); }
-    case 12u: { return cos(v); }
-    case 13u: { return 1.0 / v; }
-    case 14u: { return v * v; }
-    case 15u: { return sign(v); }
+    case OP_NEG: { return -v; }
+    case OP_EXP: { return exp(v); }
+    case OP_LOG: { return log(v); }
+    case OP_SQRT: { return sqrt(v); }
+    case OP_ABS: { return abs(v); }
+    case OP_RELU: { return max(v, 0.0); }
+    case OP_SIGMOID: { return sigmoid(v); }
+    case OP_TANH: { return safe_tanh(v); }
+    case OP_GELU: { return 0.5 * v * (1.0 + erf(v * INV_SQRT_2)); }
+    case OP_GELU_TANH: { return 0.5 * v * (1.0 + safe_tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v))); }
+    case OP_LEAKY_RELU: { return select(v * p.param, v, v > 0.0); }
+    case OP_SIN: { return sin(v); }
+    case OP_COS: { return cos(v); }
+    case OP_RECIPROCAL: { return 1.0 / v; }
+    case OP_SQUARE: { return v * v; }
+    case OP_SIGN: { return sign(v); }
     default: { return v; }
   }
 }
 
 fn df(v: f32) -> f32 {
   switch OP {
-    case 0u: { return -1.0; }
-    case 1u: { return exp(v); }
-    case 2u: { return 1.0 / v; }
-    case 3u: { return 0.5 / sqrt(v); }
-    case 4u: { return sign(v); }
-    case 5u: { return select(0.0, 1.0, v > 0.0); }
-    case 6u: { let s = sigmoid(v); return s * (1.0 - s); }
-    case 7u: { let t = safe_tanh(v); return 1.0 - t * t; }
-    case 8u: { return 0.5 * (1.0 + erf(v * INV_SQRT_2)) + v * exp(-0.5 * v * v) * 0.3989422804014327; }
-    case 9u: {
+    case OP_NEG: { return -1.0; }
+    case OP_EXP: { return exp(v); }
+    case OP_LOG: { return 1.0 / v; }
+    case OP_SQRT: { return 0.5 / sqrt(v); }
+    case OP_ABS: { return sign(v); }
+    case OP_RELU: { return select(0.0, 1.0, v > 0.0); }
+    case OP_SIGMOID: { let s = sigmoid(v); return s * (1.0 - s); }
+    case OP_TANH: { let t = safe_tanh(v); return 1.0 - t * t; }
+    case OP_GELU: { return 0.5 * (1.0 + erf(v * INV_SQRT_2)) + v * exp(-0.5 * v * v) * 0.3989422804014327; }
+    case OP_GELU_TANH: {
       let u = SQRT_2_OVER_PI * (v + 0.044715 * v * v * v);
       let t = safe_tanh(u);
       return 0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 0.134145 * v * v);
     }
-    case 10u: { return select(p.param, 1.0, v > 0.0); }
-    case 11u: { return cos(v); }
-    case 12u: { return -sin(v); }
-    case 13u: { return -1.0 / (v * v); }
-    case 14u: { return 2.0 * v; }
+    case OP_LEAKY_RELU: { return select(p.param, 1.0, v > 0.0); }
+    case OP_SIN: { return cos(v); }
+    case OP_COS: { return -sin(v); }
+    case OP_RECIPROCAL: { return -1.0 / (v * v); }
+    case OP_SQUARE: { return 2.0 * v; }
     default: { return 0.0; }
   }
 }
