@@ -37,6 +37,38 @@ fn sigmoid(v: f32) -> f32 {
 // Some drivers compute tanh through exp and return NaN for large |v|; tanh(15) is 1 in f32.
 fn safe_tanh(v: f32) -> f32 { return tanh(clamp(v, -15.0, 15.0)); }
 
+// log(1 + v) keeping v's digits near 0, where 1 + v rounds them away (all of them below 6e-8).
+// WGSL has no log1p, and log's error near 1 is absolute (2^-21), so on [sqrt(1/2) - 1, sqrt(2) - 1]
+// this sums 2 atanh(s) = log((1 + s) / (1 - s)) with s = v / (2 + v), |s| <= 0.172: the terms
+// to s^11 leave a relative error below 1e-9. Outside that range log(1 + v) is exact enough.
+fn log1p_(v: f32) -> f32 {
+  if (v < -0.29289322 || v > 0.41421356) { return log(1.0 + v); }
+  let s = v / (2.0 + v);
+  let s2 = s * s;
+  return 2.0 * s * (1.0 + s2 * (0.33333333 + s2 * (0.2 + s2 * (0.14285714 + s2 * (0.11111111 + s2 * 0.09090909)))));
+}
+
+// e^v - 1 keeping v's digits near 0: Taylor to v^8 / 8! for |v| <= log(sqrt(2)) (the next term
+// is below 1e-9 relative), where exp(v) - 1 would cancel; beyond it the cancellation costs at
+// most a factor 3.4.
+fn expm1_(v: f32) -> f32 {
+  if (abs(v) > 0.34657359) { return exp(v) - 1.0; }
+  return v * (1.0 + v * (0.5 + v * (1.6666667e-1 + v * (4.1666667e-2 + v * (8.3333333e-3 +
+    v * (1.3888889e-3 + v * (1.9841270e-4 + v * 2.4801587e-5)))))));
+}
+
+// log(1 + e^v) that neither overflows for large v nor loses the 1 for very negative v.
+fn softplus(v: f32) -> f32 { return max(v, 0.0) + log1p_(exp(-abs(v))); }
+
+// tanh(softplus(v)) as n (n + 2) / (n (n + 2) + 2) with n = e^v: no tanh of a value near 0 (which
+// some drivers compute as a cancelling ratio of exps); 1 above v = 20, where n^2 would overflow.
+fn tanh_softplus(v: f32) -> f32 {
+  if (v > 20.0) { return 1.0; }
+  let n = exp(v);
+  let t = n * (n + 2.0);
+  return t / (t + 2.0);
+}
+
 fn f(v: f32) -> f32 {
   switch OP {
     case OP_NEG: { return -v; }
@@ -55,6 +87,15 @@ fn f(v: f32) -> f32 {
     case OP_RECIPROCAL: { return 1.0 / v; }
     case OP_SQUARE: { return v * v; }
     case OP_SIGN: { return sign(v); }
+    case OP_SILU: { return v * sigmoid(v); }
+    // p.param: PyTorch's threshold, above which softplus is v itself (the host scales for beta).
+    case OP_SOFTPLUS: { return select(softplus(v), v, v > p.param); }
+    case OP_ELU: { return select(p.param * expm1_(v), v, v > 0.0); }
+    case OP_HARDSWISH: { return v * clamp(v + 3.0, 0.0, 6.0) / 6.0; }
+    case OP_MISH: { return v * tanh_softplus(v); }
+    case OP_LOG_SIGMOID: { return -softplus(-v); }
+    case OP_LOG1P: { return log1p_(v); }
+    case OP_EXPM1: { return expm1_(v); }
     default: { return v; }
   }
 }
@@ -80,6 +121,16 @@ fn df(v: f32) -> f32 {
     case OP_COS: { return -sin(v); }
     case OP_RECIPROCAL: { return -1.0 / (v * v); }
     case OP_SQUARE: { return 2.0 * v; }
+    case OP_SIGN: { return 0.0; }
+    case OP_SILU: { let s = sigmoid(v); return s * (1.0 + v * (1.0 - s)); }
+    case OP_SOFTPLUS: { return select(sigmoid(v), 1.0, v > p.param); }
+    case OP_ELU: { return select(p.param * exp(v), 1.0, v > 0.0); }
+    // PyTorch's hardswish_backward, including its one-sided values at -3 and 3.
+    case OP_HARDSWISH: { return select(select(1.0, v / 3.0 + 0.5, v <= 3.0), 0.0, v < -3.0); }
+    case OP_MISH: { let t = tanh_softplus(v); return t + v * sigmoid(v) * (1.0 - t * t); }
+    case OP_LOG_SIGMOID: { return sigmoid(-v); }
+    case OP_LOG1P: { return 1.0 / (1.0 + v); }
+    case OP_EXPM1: { return exp(v); }
     default: { return 0.0; }
   }
 }

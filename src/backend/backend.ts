@@ -22,7 +22,8 @@ export interface Handle {
 
 export const UNARY_OPS = [
   'neg', 'exp', 'log', 'sqrt', 'abs', 'relu', 'sigmoid', 'tanh', 'gelu', 'geluTanh', 'leakyRelu',
-  'sin', 'cos', 'reciprocal', 'square', 'sign',
+  'sin', 'cos', 'reciprocal', 'square', 'sign', 'silu', 'softplus', 'elu', 'hardswish', 'mish', 'logSigmoid',
+  'log1p', 'expm1',
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
@@ -112,7 +113,8 @@ export interface Backend {
    *  float32 x holds one (cpu: at once; webgpu: at the next read-back, naming the first such op). */
   checkNumerics(x: Handle, describe: string): void;
 
-  /** out = f(x) elementwise; `param` is leakyRelu's slope (ignored elsewhere). float32 only. */
+  /** out = f(x) elementwise; `param` is leakyRelu's slope, elu's alpha, softplus's threshold
+   *  (softplus itself is beta = 1; ignored elsewhere). float32 only. */
   unary(op: UnaryOp, x: Handle, param: number): Handle;
   /** dx = dy * f'(x) elementwise, the backward of `unary`. */
   unaryGrad(op: UnaryOp, x: Handle, dy: Handle, param: number): Handle;

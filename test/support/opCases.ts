@@ -17,6 +17,8 @@ export interface OpCase {
 
 const n = (...shape: number[]): InputSpec => ({ shape });
 const pos = (...shape: number[]): InputSpec => ({ shape, kind: 'positive' });
+const uni = (...shape: number[]): InputSpec => ({ shape, kind: 'uniform' });
+const wide = (...shape: number[]): InputSpec => ({ shape, kind: 'wide' });
 
 export const OP_CASES: OpCase[] = [
   // unary
@@ -30,6 +32,26 @@ export const OP_CASES: OpCase[] = [
   { name: 'gelu tanh', inputs: [n(1031)], gradInputs: [n(13)], fn: (x) => x.gelu({ approximate: 'tanh' }) },
   { name: 'leakyRelu', inputs: [n(1031)], gradInputs: [n(13)], fn: (x) => x.leakyRelu(0.2) },
   { name: 'clamp', inputs: [n(97)], gradInputs: [n(13)], fn: (x) => x.clamp(-0.5, 0.7) },
+  { name: 'clamp min only', inputs: [n(97)], gradInputs: [n(13)], fn: (x) => x.clamp(-0.5) },
+  { name: 'clamp max only', inputs: [n(97)], gradInputs: [n(13)], fn: (x) => dg.clamp(x, undefined, 0.7) },
+  // The activations on normal inputs, then on 'wide' ones (both signs, 1e-6 to 60 in magnitude),
+  // which reach the stable branches: the far tails, softplus above its threshold, and near 0.
+  ...(['silu', 'hardswish', 'mish', 'logSigmoid', 'expm1'] as const).map((op) => ({
+    name: op, inputs: [n(1031)], gradInputs: [n(2, 7)], fn: (x: Tensor) => (x[op] as () => Tensor).call(x),
+  })),
+  ...(['silu', 'hardswish', 'mish', 'logSigmoid', 'expm1', 'softplus', 'elu'] as const).map((op) => ({
+    // expm1 grows to e^60: its finite differences keep to normal inputs (a sum near 1e26 would
+    // round away every other element's change).
+    name: `${op} over wide values`, inputs: [wide(3, 341)], gradInputs: [op === 'expm1' ? n(13) : wide(29)],
+    fn: (x: Tensor) => (x[op] as () => Tensor).call(x),
+  })),
+  { name: 'log1p', inputs: [uni(1031)], gradInputs: [uni(2, 7)], fn: (x) => x.log1p() },
+  { name: 'log1p over wide positive values', inputs: [wide(1031)], gradInputs: [wide(29)], fn: (x) => x.abs().log1p() },
+  { name: 'softplus', inputs: [n(1031)], gradInputs: [n(13)], fn: (x) => x.softplus() },
+  // beta 2, threshold 1: beta x > 1 (x > 0.5) takes the linear branch for about a third of these.
+  { name: 'softplus beta 2 threshold 1', inputs: [n(1031)], gradInputs: [n(13)], fn: (x) => dg.softplus(x, { beta: 2, threshold: 1 }) },
+  { name: 'elu', inputs: [n(1031)], gradInputs: [n(13)], fn: (x) => x.elu() },
+  { name: 'elu alpha 0.5', inputs: [n(1031)], gradInputs: [n(13)], fn: (x) => dg.elu(x, 0.5) },
   // binary, with broadcasting
   { name: 'add same shape', inputs: [n(3, 257), n(3, 257)], gradInputs: [n(2, 3), n(2, 3)], fn: (a, b) => a.add(b) },
   { name: 'add broadcast', inputs: [n(5, 1, 7), n(3, 1)], fn: (a, b) => a.add(b) },
