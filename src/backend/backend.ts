@@ -155,11 +155,12 @@ export interface Backend {
   avgPool2d(x: Handle, spec: Pool2dSpec): Handle;
   avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle;
   /** Per-position loss [batch * inner] ('none'), or its sum as one element (a mean divides by
-   *  the positions not ignored, a count the op layer takes on the device). A label outside
+   *  the positions not ignored, or their labels' total weight, which the op layer takes on the
+   *  device). `weight` [classes] or null is PyTorch's class weight. A label outside
    *  [0, classes) raises an error naming it (webgpu: at the next `read`, see kernels/loss.ts). */
-  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle;
+  classLoss(x: Handle, labels: Handle, weight: Handle | null, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle;
   /** d loss / d x given the loss gradient g, read at position * gStride and multiplied by scale. */
-  classLossBackward(x: Handle, labels: Handle, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle;
+  classLossBackward(x: Handle, labels: Handle, weight: Handle | null, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle;
 
   // ---- recurrent layers and embeddings (LSTM layouts in ./lstmSpec.ts) ----
   /**
