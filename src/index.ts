@@ -12,6 +12,7 @@ export {
   tensor, zeros, ones, full, arange, randn, rand, eye, zerosLike, onesLike, type CreateOptions,
   add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where, clamp, cast,
   neg, exp, log, sqrt, abs, square, reciprocal, sin, cos, sign, relu, sigmoid, tanh, gelu, leakyRelu,
+  silu, softplus, elu, hardswish, mish, logSigmoid, log1p, expm1, type SoftplusOptions,
   sum, mean, max, min, argmax, argmin, softmax, logSoftmax,
   reshape, flatten, unsqueeze, squeeze, permute, transpose, expand, narrow, cat, stack, clone, toBackend,
   matmul,

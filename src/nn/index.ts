@@ -2,7 +2,7 @@
 export { Module, registerLayer, buildLayer, isParameter, type AnyModule, type LayerSpec, type Json, type JsonObject } from './module.js';
 export * as init from './init.js';
 export { Linear, type LinearOptions } from './linear.js';
-export { ReLU, Sigmoid, Tanh, GELU, LeakyReLU, Softmax } from './activation.js';
+export { ReLU, Sigmoid, Tanh, GELU, LeakyReLU, Softmax, SiLU, Softplus, ELU, Hardswish, Mish, LogSigmoid } from './activation.js';
 export { Dropout } from './dropout.js';
 export { Flatten } from './flatten.js';
 export { Sequential } from './sequential.js';
