@@ -111,7 +111,7 @@ export function renderMarkdown(res: BenchResults): string {
     ] : []),
     ...(res.fmaCeiling ? [
       '',
-      `**of ceiling**: GFLOPS as a fraction of this adapter's register-only vec4 FMA rate, measured in the same run by \`shaders/fma_ceiling.wgsl\` (bench/ceiling.ts): ${fmtNum(res.fmaCeiling.gflops)} GFLOPS, the best of ${res.fmaCeiling.runs.map(fmtNum).join(', ')} (one measurement per dawngrad-webgpu run). No kernel that reads memory can reach it; it says how far each one is from the physical limit.`,
+      `**of ceiling**: GFLOPS as a fraction of this adapter's register-only vec4 FMA rate, measured in the same run by \`shaders/fma_ceiling.wgsl\` (bench/ceiling.ts): ${fmtNum(res.fmaCeiling.gflops)} GFLOPS, the best of ${res.fmaCeiling.runs.map(fmtNum).join(', ')} (one measurement per dawngrad-webgpu run). The fraction says how much of the adapter's arithmetic limit each kernel turns into useful FMAs (it also spends instructions on loads and indices).`,
     ] : []),
     '',
   ];
