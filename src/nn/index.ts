@@ -12,3 +12,4 @@ export { AllSteps, LastStep } from './recurrentOutput.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { Conv2d, type Conv2dLayerOptions } from './conv.js';
 export { MaxPool2d, AvgPool2d, type Pool2dLayerOptions } from './pool.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './norm.js';
