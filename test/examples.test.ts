@@ -25,6 +25,7 @@ async function example(file: string, args: string[]): Promise<string> {
 
 const EXAMPLES = [
   { name: 'mnist', metrics: ['accuracy'] },
+  { name: 'mnist-bn', metrics: ['accuracy'] },
   { name: 'mnist-mlp', metrics: ['accuracy'] },
   { name: 'mnist-lstm', metrics: ['accuracy'] },
   { name: 'spam', metrics: ['accuracy', 'f1'] },
