@@ -28,6 +28,7 @@ export interface Dg {
   conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options?: { stride?: number; padding?: number }): Tensor;
   maxPool2d(x: Tensor, options: { kernelSize: number; stride?: number }): Tensor;
   crossEntropy(logits: Tensor, labels: Tensor): Tensor;
+  batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null, options?: { training?: boolean }): Tensor;
   lstmCell(x: Tensor, h: Tensor, c: Tensor, wIh: Tensor, wHh: Tensor, bIh?: Tensor, bHh?: Tensor): [Tensor, Tensor];
   nn: {
     LSTM: new (inputSize: number, hiddenSize: number, options?: { batchFirst?: boolean }) => Module & {
