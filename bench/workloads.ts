@@ -129,6 +129,47 @@ function maxPool(id: string, title: string, n: number, c: number, h: number): Wo
   };
 }
 
+// ---- batch norm --------------------------------------------------------------------------------
+
+/** BatchNorm2d in training (batch statistics, running update) forward and backward, dx read back. */
+function batchNorm2d(id: string, title: string, n: number, c: number, h: number): Workload {
+  const shape = [n, c, h, h];
+  const x = uniform(n * c * h * h, 80, 2);
+  const w = uniform(c, 81, 1);
+  const b = uniform(c, 82, 1);
+  const dy = uniform(n * c * h * h, 83);
+  return {
+    id, title, needs: ['batchNorm'],
+    dawngrad(dg) {
+      const xt = dg.tensor(x, shape, { requiresGrad: true });
+      const wt = dg.tensor(w, [c], { requiresGrad: true });
+      const bt = dg.tensor(b, [c], { requiresGrad: true });
+      const [rm, rv] = [dg.tensor(new Float32Array(c), [c]), dg.tensor(new Float32Array(c).fill(1), [c])];
+      const g = dg.tensor(dy, shape);
+      const run = (): Tensor => {
+        clearGrads([xt, wt, bt]);
+        dg.batchNorm(xt, rm, rv, wt, bt, { training: true }).backward(g);
+        return xt.grad!;
+      };
+      return { step: run, check: () => f32(run()) };
+    },
+    tfjs(tf) {
+      // tfjs has no training batch norm: its fused tf.batchNorm takes the statistics as inputs,
+      // so they come from tf.moments over N, H, W, and the gradient flows through both.
+      const xt = tf.tensor(permute(x, shape, NCHW_TO_NHWC), [n, h, h, c]);
+      const [wt, bt] = [tf.tensor(w, [c]), tf.tensor(b, [c])];
+      const g = tf.tensor(permute(dy, shape, NCHW_TO_NHWC), [n, h, h, c]);
+      const f = (xx: TfTensor, ww: TfTensor, bb: TfTensor) => {
+        const { mean, variance } = tf.moments(xx, [0, 1, 2]);
+        return tf.batchNorm(xx, mean, variance, bb, ww, 1e-5);
+      };
+      const grads = tf.grads((xx, ww, bb) => f(xx!, ww!, bb!));
+      const run = () => grads([xt, wt, bt], g)[0]!;
+      return { step: run, check: async () => permute(await run().data(), [n, h, h, c], NHWC_TO_NCHW) };
+    },
+  };
+}
+
 // ---- losses -----------------------------------------------------------------------------------
 
 function crossEntropy(id: string, title: string, n: number, classes: number): Workload {
@@ -416,6 +457,8 @@ export function workloads(quick: boolean): Workload[] {
     conv('resnet-fwd', `conv2d ${q(8, 1)}x64x${q(56, 8)}² -> 64ch 3x3 same`, { n: q(8, 1), c: 64, h: q(56, 8), w: q(56, 8), cout: 64, k: 3, pad: 1 }, false),
     conv('resnet-fwdbwd', `conv2d ${q(8, 1)}x64x${q(56, 8)}² -> 64ch 3x3 same, fwd+bwd`, { n: q(8, 1), c: 64, h: q(56, 8), w: q(56, 8), cout: 64, k: 3, pad: 1 }, true),
     maxPool('maxpool', `maxPool2d 2x2 on ${batch}x32x26x26`, batch, 32, 26),
+    batchNorm2d('bn1-fwdbwd', `BatchNorm2d ${batch}x32x${q(26, 5)}x${q(26, 5)} (train), fwd+bwd`, batch, 32, q(26, 5)),
+    batchNorm2d('bn2-fwdbwd', `BatchNorm2d ${batch}x64x${q(11, 3)}x${q(11, 3)} (train), fwd+bwd`, batch, 64, q(11, 3)),
     crossEntropy('xent-10', `softmax cross-entropy fwd+bwd ${q(128, 4)}x10`, q(128, 4), 10),
     crossEntropy('xent-1000', `softmax cross-entropy fwd+bwd ${q(128, 4)}x1000`, q(128, 4), 1000),
     adam('adam', 'Adam step over the seed CNN parameters (225k)'),

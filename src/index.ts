@@ -21,6 +21,7 @@ export {
 } from './core/ops/index.js';
 export { lstmCell, lstm, lstmLayer, embedding, type EmbeddingOptions, type LstmWeights, type LstmOptions, type LstmLayerOptions } from './core/ops/index.js';
 export { gruCell, gru, gruLayer, type GruWeights, type GruOptions, type GruLayerOptions } from './core/ops/index.js';
+export { batchNorm, layerNorm, type BatchNormOptions, type LayerNormOptions } from './core/ops/index.js';
 export * as nn from './nn/index.js';
 export * as io from './io/index.js';
 export { save, load, loadStateDict } from './io/model.js';

@@ -32,6 +32,7 @@ async function imageFolder(): Promise<string[]> {
 
 const EXAMPLES: { name: string; metrics: string[]; files?: string[]; setup?: () => Promise<string[]> }[] = [
   { name: 'mnist', metrics: ['accuracy'] },
+  { name: 'mnist-bn', metrics: ['accuracy'] },
   { name: 'mnist-mlp', metrics: ['accuracy'] },
   { name: 'mnist-lstm', metrics: ['accuracy'] },
   { name: 'spam', metrics: ['accuracy', 'f1'] },
