@@ -45,6 +45,14 @@ t('wrong shapes, ragged lists and wrong values name the input and the expected s
   throwsWith(() => fromNested(ints, [['NaN']]), 'not a number');
 });
 
+t('lists nested deeper than any input are refused before they are walked', () => {
+  const anyShape: TensorSpec = { name: 'input', dtype: 'float32', shape: null };
+  let deep: unknown = 1;
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  throwsWith(() => fromNested(anyShape, deep), "input 'input'", 'nested deeper than 32');
+  throwsWith(() => fromFlat(spec, [1, 2, 3], [deep, 2, 3, 4, 5, 6]), 'data[0]', 'not a number');
+});
+
 t('the flat form checks its shape against the data and the signature', () => {
   assert.equal(fromFlat(spec, [1, 2, 3], [1, 2, 3, 4, 5, 6]).shape, [1, 2, 3]);
   assert.equal([...fromFlat(spec, [1, 2, 3], [[[1, 2, 3], [4, 5, 6]]]).data], [1, 2, 3, 4, 5, 6]);

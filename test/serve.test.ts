@@ -160,7 +160,7 @@ t('invalid input is answered 400 naming the input and the expected shape', async
   assertError(await v2({ shape: [1, 5], data: [1, 2, 3, 4, 5] }), 400, "'input'", shape, '[1, 5]');
   assertError(await v2({ shape: [2, 4] }), 400, 'holds 8 values', '4');
   assertError(await v2({ datatype: 'INT64' }), 400, 'FP32', 'INT64');
-  assertError(await v2({ name: 'x' }), 400, "'x'", "'input'");
+  assertError(await v2({ name: 'x' }), 400, '"x"', "'input'");
   assertError(await post('/v2/models/tiny/infer', { inputs: [] }), 400, '"inputs" must be');
 });
 

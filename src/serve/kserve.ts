@@ -7,7 +7,7 @@ import { nestedJson, toJson } from './json.js';
 import type { Registry } from './registry.js';
 import { resolveServable } from './resolve.js';
 import type { Servable } from './servable.js';
-import { fromFlat, type HostTensor, type TensorSpec } from './tensors.js';
+import { brief, fromFlat, type HostTensor, type TensorSpec } from './tensors.js';
 import { parseModelPath } from './tfserving.js';
 import { LIVENESS_PATH, READINESS_PATH } from './constants.js';
 
@@ -27,8 +27,8 @@ function inferInput(s: Servable, body: unknown): { id: string; input: HostTensor
   if (!Array.isArray(b.inputs) || b.inputs.length !== 1) throw badRequest(`"inputs" must be ${expected}`);
   const t = b.inputs[0] as { name?: unknown; datatype?: unknown; shape?: unknown; data?: unknown } | null;
   if (t === null || typeof t !== 'object') throw badRequest(`"inputs" must be ${expected}`);
-  if (t.name !== spec.name) throw badRequest(`unknown input '${String(t.name).slice(0, 64)}'; the model has one input, '${spec.name}': ${expected}`);
-  if (t.datatype !== DATATYPES[spec.dtype]) throw badRequest(`input '${spec.name}' has datatype ${DATATYPES[spec.dtype]}, got ${JSON.stringify(t.datatype)?.slice(0, 40)}`);
+  if (t.name !== spec.name) throw badRequest(`unknown input ${brief(t.name)}; the model has one input, '${spec.name}': ${expected}`);
+  if (t.datatype !== DATATYPES[spec.dtype]) throw badRequest(`input '${spec.name}' has datatype ${DATATYPES[spec.dtype]}, got ${brief(t.datatype)}`);
   return { id: b.id ?? randomUUID(), input: fromFlat(spec, t.shape, t.data) };
 }
 

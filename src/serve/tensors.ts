@@ -17,6 +17,9 @@ export interface TensorSpec {
   shape: number[] | null;
 }
 
+/** Deeper lists are refused before anything walks them (a 16 MiB body could nest millions deep). */
+export const MAX_RANK = 32;
+
 const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
 
 export function describeSpec(spec: TensorSpec): string {
@@ -42,7 +45,14 @@ function leaf(spec: TensorSpec, v: unknown, where: () => string): number {
     return v;
   }
   if (spec.dtype === 'float32' && typeof v === 'string' && v in NON_FINITE) return NON_FINITE[v]!;
-  throw refuse(spec, `${where()} is ${JSON.stringify(v)?.slice(0, 40) ?? String(v)}, not a number`);
+  throw refuse(spec, `${where()} is ${brief(v)}, not a number`);
+}
+
+/** A value named in an error without serialising it (it may be a list nested a million deep). */
+export function brief(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.slice(0, 40));
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  return v !== null && typeof v === 'object' ? 'an object' : String(v);
 }
 
 const at = (index: number[]) => `the value at [${index.join(', ')}]`;
@@ -53,7 +63,10 @@ const at = (index: number[]) => `the value at [${index.join(', ')}]`;
  */
 export function fromNested(spec: TensorSpec, value: unknown): HostTensor {
   const shape: number[] = [];
-  for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
+  for (let v = value; Array.isArray(v); v = v[0]) {
+    if (shape.length === MAX_RANK) throw refuse(spec, `got lists nested deeper than ${MAX_RANK}`);
+    shape.push(v.length);
+  }
   checkShape(spec, shape);
   const size = shape.reduce((a, b) => a * b, 1);
   const data = spec.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
@@ -81,10 +94,11 @@ export function fromNested(spec: TensorSpec, value: unknown): HostTensor {
 
 /** KServe v2's form: a shape and its data, flat or nested, in row-major order. */
 export function fromFlat(spec: TensorSpec, shape: unknown, data: unknown): HostTensor {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw refuse(spec, `its "shape" must be a list of non-negative integers, got ${JSON.stringify(shape)?.slice(0, 80)}`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw refuse(spec, `its "shape" must be a list of non-negative integers, got ${Array.isArray(shape) ? `[${shape.slice(0, 8).map(brief).join(', ')}${shape.length > 8 ? ', ...' : ''}]` : brief(shape)}`);
   checkShape(spec, shape);
   if (!Array.isArray(data)) throw refuse(spec, `its "data" must be a list, got ${typeof data}`);
-  const flat = (data as unknown[]).flat(Infinity);
+  if (shape.length > MAX_RANK) throw refuse(spec, `got a shape of rank ${shape.length}`);
+  const flat = (data as unknown[]).flat(MAX_RANK);
   const size = shape.reduce((a: number, b: number) => a * b, 1);
   if (flat.length !== size) throw refuse(spec, `shape ${fmt(shape)} holds ${size} values but "data" has ${flat.length}`);
   const out = spec.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
