@@ -15,7 +15,7 @@ const int = (min: number) => (text: string): number => {
   return v;
 };
 
-interface ServeFlags {
+export interface ServeFlags {
   model?: string;
   name?: string;
   modelBasePath?: string;
@@ -38,7 +38,10 @@ function apiKey(flags: ServeFlags): string | null {
   return key;
 }
 
-async function serve(flags: ServeFlags): Promise<void> {
+export type ModelSource = { kind: 'file'; name: string; path: string } | { kind: 'base'; path: string };
+
+/** The flags checked and turned into the server's options and where its models come from; throws a one-line reason. */
+export function resolveFlags(flags: ServeFlags): { options: ServeOptions; source: ModelSource } {
   if ((flags.model === undefined) === (flags.modelBasePath === undefined)) throw new Error('give --model FILE --name NAME, or --model-base-path DIR');
   if (flags.model !== undefined && flags.name === undefined) throw new Error('--model needs --name (the NAME in /v1/models/NAME)');
   if (flags.modelBasePath !== undefined && flags.name !== undefined) throw new Error('--name goes with --model; under --model-base-path each folder name is a model name');
@@ -51,6 +54,12 @@ async function serve(flags: ServeFlags): Promise<void> {
     apiKey: apiKey(flags),
     pollIntervalMs: flags.pollIntervalMs,
   };
+  const source: ModelSource = flags.model !== undefined ? { kind: 'file', name: flags.name!, path: flags.model } : { kind: 'base', path: flags.modelBasePath! };
+  return { options, source };
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const { options, source } = resolveFlags(flags);
   await init(flags.backend ? { backend: flags.backend } : {});
   const metrics = new ServeMetrics();
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -63,9 +72,9 @@ async function serve(flags: ServeFlags): Promise<void> {
     onBatch: (model: string, rows: number) => metrics.batchSize.observe({ model }, rows),
     onQueueDepth: (model: string, depth: number) => metrics.queueDepth.set({ model }, depth),
   };
-  const registry = flags.model !== undefined
-    ? Registry.file(flags.name!, flags.model, options.batching, hooks)
-    : Registry.basePath(flags.modelBasePath!, options.pollIntervalMs, options.batching, hooks);
+  const registry = source.kind === 'file'
+    ? Registry.file(source.name, source.path, options.batching, hooks)
+    : Registry.basePath(source.path, options.pollIntervalMs, options.batching, hooks);
   await registry.start();
   const server = createServer(registry, options, metrics);
   const address = await server.listen();
@@ -90,7 +99,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-export function program(): Command {
+/** The command line; `action` (default: start the server) receives the parsed serve flags. */
+export function program(action: (flags: ServeFlags) => Promise<void> = runServe): Command {
   const cli = new Command('dawngrad').description('dawngrad command line').showHelpAfterError();
   cli.command('serve')
     .description('serve models over HTTP with the TensorFlow Serving (/v1) and KServe v2 (/v2) REST APIs')
@@ -107,15 +117,17 @@ export function program(): Command {
     .option('--body-limit <bytes>', 'largest request body; larger ones get 413', int(1), DEFAULTS.bodyLimit)
     .option('--api-key-file <file>', `require "Authorization: Bearer <key>" with the key in this file (or in $${API_KEY_ENV}); health checks stay open`)
     .option('--poll-interval-ms <ms>', 'how often --model-base-path is scanned for new versions', int(10), DEFAULTS.pollIntervalMs)
-    .action(async (flags: ServeFlags) => {
-      try {
-        await serve(flags);
-      } catch (e) {
-        process.stderr.write(`dawngrad serve: ${(e as Error).message}\n`);
-        process.exit(1);
-      }
-    });
+    .action(action);
   return cli;
+}
+
+async function runServe(flags: ServeFlags): Promise<void> {
+  try {
+    await serve(flags);
+  } catch (e) {
+    process.stderr.write(`dawngrad serve: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
 }
 
 export async function main(argv = process.argv): Promise<void> {
