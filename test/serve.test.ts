@@ -196,6 +196,7 @@ t('unknown models, versions and routes are 404, and path segments cannot reach o
 t('a model that throws answers 500 for its batch, and the server keeps serving', async () => {
   const bad = await post('/v1/models/fail:predict', { instances: [[FAIL_MARKER, 0, 0, 0]] });
   assertError(bad, 500, 'FailOnMarker');
+  assert.match(server.log(), /model 'fail' version 1 failed on a batch of 1: Error: FailOnMarker/);
   const x = rows(2, 13);
   const good = await post('/v1/models/fail:predict', { instances: x });
   assert.equal(good.status, 200);

@@ -17,6 +17,8 @@ export interface BatchOptions {
 export interface BatchHooks {
   onBatch?(rows: number): void;
   onQueueDepth?(depth: number): void;
+  /** The model threw on a batch of `rows` (each of its requests is answered 500). */
+  onError?(error: Error, rows: number): void;
 }
 
 export type RunBatch = (input: HostTensor) => Promise<HostTensor>;
@@ -145,6 +147,7 @@ export class Batcher {
         row += p.rows;
       }
     } catch (e) {
+      if (!(e instanceof ServeError)) this.hooks.onError?.(e as Error, batch.reduce((n, p) => n + p.rows, 0));
       const error = e instanceof ServeError ? e : new ServeError(500, `the model failed on this batch: ${(e as Error).message}`);
       for (const p of batch) this.#settle(p, null, error);
     } finally {

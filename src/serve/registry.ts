@@ -162,6 +162,7 @@ export class Registry {
       const hooks = {
         onBatch: (rows: number) => this.hooks.onBatch?.(entry.name, rows),
         onQueueDepth: (depth: number) => this.hooks.onQueueDepth?.(entry.name, depth),
+        onError: (e: Error, rows: number) => this.hooks.log?.(`serve: model '${entry.name}' version ${version} failed on a batch of ${rows}: ${e.stack ?? e.message}`),
       };
       const next = await Servable.load(entry.name, version, path, this.batching, hooks);
       if (this.#stopped) {
