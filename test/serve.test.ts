@@ -186,6 +186,7 @@ t('unknown models, versions and routes are 404, and path segments cannot reach o
   assertError(await post('/v1/models/tiny:explode', { instances: rows(1, 1) }), 404);
   assertError(await post('/v2/models/nope/infer', { inputs: [] }), 404, 'nope');
   assertError(await get('/v3/anything'), 404);
+  assertError(await post(`/v1/models/${'a'.repeat(128)}/versions/1:predict`, { instances: rows(1, 1) }), 404, 'Servable not found');
   for (const path of ['/v1/models/..%2F..%2Fetc%2Fpasswd:predict', '/v1/models/%2E%2E:predict', '/v2/models/..%2Ftiny/infer', '/v1/models/tiny%2F..%2F..%2Ftiny:predict']) {
     const a = await post(path, { instances: rows(1, 1) });
     assert.ok(a.status === 404 || a.status === 400, `${path}: ${a.status} ${JSON.stringify(a.body)}`);

@@ -53,7 +53,16 @@ export interface Server {
 }
 
 export function createServer(registry: Registry, options: ServeOptions, metrics = new ServeMetrics()): Server {
-  const app = Fastify({ bodyLimit: options.bodyLimit, logger: false, return503OnClosing: true, forceCloseConnections: 'idle' });
+  const app = Fastify({
+    bodyLimit: options.bodyLimit,
+    // A client that sends its request slower than the request timeout is cut off (no slow-body hold-ups).
+    requestTimeout: options.requestTimeoutMs,
+    // Names are up to 128 characters, plus a version and a verb in the same wildcard segment.
+    routerOptions: { maxParamLength: 512 },
+    logger: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
   const state = { draining: false, version: packageVersion() };
   const key = options.apiKey === null ? null : digest(options.apiKey);
 
