@@ -23,6 +23,7 @@ const base = join(dir, 'models');
 let server: ServeProcess;
 let tiny: dg.nn.AnyModule;
 let failing: dg.nn.AnyModule;
+let binary: dg.nn.AnyModule;
 
 const rows = (n: number, seed: number): number[][] => {
   const v = seeded(n * 4, seed);
@@ -64,6 +65,8 @@ t.before(async () => {
   await saveVersion(tiny, 'tiny', 1);
   failing = new dg.nn.Sequential(new FailOnMarker(), new dg.nn.Linear(4, 3));
   await saveVersion(failing, 'fail', 1, { inputShape: [4] });
+  binary = new dg.nn.Sequential(new dg.nn.Linear(4, 1), new dg.nn.Sigmoid());
+  await saveVersion(binary, 'binary', 1, { inputShape: [4] });
   writeFileSync(join(dir, 'key'), `${KEY}\n`);
   server = await startServe(['--model-base-path', base, '--backend', 'cpu', '--api-key-file', join(dir, 'key'), '--body-limit', '65536',
     '--batch-timeout-ms', '20', '--poll-interval-ms', '100'], { preload: resolve(import.meta.dirname, 'support/serveFailLayer.ts') });
@@ -112,6 +115,17 @@ t(':predict in row and columnar form, and :classify, match in-process predict', 
   classify.body.result.forEach((pairs: [string, number][], i: number) => {
     assert.equal(pairs.map((p) => p[0]), ['0', '1', '2']);
     assertClose(pairs.map((p) => p[1]), probs[i]!, { atol: 1e-6, rtol: 1e-5 }, `classify example ${i}`);
+  });
+});
+
+t(':classify of a model ending in Sigmoid reads its one output as the probability of class 1', async () => {
+  const x = rows(3, 16);
+  const p = (await expected(binary, x)).map((r) => r[0]!);
+  const res = await post('/v1/models/binary:classify', { examples: x.map((input) => ({ input })) });
+  assert.equal(res.status, 200);
+  res.body.result.forEach((pairs: [string, number][], i: number) => {
+    assert.equal(pairs.map((q) => q[0]), ['0', '1']);
+    assertClose(pairs.map((q) => q[1]), [1 - p[i]!, p[i]!], TOL, `example ${i}`);
   });
 });
 
