@@ -267,10 +267,11 @@ t('hot reload: a new version directory is served, with no failed request in a st
     }
   };
   const streams = [stream(), stream(), stream()];
-  await new Promise((r) => setTimeout(r, 150));
+  // Requests go out before and after the swap (300 ms each way), so both versions answer some.
+  await new Promise((r) => setTimeout(r, 300));
   await saveVersion(v2, 'tiny', 2, { inputShape: [4] });
   await until('version 2 to be served', async () => (await get('/v1/models/tiny/versions/2')).body?.model_version_status?.[0]?.state === 'AVAILABLE');
-  await new Promise((r) => setTimeout(r, 150));
+  await new Promise((r) => setTimeout(r, 300));
   stop = true;
   await Promise.all(streams);
   assert.equal(failures, []);
