@@ -321,4 +321,15 @@ t('a version whose file resolves outside the base path is refused: its status sa
   rmSync(join(base, 'escape'), { recursive: true });
 });
 
+t('the base path vanishing for a while stops nothing: the served versions keep answering', async () => {
+  const x = rows(1, 17);
+  const before = (await post('/v1/models/tiny:predict', { instances: x })).body.predictions;
+  renameSync(base, `${base}-away`);
+  await new Promise((r) => setTimeout(r, 400));
+  const during = await post('/v1/models/tiny:predict', { instances: x });
+  renameSync(`${base}-away`, base);
+  assert.equal([during.status, during.body.predictions], [200, before]);
+  assert.is(server.child.exitCode, null, 'the server is still running');
+});
+
 t.run();
