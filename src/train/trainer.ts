@@ -36,7 +36,8 @@ export interface CompileOptions {
 export interface FitOptions {
   epochs?: number;
   batchSize?: number;
-  validationData?: [Tensor, Tensor];
+  /** [xVal, yVal], or a batch source (e.g. flowFromDirectory on a validation folder). */
+  validationData?: [Tensor, Tensor] | BatchSource;
   /** Fraction held out from the END of x and y, before shuffling, as Keras does. */
   validationSplit?: number;
   shuffle?: boolean;
@@ -205,18 +206,20 @@ async function withMode<T>(model: AnyModule, training: boolean, fn: () => Promis
   }
 }
 
-async function evaluateCompiled(model: AnyModule, c: Compiled, x: Tensor, y: Tensor, batchSize: number, prefix: string): Promise<Logs> {
+async function evaluateCompiled(model: AnyModule, c: Compiled, data: [Tensor, Tensor] | BatchSource, batchSize: number, prefix: string): Promise<Logs> {
   const acc = new Accumulator(c.metrics);
+  const op = prefix ? 'fit (validationData)' : 'evaluate';
+  const steps = Array.isArray(data) ? tensorSteps(data[0], data[1], batchSize, null) : sourceSteps(data, c.loss, op);
+  const device = model.parameters()[0]?.backend ?? (Array.isArray(data) ? data[0].backend : undefined);
   try {
     return await withMode(model, false, async () => {
-      for (const [start, len] of batches(x.shape[0]!, batchSize)) {
+      for (const makeBatch of steps) {
         noGrad(() => tidy(() => {
-          const xb = narrow(x, 0, start, len);
-          const yb = narrow(y, 0, start, len);
-          const pred = forward('evaluate', model, xb);
+          const [xb, yb] = makeBatch();
+          const pred = forward(op, model, xb);
           acc.add(c.loss.fn(pred, yb), pred, yb);
         }));
-        await x.backend.throttle();
+        await device?.throttle();
       }
       return acc.read(prefix);
     });
@@ -225,12 +228,19 @@ async function evaluateCompiled(model: AnyModule, c: Compiled, x: Tensor, y: Ten
   }
 }
 
-export async function evaluate(model: AnyModule, x: Tensor, y: Tensor, options: EvaluateOptions = {}): Promise<Logs> {
+export async function evaluate(model: AnyModule, x: Tensor, y: Tensor, options?: EvaluateOptions): Promise<Logs>;
+/** Over one pass of a source's batches [x, y] (its own batch size). */
+export async function evaluate(model: AnyModule, source: BatchSource): Promise<Logs>;
+export async function evaluate(model: AnyModule, xOrSource: Tensor | BatchSource, y?: Tensor, options: EvaluateOptions = {}): Promise<Logs> {
   const c = compiledOf('evaluate', model);
+  if (isBatchSource(xOrSource)) {
+    positiveInt('evaluate', 'the batch source\'s length', xOrSource.length);
+    return evaluateCompiled(model, c, xOrSource, xOrSource.batchSize, '');
+  }
   const batchSize = options.batchSize ?? 32;
   positiveInt('evaluate', 'batchSize', batchSize);
-  checkPair('evaluate', x, y, c.loss);
-  return evaluateCompiled(model, c, x, y, batchSize, '');
+  checkPair('evaluate', xOrSource, y!, c.loss);
+  return evaluateCompiled(model, c, [xOrSource, y!], batchSize, '');
 }
 
 /** The model's outputs for x, computed in batches (eval mode, no graph), as one tensor. */
@@ -244,7 +254,7 @@ export async function predict(model: AnyModule, x: Tensor, options: EvaluateOpti
   })));
 }
 
-function splitValidation(x: Tensor, y: Tensor, options: FitOptions): { xTrain: Tensor; yTrain: Tensor; val: [Tensor, Tensor] | null; owned: Tensor[] } {
+function splitValidation(x: Tensor, y: Tensor, options: FitOptions): { xTrain: Tensor; yTrain: Tensor; val: [Tensor, Tensor] | BatchSource | null; owned: Tensor[] } {
   const split = options.validationSplit ?? 0;
   if (options.validationData) {
     if (split > 0) throw new Error('fit: give validationData or validationSplit, not both');
@@ -283,14 +293,14 @@ function tensorSteps(x: Tensor, y: Tensor, batchSize: number, order: Tensor | nu
   });
 }
 
-function sourceSteps(source: BatchSource, loss: ResolvedLoss): (() => [Tensor, Tensor])[] {
+function sourceSteps(source: BatchSource, loss: ResolvedLoss, op = 'fit'): (() => [Tensor, Tensor])[] {
   const it = source[Symbol.iterator]();
   return Array.from({ length: source.length }, (_, step) => () => {
     const next = it.next();
-    if (next.done) throw new Error(`fit: the batch source ended after ${step} batches, but its length says ${source.length}`);
+    if (next.done) throw new Error(`${op}: the batch source ended after ${step} batches, but its length says ${source.length}`);
     const [xb, yb] = next.value;
-    if (!xb || !yb || next.value.length !== 2) throw new Error(`fit: each batch must be [x, y], got ${next.value.length} tensors`);
-    checkPair('fit', xb, yb, loss);
+    if (!xb || !yb || next.value.length !== 2) throw new Error(`${op}: each batch must be [x, y], got ${next.value.length} tensors`);
+    checkPair(op, xb, yb, loss);
     return [xb, yb];
   });
 }
@@ -316,8 +326,9 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
   }
   if (options.validationData) {
     const v = options.validationData;
-    if (!Array.isArray(v) || v.length !== 2) throw new Error('fit: validationData must be [xVal, yVal]');
-    checkPair('fit (validationData)', v[0], v[1], c.loss);
+    if (!Array.isArray(v) && isBatchSource(v)) positiveInt('fit', 'the validation source\'s length', v.length);
+    else if (!Array.isArray(v) || v.length !== 2) throw new Error('fit: validationData must be [xVal, yVal] or a batch source');
+    else checkPair('fit (validationData)', v[0], v[1], c.loss);
   }
   const verbose = options.verbose ?? 1;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
@@ -437,7 +448,7 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
           order?.dispose();
         }
         c.optimizer.zeroGrad();
-        if (val) Object.assign(logs, await evaluateCompiled(model, c, val[0], val[1], batchSize, 'val'));
+        if (val) Object.assign(logs, await evaluateCompiled(model, c, val, batchSize, 'val'));
         progress?.epochEnd(epoch, logs);
         history.record(epoch, logs);
         for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
