@@ -23,7 +23,8 @@ export interface Handle {
 
 export const UNARY_OPS = [
   'neg', 'exp', 'log', 'sqrt', 'abs', 'relu', 'sigmoid', 'tanh', 'gelu', 'geluTanh', 'leakyRelu',
-  'sin', 'cos', 'reciprocal', 'square', 'sign',
+  'sin', 'cos', 'reciprocal', 'square', 'sign', 'silu', 'softplus', 'elu', 'hardswish', 'mish', 'logSigmoid',
+  'log1p', 'expm1',
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
@@ -113,7 +114,8 @@ export interface Backend {
    *  float32 x holds one (cpu: at once; webgpu: at the next read-back, naming the first such op). */
   checkNumerics(x: Handle, describe: string): void;
 
-  /** out = f(x) elementwise; `param` is leakyRelu's slope (ignored elsewhere). float32 only. */
+  /** out = f(x) elementwise; `param` is leakyRelu's slope, elu's alpha, softplus's threshold
+   *  (softplus itself is beta = 1; ignored elsewhere). float32 only. */
   unary(op: UnaryOp, x: Handle, param: number): Handle;
   /** dx = dy * f'(x) elementwise, the backward of `unary`. */
   unaryGrad(op: UnaryOp, x: Handle, dy: Handle, param: number): Handle;
@@ -154,11 +156,12 @@ export interface Backend {
   avgPool2d(x: Handle, spec: Pool2dSpec): Handle;
   avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle;
   /** Per-position loss [batch * inner] ('none'), or its sum as one element (a mean divides by
-   *  the positions not ignored, a count the op layer takes on the device). A label outside
+   *  the positions not ignored, or their labels' total weight, which the op layer takes on the
+   *  device). `weight` [classes] or null is PyTorch's class weight. A label outside
    *  [0, classes) raises an error naming it (webgpu: at the next `read`, see kernels/loss.ts). */
-  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle;
+  classLoss(x: Handle, labels: Handle, weight: Handle | null, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle;
   /** d loss / d x given the loss gradient g, read at position * gStride and multiplied by scale. */
-  classLossBackward(x: Handle, labels: Handle, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle;
+  classLossBackward(x: Handle, labels: Handle, weight: Handle | null, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle;
 
   // ---- recurrent layers and embeddings (LSTM layouts in ./lstmSpec.ts) ----
   /**

@@ -263,8 +263,20 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** The registered type name and config, for saving the architecture as JSON. */
   spec(): LayerSpec {
     const type = layerNames.get(this.constructor as LayerClass);
-    if (!type) throw new Error(`${this.constructor.name} is not registered with nn.registerLayer, so its architecture cannot be saved`);
+    if (!type) throw new UnregisteredLayerError(this.constructor);
     return { type, config: this.config() };
+  }
+}
+
+/** What spec() throws for a module of a class nn.registerLayer has not seen (dg.save then writes weights only). */
+export class UnregisteredLayerError extends Error {
+  /** The class's name. */
+  readonly layer: string;
+
+  constructor(readonly layerClass: Function) {
+    super(`${layerClass.name} is not registered with nn.registerLayer, so its architecture cannot be saved`);
+    this.name = 'UnregisteredLayerError';
+    this.layer = layerClass.name;
   }
 }
 

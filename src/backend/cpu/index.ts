@@ -254,11 +254,11 @@ export class CpuBackend implements Backend {
   }
   avgPool2d(x: Handle, spec: Pool2dSpec): Handle { return this.f64(pool.avgPool2d(f(x), spec)); }
   avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle { return this.f64(pool.avgPool2dBackward(f(dy), spec)); }
-  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle {
-    return this.f64(loss.classLoss(f(x), h(labels).data as Int32Array, spec, reduction));
+  classLoss(x: Handle, labels: Handle, weight: Handle | null, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle {
+    return this.f64(loss.classLoss(f(x), h(labels).data as Int32Array, weight ? f(weight) : null, spec, reduction));
   }
-  classLossBackward(x: Handle, labels: Handle, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle {
-    return this.f64(loss.classLossBackward(f(x), h(labels).data as Int32Array, f(g), spec, scale, gStride));
+  classLossBackward(x: Handle, labels: Handle, weight: Handle | null, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle {
+    return this.f64(loss.classLossBackward(f(x), h(labels).data as Int32Array, weight ? f(weight) : null, f(g), spec, scale, gStride));
   }
   lstmForward(xGates: Handle, h0: Handle, c0: Handle, wHh: Handle, mask: Handle | null, spec: LstmSpec): LstmForward {
     const r = lstm.lstmForward(f(xGates), f(h0), f(c0), f(wHh), mask ? f(mask) : null, spec);

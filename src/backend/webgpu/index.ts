@@ -90,11 +90,11 @@ export class WebGpuBackend implements Backend {
   maxPool2dBackward(dy: Handle, argmax: Handle, spec: Pool2dSpec): Handle { return pool.maxPool2dBackward(this.rt, g(dy), g(argmax), spec); }
   avgPool2d(x: Handle, spec: Pool2dSpec): Handle { return pool.avgPool2d(this.rt, g(x), spec); }
   avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle { return pool.avgPool2dBackward(this.rt, g(dy), spec); }
-  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle {
-    return loss.classLoss(this.rt, g(x), g(labels), spec, reduction);
+  classLoss(x: Handle, labels: Handle, weight: Handle | null, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle {
+    return loss.classLoss(this.rt, g(x), g(labels), weight ? g(weight) : null, spec, reduction);
   }
-  classLossBackward(x: Handle, labels: Handle, dy: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle {
-    return loss.classLossBackward(this.rt, g(x), g(labels), g(dy), spec, scale, gStride);
+  classLossBackward(x: Handle, labels: Handle, weight: Handle | null, dy: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle {
+    return loss.classLossBackward(this.rt, g(x), g(labels), weight ? g(weight) : null, g(dy), spec, scale, gStride);
   }
   lstmForward(xGates: Handle, h0: Handle, c0: Handle, wHh: Handle, mask: Handle | null, spec: LstmSpec): LstmForward {
     return lstm.lstmForward(this.rt, g(xGates), g(h0), g(c0), g(wHh), mask ? g(mask) : null, spec);
