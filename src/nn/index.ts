@@ -2,7 +2,7 @@
 export { Module, registerLayer, buildLayer, isParameter, type AnyModule, type LayerSpec, type Json, type JsonObject } from './module.js';
 export * as init from './init.js';
 export { Linear, type LinearOptions } from './linear.js';
-export { ReLU, Sigmoid, Tanh, GELU, LeakyReLU, Softmax } from './activation.js';
+export { ReLU, Sigmoid, Tanh, GELU, LeakyReLU, Softmax, SiLU, Softplus, ELU, Hardswish, Mish, LogSigmoid } from './activation.js';
 export { Dropout } from './dropout.js';
 export { Flatten } from './flatten.js';
 export { Sequential } from './sequential.js';
@@ -15,3 +15,4 @@ export {
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, GlobalAveragePooling2D, GlobalMaxPooling2D,
   type Pool2dLayerOptions, type MaxPool2dLayerOptions, type AvgPool2dLayerOptions, type GlobalPoolingOptions,
 } from './pool.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './norm.js';
