@@ -201,6 +201,18 @@ webgpuTest(behaviour)('maxPool2d forward takes the tiled kernel exactly when win
   assert.equal(await kernels({ kernelSize: 2, stride: 1 }, false), ['pool.wgsl:max_values']);
 });
 
+webgpuTest(behaviour)('adaptive pools whose bins divide the input run as plain windows (the tiled max kernel), others as adaptive bins', async () => {
+  await dg.init({ backend: 'webgpu' });
+  const kernels = async (shape: number[], size: number | [number, number]) => {
+    const x = dg.randn(shape, { requiresGrad: true });
+    const p = await dg.profile(() => dg.tidy(() => dg.adaptiveMaxPool2d(x, size).sum()));
+    return p.kernels.map((k) => k.kernel).filter((k) => k.startsWith('pool'));
+  };
+  assert.equal(await kernels([2, 3, 12, 16], [3, 4]), ['pool.wgsl:max_forward_tiled']);
+  assert.equal(await kernels([2, 3, 12, 16], 1), ['pool.wgsl:max_forward_tiled']);
+  assert.equal(await kernels([2, 3, 13, 16], [3, 4]), ['pool.wgsl:max_forward']);
+});
+
 forEachBackend(behaviour, 'maxPool2d routes the gradient of a tied window to its first element, on both backends', async (backend) => {
   const x = dg.ones([1, 1, 4, 4], { requiresGrad: true });
   dg.maxPool2d(x, { kernelSize: 2 }).sum().backward();
