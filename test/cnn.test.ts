@@ -1,6 +1,6 @@
 // The CNN op table: conv2d and conv1d over the option grid (stride, padding incl. uneven 'same',
 // dilation, groups, kernel size, odd spatial sizes, batch and channel counts), max/avg pooling
-// (ceil mode, dilation, countIncludePad) and the adaptive pools. Each row is checked
+// (ceil mode, dilation, countIncludePad, divisorOverride) and the adaptive pools. Each row is checked
 // two ways: webgpu forward and gradients against the cpu reference, and a float64
 // finite-difference gradient check on the cpu reference (on the smaller `gradInputs`).
 import { suite } from 'uvu';
