@@ -20,6 +20,7 @@ export interface MaxPool2dLayerOptions extends Pool2dLayerOptions {
 
 export interface AvgPool2dLayerOptions extends Pool2dLayerOptions {
   countIncludePad?: boolean;
+  divisorOverride?: number;
 }
 
 export class MaxPool2d extends Module {
