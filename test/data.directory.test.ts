@@ -250,14 +250,26 @@ const DAMAGE: [string, string, Uint8Array][] = [
   ['a truncated JPEG', '0.jpg', jpeg.encode({ width: 8, height: 8, data: pixels(8, 8, (x, y) => [x * 30, y * 30, 0]) }, 90).data.subarray(0, 200)],
   ['an empty file', '0.png', new Uint8Array(0)],
   ['text named .png', '0.png', new TextEncoder().encode('hello')],
+  ['a PNG whose header claims 30000x30000 pixels', '0.png', hugePngHeader()],
 ];
+
+/** A PNG signature and IHDR chunk for 30000 x 30000 RGBA, and nothing else: no decoder should allocate for it. */
+function hugePngHeader(): Uint8Array {
+  const bytes = new Uint8Array(33);
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(16, 30000);
+  view.setUint32(20, 30000);
+  bytes.set([8, 6, 0, 0, 0], 24);
+  return bytes;
+}
 
 for (const [what, name, bytes] of DAMAGE) {
   test(`${what}: the error names flowFromDirectory and the file`, () => {
     const dir = twoClasses(`bad-${name}-${bytes.length}`);
     const path = join(dir, 'a', name);
     writeFileSync(path, bytes);
-    throwsWith(drain(new dg.data.ImageDataGenerator().flowFromDirectory(dir, { targetSize: [2, 2] })), ['flowFromDirectory: cannot read image', path], what);
+    throwsWith(drain(new dg.data.ImageDataGenerator().flowFromDirectory(dir, { targetSize: [2, 2] })), ['flowFromDirectory: cannot read image', path, ...(what.includes('claims') ? ['30000x30000 pixels, more than the 100 megapixels'] : [])], what);
   });
 }
 
