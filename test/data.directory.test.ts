@@ -312,6 +312,14 @@ test('fit trains on the batches (categorical, softmax output): the loss falls', 
   assert.is(history.history.accuracy!.at(-1), 1, 'blue names the class: all 8 learnt');
 });
 
+test('classMode null with shuffle off feeds predict, one output row per file in filenames order', async () => {
+  const it = flow({ classMode: null, shuffle: false });
+  const out = await new dg.nn.Sequential(new dg.nn.Flatten()).predict(it);
+  assert.equal(out.shape, [8, 3 * 4 * 6]);
+  const values = await out.data();
+  assertClose(FILES.map((_, k) => values[k * 72]!), FILES.map((_, k) => red(k)), { atol: 3, rtol: 0 }, 'each row is its file (JPEG within 3 levels)');
+});
+
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
 test.run();
