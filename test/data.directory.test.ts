@@ -286,6 +286,7 @@ test('a folder without classes or images, or with the wrong ones, is a clear err
   throwsWith(() => flow({ classes: ['cats', 'bats'] }), ["class 'bats' has no folder"], 'unknown class');
   throwsWith(() => flow({ targetSize: [4, 0] as [number, number] }), ['targetSize must be [height, width] of positive integers, got [4,0]'], 'bad size');
   throwsWith(() => flow({ subset: 'validation' }), ["subset 'validation' needs the generator's validationSplit"], 'subset without a split');
+  throwsWith(() => new dg.data.ImageDataGenerator({ validationSplit: 1 }), ['ImageDataGenerator: validationSplit must be in [0, 1), got 1'], 'split of 1');
   const bmp = twoClasses('bmp');
   writeFileSync(join(bmp, 'b', 'x.bmp'), 'BM');
   throwsWith(() => gen.flowFromDirectory(bmp), [join(bmp, 'b', 'x.bmp'), 'only PNG and JPEG'], 'a BMP is refused by name, not skipped');
