@@ -15,6 +15,7 @@ function splitmix32(seed: number): () => number {
 }
 
 export function manualSeed(seed: number): void {
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new Error(`manualSeed: seed must be an integer, got ${String(seed)}`);
   const next = splitmix32(seed);
   s = Uint32Array.from([next(), next(), next(), next()]);
 }

@@ -1,0 +1,177 @@
+// The bad-input table: for every public function and class of dawngrad, at least one wrong call
+// and the error it must give. Each message must start with the public name the user called
+// (the op, for Tensor methods) and say which argument was wrong and what was expected.
+// test/badInput.test.ts runs every row on both backends and, after each, checks that the engine
+// still computes correctly, that nothing leaked, and (where a row says so) that the object the
+// call refused is unchanged; it also fails when an export has no row here.
+import * as dg from '../../src/index.js';
+
+/** What a row gets to build its fixtures; everything registered with `own` is freed after it. */
+export interface Ctx {
+  own<T extends dg.Tensor | dg.nn.AnyModule>(x: T): T;
+  /** An owned float32 tensor of ones. */
+  ones(shape: number[]): dg.Tensor;
+  /** An owned tensor from nested data (float32 unless told). */
+  t(data: dg.NestedArray, dtype?: 'float32' | 'int32'): dg.Tensor;
+  /** An owned nn.Linear(2, 2). */
+  linear(): dg.nn.Linear;
+  /** A disposed tensor of shape [2, 3]. */
+  disposed(): dg.Tensor;
+  /** A fresh temporary folder. */
+  dir: string;
+  /** Values a row's `after` check compares against, set by its `call`. */
+  saved: Record<string, unknown>;
+}
+
+export interface BadCase {
+  /** The export this row covers, as a path on `dg`: 'zeros', 'nn.Linear', 'optim.SGD'. */
+  name: string;
+  /** What is wrong with the call, for the failure message. */
+  what: string;
+  call: (c: Ctx) => unknown;
+  message: RegExp;
+  /** Checks that the refused call left its object as it was (state dicts, optimizers). */
+  after?: (c: Ctx) => void | Promise<void>;
+}
+
+const row = (name: string, what: string, call: (c: Ctx) => unknown, message: RegExp, after?: BadCase['after']): BadCase =>
+  ({ name, what, call, message, after });
+
+/** A nested array that contains itself. */
+function cyclic(): dg.NestedArray {
+  const a: dg.NestedArray[] = [];
+  a.push(a);
+  return a;
+}
+
+const UNARY = ['neg', 'exp', 'log', 'sqrt', 'abs', 'square', 'reciprocal', 'sin', 'cos', 'sign', 'relu', 'sigmoid', 'tanh'] as const;
+const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+
+export const BAD_INPUT_CASES: BadCase[] = [
+  // ---- shapes and sizes: refused before anything is allocated, by the function called ------
+  row('zeros', 'a NaN dimension', () => dg.zeros([2, NaN]), /^zeros: invalid shape \[2, NaN\].*non-negative integers/),
+  row('ones', 'a fractional dimension', () => dg.ones([1.5]), /^ones: invalid shape \[1\.5\]/),
+  row('full', 'an astronomically large shape', () => dg.full([1e6, 1e6], 0), /^full: shape \[1000000, 1000000\] has 1000000000000 elements, more than the 2147483647/),
+  row('full', 'a string fill value', () => dg.full([2], '1' as unknown as number), /^full: the fill value must be a number, got '1'/),
+  row('zeros', 'a shape that is not an array', () => dg.zeros(3 as unknown as number[]), /^zeros: shape must be an array.*got 3/),
+  row('zeros', 'an unknown option', () => dg.zeros([2], { dtyp: 'int32' } as dg.CreateOptions), /^zeros: unknown option 'dtyp'/),
+  row('randn', 'a negative dimension', () => dg.randn([-1]), /^randn: invalid shape \[-1\]/),
+  row('rand', 'low above high', () => dg.rand([2], { low: 1, high: 0 }), /^rand: low and high must be finite numbers with low <= high, got low 1 and high 0/),
+  row('rand', 'a NaN dimension', () => dg.rand([NaN]), /^rand: invalid shape \[NaN\]/),
+  row('arange', 'a NaN end', () => dg.arange(0, NaN), /^arange: end must be a finite number, got NaN/),
+  row('arange', 'an astronomically long range', () => dg.arange(0, 1e12), /^arange: .* has 1000000000000 elements, more than/),
+  row('arange', 'a zero step', () => dg.arange(0, 5, 0), /^arange: step must be non-zero/),
+  row('eye', 'a NaN size', () => dg.eye(NaN), /^eye: n must be a non-negative integer, got NaN/),
+  row('eye', 'an astronomically large size', () => dg.eye(1e6), /^eye: shape \[1000000, 1000000\] has 1000000000000 elements/),
+  row('tensor', 'a nested array that contains itself', () => dg.tensor(cyclic()), /^tensor: the nested array contains itself at depth 1/),
+  row('tensor', 'a ragged nested array', () => dg.tensor([[1, 2], [3]]), /^tensor: ragged nested array: expected 2 elements at depth 1/),
+  row('tensor', 'a string', () => dg.tensor('12' as unknown as number), /^tensor: expected a number, a nested array of numbers or a typed array, got '12'/),
+  row('tensor', 'a DataView', () => dg.tensor(new DataView(new ArrayBuffer(8)) as unknown as Float32Array), /^tensor: expected a number typed array .* got DataView/),
+  row('tensor', 'a shape that does not fit the values', () => dg.tensor(new Float32Array(5), [2, 3]), /^tensor: 5 values cannot have shape \[2, 3\]/),
+  row('zerosLike', 'a number for the tensor', () => dg.zerosLike(3 as unknown as dg.Tensor), /^zerosLike: expected a Tensor as input, got 3/),
+  row('onesLike', 'a disposed tensor', (c) => dg.onesLike(c.disposed()), /^onesLike: the input tensor of shape \[2, 3\] was used after dispose\(\)/),
+
+  // ---- every op names itself, also for a wrong operand type or a disposed tensor -----------
+  ...UNARY.map((op) => row(op, 'a string for the tensor', () => (dg[op] as (x: unknown) => dg.Tensor)('x'), new RegExp(`^${op}: expected a Tensor as input, got 'x'`))),
+  ...BINARY.map((op) => row(op, "a string operand (x.op('2'))", (c) => (c.ones([2])[op] as (y: unknown) => dg.Tensor)('2'), new RegExp(`^${op}: expected a Tensor or a number, got '2'`))),
+  row('add', 'a disposed tensor', (c) => c.disposed().add(1), /^add: the input tensor of shape \[2, 3\] was used after dispose\(\)/),
+  row('mul', 'a disposed operand', (c) => c.ones([2, 3]).mul(c.disposed()), /^mul: the other tensor of shape \[2, 3\] was used after dispose\(\)/),
+  row('exp', 'a disposed tensor (method)', (c) => c.disposed().exp(), /^exp: the input tensor of shape \[2, 3\] was used after dispose\(\)/),
+  row('where', 'a string condition', () => dg.where('x' as unknown as dg.Tensor, 1, 0), /^where: expected a Tensor as condition, got 'x'/),
+  row('clamp', 'a NaN bound', (c) => dg.clamp(c.ones([2]), NaN), /^clamp: min must be a number, got NaN/),
+  row('cast', 'an unknown dtype', (c) => dg.cast(c.ones([2]), 'float16' as 'float32'), /^cast: unknown dtype 'float16'/),
+  row('gelu', 'an unknown approximation', (c) => dg.gelu(c.ones([2]), { approximate: 'fast' as 'tanh' }), /^gelu: approximate must be 'none' or 'tanh', got 'fast'/),
+  row('leakyRelu', 'a NaN slope', (c) => dg.leakyRelu(c.ones([2]), NaN), /^leakyRelu: negativeSlope must be a finite number, got NaN/),
+  row('sum', 'an axis beyond the rank', (c) => dg.sum(c.ones([2, 3]), 2), /^sum: axis 2 is out of range for a tensor of rank 2/),
+  row('mean', 'a fractional axis', (c) => dg.mean(c.ones([2, 3]), 0.5), /^mean: axis 0\.5 is out of range/),
+  row('max', 'a disposed tensor', (c) => dg.max(c.disposed()), /^max: the input tensor .* after dispose\(\)/),
+  row('min', 'an empty dimension', (c) => dg.min(c.ones([2, 0]), 1), /^min: cannot reduce over an empty dimension of shape \[2, 0\]/),
+  row('argmax', 'an axis beyond the rank', (c) => dg.argmax(c.ones([2]), 1), /^argmax: axis 1 is out of range/),
+  row('argmin', 'a disposed tensor', (c) => dg.argmin(c.disposed()), /^argmin: the input tensor .* after dispose\(\)/),
+  row('softmax', 'an axis beyond the rank', (c) => dg.softmax(c.ones([2, 3]), -3), /^softmax: axis -3 is out of range/),
+  row('logSoftmax', 'an int32 tensor', (c) => dg.logSoftmax(c.t([1, 2], 'int32')), /^logSoftmax: expected a float32 tensor, got int32/),
+  row('reshape', 'a NaN dimension', (c) => dg.reshape(c.ones([2, 3]), [NaN, 6]), /^reshape: invalid shape \[NaN, 6\]/),
+  row('reshape', 'a shape that is not an array', (c) => dg.reshape(c.ones([2, 3]), 6 as unknown as number[]), /^reshape: shape must be an array of integers, got 6/),
+  row('flatten', 'an endDim beyond the rank', (c) => dg.flatten(c.ones([2, 3]), 0, 5), /^flatten: axis 5 is out of range/),
+  row('unsqueeze', 'a dim beyond the rank', (c) => dg.unsqueeze(c.ones([2]), 3), /^unsqueeze: axis 3 is out of range/),
+  row('squeeze', 'a disposed tensor', (c) => dg.squeeze(c.disposed()), /^squeeze: the input tensor .* after dispose\(\)/),
+  row('permute', 'a repeated dimension', (c) => dg.permute(c.ones([2, 3]), [0, 0]), /^permute: \[0, 0\] is not a permutation/),
+  row('transpose', 'a dim beyond the rank', (c) => dg.transpose(c.ones([2, 3]), 0, 2), /^transpose: axis 2 is out of range/),
+  row('expand', 'an incompatible shape', (c) => dg.expand(c.ones([2, 3]), [4, 3, 2]), /^expand: shapes \[2, 3\] and \[4, 3, 2\] cannot be broadcast/),
+  row('narrow', 'a length past the end', (c) => dg.narrow(c.ones([4, 5]), 1, 3, 3), /^narrow: start 3 and length 3 are out of range for dimension 1 of size 5/),
+  row('cat', 'an empty list', () => dg.cat([]), /^cat: expected a non-empty list of tensors/),
+  row('cat', 'a number in the list', (c) => dg.cat([c.ones([2]), 3 as unknown as dg.Tensor]), /^cat: expected a Tensor as tensors\[1\], got 3/),
+  row('stack', 'different shapes', (c) => dg.stack([c.ones([2]), c.ones([3])]), /^stack: all tensors must have the same shape, got \[2\], \[3\]/),
+  row('clone', 'a disposed tensor', (c) => dg.clone(c.disposed()), /^clone: the input tensor .* after dispose\(\)/),
+  row('toBackend', 'an unknown backend', (c) => dg.toBackend(c.ones([2]), 'tpu' as 'cpu'), /^toBackend: unknown backend 'tpu'/),
+  row('matmul', 'inner dimensions that differ', (c) => dg.matmul(c.ones([2, 3]), c.ones([4, 5])), /^matmul: inner dimensions do not match: \[2, 3\] @ \[4, 5\]/),
+  row('matmul', 'a string operand', (c) => dg.matmul(c.ones([2, 2]), 'x' as unknown as dg.Tensor), /^matmul: expected a Tensor as input, got 'x'/),
+
+  // ---- autograd misuse ----------------------------------------------------------------------
+
+  // ---- engine functions ---------------------------------------------------------------------
+  row('init', 'an unknown backend', () => dg.init({ backend: 'tpu' as 'cpu' }), /^init: unknown backend 'tpu'/),
+  row('init', 'a negative pool limit', () => dg.init({ poolLimitBytes: -1 }), /^init: poolLimitBytes must be a finite number >= 0, got -1/),
+  row('noGrad', 'no function', () => dg.noGrad(3 as unknown as () => void), /^noGrad: expected a function/),
+  row('setGradEnabled', 'a string', () => dg.setGradEnabled('no' as unknown as boolean), /^setGradEnabled: expected true or false, got no/),
+  row('keep', 'a number', () => dg.keep(3 as unknown as dg.Tensor), /^keep: expected a Tensor, got number/),
+  row('tidy', 'no function', () => dg.tidy(3 as unknown as () => void), /^tidy: expected a function/),
+  row('tidy', 'an async function', () => dg.tidy(async () => 1), /^tidy: the function must be synchronous/),
+  row('debug', 'a non-boolean checkNumerics', () => dg.debug({ checkNumerics: 'yes' as unknown as boolean }), /^debug: checkNumerics must be true or false, got yes/),
+  row('manualSeed', 'a NaN seed', () => dg.manualSeed(NaN), /^manualSeed: seed must be an integer, got NaN/),
+  row('profile', 'no function', () => dg.profile(3 as unknown as () => Promise<void>), /^profile: expected a function/),
+  // ---- convolution, pooling, losses, recurrent ops ------------------------------------------
+  row('conv2d', 'a weight of the wrong rank', (c) => dg.conv2d(c.ones([1, 1, 4, 4]), c.ones([1, 1, 3])), /^conv2d: expected weight \[outC, inC \/ groups, kH, kW\], got \[1, 1, 3\]/),
+  row('conv2d', 'stride 0', (c) => dg.conv2d(c.ones([1, 1, 4, 4]), c.ones([1, 1, 3, 3]), null, { stride: 0 }), /^conv2d: stride must be an integer >= 1/),
+  row('maxPool2d', 'kernel size 0', (c) => dg.maxPool2d(c.ones([1, 1, 4, 4]), { kernelSize: 0 }), /^maxPool2d: kernelSize must be an integer >= 1 .* got 0/),
+  row('avgPool2d', 'a NaN kernel size', (c) => dg.avgPool2d(c.ones([1, 1, 4, 4]), { kernelSize: NaN }), /^avgPool2d: kernelSize must be an integer >= 1 .* got null|^avgPool2d: kernelSize must be an integer >= 1/),
+  row('crossEntropy', 'float labels', (c) => dg.crossEntropy(c.ones([2, 3]), c.ones([2])), /^crossEntropy: expected int32 class labels, got float32 of shape \[2\]/),
+  row('crossEntropy', 'labels that are not a tensor', (c) => dg.crossEntropy(c.ones([2, 3]), [0, 1] as unknown as dg.Tensor), /^crossEntropy: expected a Tensor as labels, got \[0, 1\]/),
+  row('nllLoss', 'labels of the wrong shape', (c) => dg.nllLoss(c.ones([2, 3]), c.t([0, 1, 2], 'int32')), /^nllLoss: expected labels of shape \[2\] for scores \[2, 3\], got \[3\]/),
+  row('binaryCrossEntropyWithLogits', 'targets of another shape', (c) => dg.binaryCrossEntropyWithLogits(c.ones([2]), c.ones([3])), /^binaryCrossEntropyWithLogits: .*\[2\] and .*\[3\] must have the same shape/),
+  row('mseLoss', 'an unknown reduction', (c) => dg.mseLoss(c.ones([2]), c.ones([2]), { reduction: 'avg' as 'mean' }), /^mseLoss: unknown reduction 'avg'/),
+  row('embedding', 'float indices', (c) => dg.embedding(c.ones([2]), c.ones([4, 3])), /^embedding: expected int32 indices, got float32 of shape \[2\]/),
+  row('lstmCell', 'a hidden state of the wrong shape', (c) => dg.lstmCell(c.ones([1, 2]), c.ones([1, 3]), c.ones([1, 2]), c.ones([8, 2]), c.ones([8, 2])), /^lstmCell: expected h /),
+  row('lstm', 'no weights', (c) => dg.lstm(c.ones([3, 1, 2]), []), /^lstm: expected weights for numLayers \* 1 layer-directions, got 0/),
+  row('lstmLayer', 'a disposed input', (c) => dg.lstmLayer(c.disposed(), c.ones([1, 2]), c.ones([1, 2]), c.ones([8, 2])), /^lstmLayer: the input tensor .* after dispose\(\)/),
+  row('gruCell', 'an int32 input', (c) => dg.gruCell(c.t([[1, 2]], 'int32'), c.ones([1, 2]), c.ones([6, 2]), c.ones([6, 2])), /^gruCell: expected a float32 tensor, got int32/),
+  row('gru', 'weights that are not a list', (c) => dg.gru(c.ones([3, 1, 2]), 5 as unknown as dg.GruWeights[]), /^gru: weights must be a list/),
+  row('gruLayer', 'a string input', (c) => dg.gruLayer('x' as unknown as dg.Tensor, c.ones([1, 2]), c.ones([6, 2])), /^gruLayer: expected a Tensor as input, got 'x'/),
+
+  // ---- layers: sizes and options refused where the layer is built ---------------------------
+  row('nn.Linear', 'a NaN size', () => new dg.nn.Linear(NaN, 2), /^Linear: inFeatures must be a positive integer .* got NaN/),
+  row('nn.Linear', 'an astronomically large weight', () => new dg.nn.Linear(1e6, 1e6), /^Linear: the weight \[1000000, 1000000\] would have 1000000000000 elements/),
+  row('nn.Conv2d', 'kernel size 0', () => new dg.nn.Conv2d(1, 1, 0), /^Conv2d: kernelSize must be an integer >= 1 .* got 0/),
+  row('nn.Conv2d', 'a NaN stride', () => new dg.nn.Conv2d(1, 1, 3, { stride: NaN }), /^Conv2d: stride must be an integer >= 1/),
+  row('nn.MaxPool2d', 'kernel size 0', () => new dg.nn.MaxPool2d(0), /^MaxPool2d: kernelSize must be an integer >= 1 .* got 0/),
+  row('nn.AvgPool2d', 'a NaN kernel size', () => new dg.nn.AvgPool2d(NaN), /^AvgPool2d: kernelSize must be an integer >= 1/),
+  row('nn.Dropout', 'p above 1', () => new dg.nn.Dropout(2), /^Dropout: p must be in \[0, 1\], got 2/),
+  row('nn.Embedding', 'zero rows', () => new dg.nn.Embedding(0, 2), /^Embedding: numEmbeddings must be a positive integer .* got 0/),
+  row('nn.LSTM', 'an astronomical number of layers', () => new dg.nn.LSTM(2, 2, { numLayers: 1e9 }), /^LSTM: the weights \[.*\] would have \d+ elements, more than/),
+  row('nn.GRU', 'a fractional hidden size', () => new dg.nn.GRU(2, 1.5), /^GRU: hiddenSize must be a positive integer .* got 1\.5/),
+  row('nn.GRUCell', 'a negative input size', () => new dg.nn.GRUCell(-1, 2), /^GRUCell: inputSize must be a positive integer .* got -1/),
+  row('nn.Flatten', 'a NaN startDim', () => new dg.nn.Flatten(NaN), /^Flatten: startDim must be an integer, got NaN/),
+  row('nn.GELU', 'an unknown approximation', () => new dg.nn.GELU('fast' as 'tanh'), /^GELU: approximate must be 'none' or 'tanh', got 'fast'/),
+  row('nn.LeakyReLU', 'a NaN slope', () => new dg.nn.LeakyReLU(NaN), /^LeakyReLU: negativeSlope must be a finite number, got NaN/),
+  row('nn.Softmax', 'a fractional axis', () => new dg.nn.Softmax(0.5), /^Softmax: axis must be an integer, got 0\.5/),
+  row('nn.ReLU', 'a disposed input', (c) => new dg.nn.ReLU().forward(c.disposed()), /^relu: the input tensor .* after dispose\(\)/),
+  row('nn.Sigmoid', 'a disposed input', (c) => new dg.nn.Sigmoid().forward(c.disposed()), /^sigmoid: the input tensor .* after dispose\(\)/),
+  row('nn.Tanh', 'a disposed input', (c) => new dg.nn.Tanh().forward(c.disposed()), /^tanh: the input tensor .* after dispose\(\)/),
+  row('nn.AllSteps', 'a tensor instead of an LSTM result', (c) => new dg.nn.AllSteps().forward(c.ones([2]) as never), /^AllSteps: expected a recurrent layer's \[out, \[hN, cN\]\] or \[out, hN\]/),
+  row('nn.LastStep', 'a number', () => new dg.nn.LastStep().forward(3 as never), /^LastStep: expected a recurrent layer's/),
+  row('nn.Sequential', 'a layer that is not a module', () => new dg.nn.Sequential(3 as unknown as dg.nn.Linear), /^Sequential: layer 0 is not an nn.Module/),
+  row('nn.init.fanIn', 'a rank-1 shape', () => dg.nn.init.fanIn([3]), /^fanIn: needs a weight of rank >= 2, got shape \[3\]/),
+  row('nn.init.uniform', 'a NaN bound', () => dg.nn.init.uniform([2], NaN), /^uniform: bound must be a finite number, got NaN/),
+  row('nn.init.kaimingUniform', 'a rank-1 shape', () => dg.nn.init.kaimingUniform([3]), /^kaimingUniform: needs a weight of rank >= 2/),
+  row('nn.init.biasUniform', 'a NaN size', () => dg.nn.init.biasUniform(NaN, [2, 2]), /^biasUniform: size must be a positive integer .* got NaN/),
+  row('nn.init.normal', 'an infinite std', () => dg.nn.init.normal([2], 0, Infinity), /^normal: std must be a finite number, got Infinity/),
+
+  // ---- optimizers and schedulers: every numeric option checked when given -------------------
+
+  // ---- training -----------------------------------------------------------------------------
+
+  // ---- data ---------------------------------------------------------------------------------
+
+  // ---- metrics ------------------------------------------------------------------------------
+
+];
