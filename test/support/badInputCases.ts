@@ -108,6 +108,37 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('matmul', 'a string operand', (c) => dg.matmul(c.ones([2, 2]), 'x' as unknown as dg.Tensor), /^matmul: expected a Tensor as input, got 'x'/),
 
   // ---- autograd misuse ----------------------------------------------------------------------
+  row('Tensor', 'backward() a second time through a released graph', (c) => {
+    const w = c.own(dg.ones([2], { requiresGrad: true }));
+    const loss = c.own(w.mul(3).sum());
+    loss.backward();
+    c.saved.grad = w.grad;
+    loss.backward();
+  }, /^backward: trying to backward through the graph a second time/, (c) => {
+    const w = c.saved.grad as dg.Tensor;
+    if (w.isDisposed) throw new Error('the first gradient was replaced');
+  }),
+  row('Tensor', 'backward() through an intermediate that was disposed', (c) => {
+    const w = c.own(dg.ones([2], { requiresGrad: true }));
+    const h = w.mul(3);
+    const loss = c.own(h.sum());
+    h.dispose();
+    c.saved.w = w;
+    loss.backward();
+  }, /^backward: an intermediate result of shape \[2\] \(made by mul\) was disposed before backward\(\)/, (c) => {
+    if ((c.saved.w as dg.Tensor).grad !== null) throw new Error('a refused backward() still wrote a gradient');
+  }),
+  row('Tensor', 'backward(grad) with an int32 gradient', (c) => {
+    const y = c.own(c.own(dg.ones([2], { requiresGrad: true })).mul(2));
+    y.backward(c.t([1, 1], 'int32'));
+  }, /^backward: the gradient must be float32 like the tensor, got int32 of shape \[2\]/),
+  row('Tensor', 'backward(grad) with a gradient of the wrong shape', (c) => {
+    const y = c.own(c.own(dg.ones([2, 3], { requiresGrad: true })).mul(2));
+    y.backward(c.ones([3]));
+  }, /^backward: gradient of shape \[3\] does not match the tensor's shape \[2, 3\]/),
+  row('Tensor', 'data() of a disposed tensor', (c) => c.disposed().data(), /^data: the tensor of shape \[2, 3\] was used after dispose\(\)/),
+  row('Tensor', 'item() of several elements', (c) => c.ones([2, 2]).item(), /^item: expected a tensor with one element, got shape \[2, 2\]/),
+  row('Tensor', 'requiresGrad on int32', (c) => c.t([1], 'int32').requiresGrad_(), /^requiresGrad: only float32 tensors can require gradients, got int32/),
 
   // ---- engine functions ---------------------------------------------------------------------
   row('init', 'an unknown backend', () => dg.init({ backend: 'tpu' as 'cpu' }), /^init: unknown backend 'tpu'/),
@@ -166,12 +197,8 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('nn.init.biasUniform', 'a NaN size', () => dg.nn.init.biasUniform(NaN, [2, 2]), /^biasUniform: size must be a positive integer .* got NaN/),
   row('nn.init.normal', 'an infinite std', () => dg.nn.init.normal([2], 0, Infinity), /^normal: std must be a finite number, got Infinity/),
 
-  // ---- optimizers and schedulers: every numeric option checked when given -------------------
 
-  // ---- training -----------------------------------------------------------------------------
 
-  // ---- data ---------------------------------------------------------------------------------
 
-  // ---- metrics ------------------------------------------------------------------------------
 
 ];
