@@ -191,14 +191,98 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('nn.AllSteps', 'a tensor instead of an LSTM result', (c) => new dg.nn.AllSteps().forward(c.ones([2]) as never), /^AllSteps: expected a recurrent layer's \[out, \[hN, cN\]\] or \[out, hN\]/),
   row('nn.LastStep', 'a number', () => new dg.nn.LastStep().forward(3 as never), /^LastStep: expected a recurrent layer's/),
   row('nn.Sequential', 'a layer that is not a module', () => new dg.nn.Sequential(3 as unknown as dg.nn.Linear), /^Sequential: layer 0 is not an nn.Module/),
+  row('nn.Module', 'loadStateDict with one tensor of the wrong shape', (c) => {
+    const m = c.linear();
+    c.saved.weight = [...m.weight.shape];
+    return dg.tidy(() => m.loadStateDict({ weight: dg.full([2, 2], 7), bias: dg.ones([3]) }));
+  }, /^loadStateDict: 'bias' expects float32 of shape \[2\], got float32 of shape \[3\]/),
+  row('nn.Module', 'a refused loadStateDict changes nothing', (c) => {
+    const m = c.linear();
+    c.own(m);
+    c.saved.model = m;
+    return dg.tidy(() => m.loadStateDict({ weight: dg.full([2, 2], 7), bias: 'x' as unknown as dg.Tensor }));
+  }, /^loadStateDict: 'bias' should be a Tensor of shape \[2\], got 'x'/, async (c) => {
+    const w = await (c.saved.model as dg.nn.Linear).weight.data();
+    if ([...w].some((v) => v === 7)) throw new Error('the weight was overwritten by a refused loadStateDict');
+  }),
+  row('nn.buildLayer', 'an unknown type with a huge name', () => dg.nn.buildLayer({ type: 'x'.repeat(1e6), config: {} }), /^buildLayer: unknown layer type 'x{10,80}\.\.\.'/),
+  row('nn.buildLayer', 'no spec', () => dg.nn.buildLayer(null as unknown as dg.nn.LayerSpec), /^buildLayer: expected a spec \{ type, config \}, got null/),
+  row('nn.registerLayer', 'an empty name', () => dg.nn.registerLayer('', dg.nn.Linear, () => new dg.nn.Linear(1, 1)), /^registerLayer: name must be a non-empty string/),
+  row('nn.registerLayer', 'a class that is not a module', () => dg.nn.registerLayer('NotALayer', Map as never, () => new dg.nn.ReLU() as never), /^registerLayer: 'NotALayer' needs an nn.Module subclass/),
   row('nn.init.fanIn', 'a rank-1 shape', () => dg.nn.init.fanIn([3]), /^fanIn: needs a weight of rank >= 2, got shape \[3\]/),
   row('nn.init.uniform', 'a NaN bound', () => dg.nn.init.uniform([2], NaN), /^uniform: bound must be a finite number, got NaN/),
   row('nn.init.kaimingUniform', 'a rank-1 shape', () => dg.nn.init.kaimingUniform([3]), /^kaimingUniform: needs a weight of rank >= 2/),
   row('nn.init.biasUniform', 'a NaN size', () => dg.nn.init.biasUniform(NaN, [2, 2]), /^biasUniform: size must be a positive integer .* got NaN/),
   row('nn.init.normal', 'an infinite std', () => dg.nn.init.normal([2], 0, Infinity), /^normal: std must be a finite number, got Infinity/),
 
+  // ---- optimizers and schedulers: every numeric option checked when given -------------------
+  row('optim.SGD', 'an infinite lr', (c) => new dg.optim.SGD(c.linear().parameters(), { lr: Infinity }), /^SGD: invalid lr Infinity \(expected a finite number >= 0\)/),
+  row('optim.SGD', 'an unknown option', (c) => new dg.optim.SGD(c.linear().parameters(), { learningRate: 0.1 } as never), /^SGD: unknown option 'learningRate'/),
+  row('optim.Adam', 'a NaN lr', (c) => new dg.optim.Adam(c.linear().parameters(), { lr: NaN }), /^Adam: invalid lr NaN/),
+  row('optim.AdamW', 'beta2 of 1', (c) => new dg.optim.AdamW(c.linear().parameters(), { betas: [0.9, 1] }), /^AdamW: invalid beta2 1 \(expected in \[0, 1\)\)/),
+  row('optim.RMSprop', 'an infinite alpha', (c) => new dg.optim.RMSprop(c.linear().parameters(), { alpha: Infinity }), /^RMSprop: invalid alpha Infinity/),
+  row('optim.Optimizer', 'params that are not iterable', () => new dg.optim.SGD(5 as unknown as dg.Tensor[]), /^SGD: params must be an iterable of tensors/),
+  row('optim.Optimizer', 'a refused loadStateDict changes nothing (lr -5)', (c) => {
+    const opt = new dg.optim.SGD(c.linear().parameters(), { lr: 0.1 });
+    c.saved.opt = opt;
+    const sd = opt.stateDict();
+    opt.loadStateDict({ ...sd, paramGroups: [{ ...sd.paramGroups[0], lr: -5 }] });
+  }, /^SGD: invalid lr -5/, (c) => {
+    const lr = (c.saved.opt as dg.optim.SGD).lr;
+    if (lr !== 0.1) throw new Error(`the refused state left lr = ${lr}`);
+  }),
+  row('optim.LRScheduler', 'no optimizer', () => new dg.optim.StepLR(null as never, { stepSize: 1 }), /^StepLR: expected an optim.Optimizer to schedule, got null/),
+  row('optim.StepLR', 'a NaN gamma', (c) => new dg.optim.StepLR(new dg.optim.SGD(c.linear().parameters()), { stepSize: 2, gamma: NaN }), /^StepLR: gamma must be a finite number > 0, got NaN/),
+  row('optim.ExponentialLR', 'a NaN gamma', (c) => new dg.optim.ExponentialLR(new dg.optim.SGD(c.linear().parameters()), { gamma: NaN }), /^ExponentialLR: gamma must be a positive number, got NaN/),
+  row('optim.CosineAnnealingLR', 'a NaN etaMin', (c) => new dg.optim.CosineAnnealingLR(new dg.optim.SGD(c.linear().parameters()), { tMax: 5, etaMin: NaN }), /^CosineAnnealingLR: etaMin must be a finite number >= 0, got NaN/),
+  row('optim.ReduceLROnPlateau', 'a negative patience', (c) => new dg.optim.ReduceLROnPlateau(new dg.optim.SGD(c.linear().parameters()), { patience: -1 }), /^ReduceLROnPlateau: patience must be an integer >= 0, got -1/),
+  row('optim.clipGradNorm', 'a NaN maxNorm', (c) => dg.optim.clipGradNorm(c.linear().parameters(), NaN), /^clipGradNorm: maxNorm must be a positive number, got NaN/),
 
+  // ---- training -----------------------------------------------------------------------------
+  row('train.compile', 'an unknown optimizer', (c) => c.linear().compile({ optimizer: 'adagrad', loss: 'mse' }), /^compile: unknown optimizer 'adagrad'/),
+  row('train.compile', 'not a module', () => dg.train.compile(3 as never, { optimizer: 'adam', loss: 'mse' }), /^compile: expected an nn.Module, got number/),
+  row('train.fit', 'batch size 0', (c) => {
+    const m = c.linear();
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    return m.fit(c.ones([4, 2]), c.ones([4, 2]), { batchSize: 0, verbose: 0 });
+  }, /^fit: batchSize must be a positive integer, got 0/),
+  row('train.fit', 'NaN epochs', (c) => {
+    const m = c.linear();
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    return m.fit(c.ones([4, 2]), c.ones([4, 2]), { epochs: NaN, verbose: 0 });
+  }, /^fit: epochs must be a non-negative integer, got NaN/),
+  row('train.evaluate', 'a NaN batch size', (c) => {
+    const m = c.linear();
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    return m.evaluate(c.ones([4, 2]), c.ones([4, 2]), { batchSize: NaN });
+  }, /^evaluate: batchSize must be a positive integer, got NaN/),
+  row('train.predict', 'batch size 0', (c) => c.linear().predict(c.ones([4, 2]), { batchSize: 0 }), /^predict: batchSize must be a positive integer, got 0/),
+  row('train.History', 'negative epochs', () => new dg.train.History({ epochs: -1, steps: 1, batchSize: 1 }), /^History: params.epochs must be an integer >= 0, got -1/),
+  row('train.EarlyStopping', 'a NaN minDelta', () => new dg.train.EarlyStopping({ minDelta: NaN }), /^EarlyStopping: minDelta must be a finite number, got NaN/),
+  row('train.LRSchedulerCallback', 'no scheduler', () => new dg.train.LRSchedulerCallback({} as never), /^LRSchedulerCallback: expected an optim scheduler/),
+  row('train.ModelCheckpoint', 'no filepath', () => new dg.train.ModelCheckpoint({} as never), /^ModelCheckpoint: options.filepath is required/),
+  row('train.resolveLoss', 'an unknown loss', () => dg.train.resolveLoss('hinge', 'logits'), /^resolveLoss: unknown loss 'hinge'/),
+  row('train.outputKind', 'not a module', () => dg.train.outputKind(null as never), /^outputKind: expected an nn.Module, got null/),
 
+  // ---- data ---------------------------------------------------------------------------------
+  row('data.DataLoader', 'batch size 0', () => new dg.data.DataLoader(new dg.data.TensorDataset({ shape: [2], data: new Float32Array(2) }), { batchSize: 0 }), /^DataLoader: batchSize must be a positive integer, got 0/),
+  row('data.DataLoader', 'no dataset', () => new dg.data.DataLoader(null as never), /^DataLoader: expected a Dataset/),
+  row('data.TensorDataset', 'no columns', () => new dg.data.TensorDataset(), /^TensorDataset: expected at least one column/),
+  row('data.ImageDataGenerator', 'a NaN zoom range', () => new dg.data.ImageDataGenerator({ zoomRange: NaN }), /^ImageDataGenerator: zoomRange must give 0 < lo <= hi/),
+  row('data.Tokenizer', 'numWords 0', () => new dg.data.Tokenizer({ numWords: 0 }), /^Tokenizer: numWords must be an integer >= 2/),
+  row('data.padSequences', 'a negative maxLen', () => dg.data.padSequences([[1]], { maxLen: -1 }), /^padSequences: maxLen must be a positive integer, got -1/),
+  row('data.words', 'a number', () => dg.data.words(3 as unknown as string), /^words: expected a string, got number/),
+  row('data.parseIdx', 'bytes that are not IDX', () => dg.data.parseIdx(new Uint8Array([1, 2, 3, 4, 5]), 'parseIdx'), /^parseIdx: not an IDX file/),
 
+  // ---- metrics ------------------------------------------------------------------------------
+  row('metrics.accuracy', 'targets of another length', (c) => dg.metrics.accuracy(c.ones([3, 2]), c.t([0, 1], 'int32')), /^accuracy: predictions and targets differ in length \(3 vs 2\)/),
+  row('metrics.binaryAccuracy', 'a NaN threshold', (c) => dg.metrics.binaryAccuracy(c.ones([2]), c.ones([2]), { threshold: NaN }), /^binaryAccuracy: threshold must be a finite number, got NaN/),
+  row('metrics.confusionMatrix', 'class ids without numClasses', (c) => dg.metrics.confusionMatrix(c.t([0, 1], 'int32'), c.t([0, 1], 'int32')), /^confusionMatrix: predicted class ids need options.numClasses/),
+  row('metrics.precision', 'a disposed prediction', (c) => dg.metrics.precision(c.disposed(), c.t([0, 1], 'int32')), /^precision: the predictions tensor .* after dispose\(\)/),
+  row('metrics.recall', 'predictions that are not a tensor', (c) => dg.metrics.recall([1, 0] as never, c.t([0, 1], 'int32')), /^recall: expected a Tensor as predictions, got \[1, 0\]/),
+  row('metrics.f1', 'an unknown average', (c) => dg.metrics.f1(c.ones([2, 2]), c.t([0, 1], 'int32'), { average: 'micro' as 'macro' }), /^f1: average must be 'macro' or 'none', got 'micro'/),
+  row('metrics.accuracyMetric', 'a NaN threshold', () => dg.metrics.accuracyMetric({ threshold: NaN }), /^accuracyMetric: threshold must be a finite number, got NaN/),
+  row('metrics.scoreMetric', 'an unknown score', () => dg.metrics.scoreMetric('auc' as 'f1'), /^scoreMetric: which must be 'precision', 'recall' or 'f1', got auc/),
+  row('metrics.metricByName', 'an unknown name', () => dg.metrics.metricByName('auc'), /^metricByName: unknown metric 'auc'/),
 
 ];
