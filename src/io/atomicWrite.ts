@@ -6,6 +6,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  if (typeof path !== 'string' || path === '' || !(bytes instanceof Uint8Array)) throw new Error(`writeFileAtomic: expected a non-empty path and a Uint8Array, got ${typeof path} and ${bytes?.constructor?.name ?? String(bytes)}`);
   const target = resolve(path);
   const dir = dirname(target);
   // Same directory as the target: a rename across filesystems would not be atomic.

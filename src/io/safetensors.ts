@@ -82,9 +82,12 @@ export function encodeSafetensors(tensors: TensorSource, metadata: Record<string
  * the file's size before reading the tensor bytes, so a file that claims more than it holds is
  * rejected without allocating for it.
  */
-export async function readSafetensorsFile(path: string | URL): Promise<Safetensors> {
-  const source = `safetensors file '${String(path)}'`;
-  const file = await openFile(path);
+export async function readSafetensorsFile(path: string | URL, op = 'readSafetensorsFile'): Promise<Safetensors> {
+  if (typeof path !== 'string' && !(path instanceof URL)) throw new Error(`${op}: expected a path or URL, got ${path === null ? 'null' : typeof path}`);
+  const source = `${op}: safetensors file '${String(path).slice(0, 200)}'`;
+  const file = await openFile(path).catch((e: Error) => {
+    throw new Error(`${source} cannot be opened: ${e.message.slice(0, 300)}`, { cause: e });
+  });
   try {
     const size = file.size;
     const n = headerLength(await file.readAt(0, Math.min(8, size)), size, source);

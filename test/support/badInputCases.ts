@@ -285,4 +285,45 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('metrics.scoreMetric', 'an unknown score', () => dg.metrics.scoreMetric('auc' as 'f1'), /^scoreMetric: which must be 'precision', 'recall' or 'f1', got auc/),
   row('metrics.metricByName', 'an unknown name', () => dg.metrics.metricByName('auc'), /^metricByName: unknown metric 'auc'/),
 
+  // ---- files: refused before anything large is built; messages quote only a short excerpt ---
+  row('save', 'not a module', () => dg.save(3 as never), /^save: expected an nn.Module to save, got number/),
+  row('load', 'bytes that are not safetensors', () => dg.load(new Uint8Array(16)), /^load: the given bytes: header length 0 is too small/),
+  row('load', 'an architecture far larger than the weights', () => dg.load(fileWith({ type: 'Linear', config: { inFeatures: 40000, outFeatures: 40000, bias: false } }, { weight: [2, 2] })),
+    /^load: cannot rebuild the architecture in 'the given bytes': .*more than the 4 values of weights the file holds/),
+  row('load', 'an architecture nested 100,000 levels deep', () => dg.load(fileWith(deepSpec(100_000), { weight: [1] })), /^load: the architecture in 'the given bytes' is nested more than 256 levels deep/),
+  row('load', 'an architecture with a megabyte-long layer type', () => dg.load(fileWith({ type: 'L'.repeat(2_000_000), config: {} }, { weight: [1] })), /^load: cannot rebuild the architecture .*unknown layer type 'L+\.\.\.'/),
+  row('load', 'weights that do not fit the architecture', () => dg.load(fileWith({ type: 'Linear', config: { inFeatures: 2, outFeatures: 2, bias: false } }, { weight: [2, 3] })), /^load: 'weight' expects float32 of shape \[2, 2\], got float32 of shape \[2, 3\] \(loading 'the given bytes'\)/),
+  row('loadStateDict', 'a file with a missing key, model unchanged', async (c) => {
+    const m = c.linear();
+    c.saved.before = [...await m.weight.data()];
+    c.saved.model = m;
+    return dg.loadStateDict(m, fileWith(null, { weight: [2, 2] }));
+  }, /^loadStateDict: keys do not match Linear's state dict; missing: bias/, async (c) => {
+    const now = [...await (c.saved.model as dg.nn.Linear).weight.data()];
+    if (now.some((v, i) => v !== (c.saved.before as number[])[i])) throw new Error('the weights changed');
+  }),
+  row('loadStateDict', 'not a module', () => dg.loadStateDict(null as never, new Uint8Array(0)), /^loadStateDict: expected an nn.Module to load into, got null/),
+  row('io.decodeSafetensors', 'a truncated file', () => dg.io.decodeSafetensors(new Uint8Array(4), 'decodeSafetensors'), /^decodeSafetensors: truncated: 4 bytes/),
+  row('io.encodeSafetensors', 'data that does not fit the shape', () => dg.io.encodeSafetensors({ a: { shape: [2], data: new Float32Array(3) } }), /^encodeSafetensors: tensor 'a' has 3 values but shape \[2\] needs 2/),
+  row('io.encodeTensors', 'an unknown float type', (c) => dg.io.encodeTensors({ a: c.ones([2]) }, { floatDtype: 'F8' as 'F16' }), /^encodeSafetensors: floatDtype must be 'F32', 'F16' or 'BF16', got 'F8'/),
+  row('io.saveSafetensors', 'an unknown float type', (c) => dg.io.saveSafetensors(`${c.dir}/a.safetensors`, { a: c.ones([2]) }, { floatDtype: 'F8' as 'F16' }), /^encodeSafetensors: floatDtype must be/),
+  row('io.writeSafetensorsFile', 'a reserved tensor name', (c) => dg.io.writeSafetensorsFile(`${c.dir}/a.safetensors`, { __metadata__: { shape: [1], data: new Float32Array(1) } }), /^encodeSafetensors: '__metadata__' cannot name a tensor/),
+  row('io.readSafetensorsFile', 'a file that does not exist', (c) => dg.io.readSafetensorsFile(`${c.dir}/none.safetensors`), /^readSafetensorsFile: safetensors file '.*none\.safetensors' cannot be opened: ENOENT/),
+  row('io.loadSafetensors', 'a file that is too short', async (c) => {
+    await dg.io.writeFileAtomic(`${c.dir}/short.safetensors`, new Uint8Array(3));
+    return dg.io.loadSafetensors(`${c.dir}/short.safetensors`);
+  }, /^loadSafetensors: safetensors file '.*short\.safetensors': truncated: 3 bytes/),
+  row('io.toTensors', 'an unknown backend', () => dg.io.toTensors({ tensors: new Map(), metadata: {} }, 'tpu' as 'cpu'), /^toTensors: unknown backend 'tpu'/),
+  row('io.writeFileAtomic', 'no path', () => dg.io.writeFileAtomic(3 as never, new Uint8Array(1)), /^writeFileAtomic: expected a non-empty path and a Uint8Array, got number/),
 ];
+
+/** A safetensors file of zeros of the given shapes, with `arch` (a spec, or its JSON text) as its saved architecture (none if null). */
+function fileWith(arch: unknown, shapes: Record<string, number[]>): Uint8Array {
+  const tensors = Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, { shape: s, data: new Float32Array(s.reduce((a, b) => a * b, 1)) }]));
+  return dg.io.encodeSafetensors(tensors, arch === null ? {} : { [dg.io.ARCHITECTURE_KEY]: typeof arch === 'string' ? arch : JSON.stringify(arch) });
+}
+
+/** The JSON text of Sequentials inside Sequentials, `depth` deep (too deep for JSON.stringify). */
+function deepSpec(depth: number): string {
+  return `${'{"type":"Sequential","config":{"layers":['.repeat(depth)}{"type":"ReLU","config":{}}${']}}'.repeat(depth)}`;
+}
