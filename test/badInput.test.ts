@@ -17,6 +17,35 @@ import { forEachBackend } from './support/webgpu.js';
 /** Long enough for the shapes and values a message names; a hostile input must not make it longer. */
 const MAX_MESSAGE = 600;
 
+const NAMESPACES = ['nn', 'nn.init', 'optim', 'train', 'data', 'metrics', 'io'] as const;
+
+// Exports that are not functions or classes, so have no call to get wrong, and functions that
+// take no arguments at all. Anything else exported needs a row.
+const NO_ROW_NEEDED: Record<string, string> = {
+  'train.LOSS_NAMES': 'a constant list of names',
+  'metrics.METRIC_NAMES': 'a constant list of names',
+  'io.ARCHITECTURE_KEY': 'a constant string',
+  'io.SAFE_DTYPES': 'a constant list of dtypes',
+  backend: 'takes no arguments',
+  isGradEnabled: 'takes no arguments',
+  memory: 'takes no arguments',
+  emptyCache: 'takes no arguments',
+  'nn.isParameter': 'a predicate: every value is a valid question, answered true or false',
+};
+
+function lookup(path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], dg);
+}
+
+function exportsOf(): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [k, v] of Object.entries(dg)) if (!NAMESPACES.includes(k as never)) out.push([k, v]);
+  for (const ns of NAMESPACES) {
+    for (const [k, v] of Object.entries(lookup(ns) as object)) if (!NAMESPACES.includes(`${ns}.${k}` as never)) out.push([`${ns}.${k}`, v]);
+  }
+  return out;
+}
+
 async function engineWorks(what: string, backend: string): Promise<void> {
   assert.is(dg.backend(), backend, `${what}: the active backend changed`);
   assert.ok(dg.isGradEnabled(), `${what}: gradient recording was left off`);
@@ -78,6 +107,14 @@ async function runRow(row: BadCase, backend: string): Promise<void> {
 }
 
 const t = suite('bad input');
+
+t('every exported function and class has a row in the bad-input table', () => {
+  const covered = new Set(BAD_INPUT_CASES.map((r) => lookup(r.name)));
+  for (const r of BAD_INPUT_CASES) assert.ok(lookup(r.name) !== undefined, `row '${r.name}' names no export`);
+  const missing = exportsOf().filter(([name, v]) => !(name in NO_ROW_NEEDED) && !covered.has(v)).map(([name]) => name);
+  assert.equal(missing, [], `exports without a bad-input row: ${missing.join(', ')}`);
+  for (const name of Object.keys(NO_ROW_NEEDED)) assert.ok(lookup(name) !== undefined, `NO_ROW_NEEDED names '${name}', which is not exported`);
+});
 
 forEachBackend(t, 'every row of the bad-input table gives its error and leaves the engine working', async (backend) => {
   for (const row of BAD_INPUT_CASES) await runRow(row, backend);
