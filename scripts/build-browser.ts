@@ -6,7 +6,9 @@
 //   idea, applied to sources): the GPU instance, shader loading, file access, the autotune
 //   cache and the dataset loaders. Nothing else differs, so the page runs the same kernels.
 // - 'dawngrad:shader-sources' is generated here from shaders/*.wgsl on every build, so the
-//   embedded WGSL can never drift from the files (and compile errors still name them).
+//   embedded WGSL can never drift from the files (and compile errors still name them). They are
+//   embedded as written: the page's shader loader (src/backend/webgpu/shaders.ts, the same
+//   module as in Node) writes the op-code constants into them at load time.
 // esbuild's browser platform rejects any Node builtin left in the graph, so a Node-only import
 // that escapes the swap fails the build instead of the page.
 //   npx tsx scripts/build-browser.ts [--no-minify]

@@ -2,11 +2,13 @@
 // (entry `compare`), and `where`. Operands are strided views of the output shape: a broadcast
 // dimension has stride 0. CONTIGUOUS=1 skips the index arithmetic when both operands are
 // plain contiguous arrays of the output's size (the common case in training).
-// OP numbering follows BINARY_OPS / COMPARE_OPS in src/backend/backend.ts.
+// OP is one of BINARY_OPS (entries binary*) or COMPARE_OPS (compare*) in src/backend/backend.ts,
+// named by the OP_* constants the shader loader writes on the `//#op-codes` line.
 
 alias T = f32;
 
 override OP: u32 = 0u;
+//#op-codes BINARY_OPS COMPARE_OPS
 override WG: u32 = 64u;
 override CONTIGUOUS: u32 = 0u;
 const PER_THREAD: u32 = 4u;
@@ -51,25 +53,25 @@ fn operands(i: u32) -> vec2<T> {
 
 fn op(x: T, y: T) -> T {
   switch OP {
-    case 0u: { return x + y; }
-    case 1u: { return x - y; }
-    case 2u: { return x * y; }
-    case 3u: { return x / y; }
-    case 4u: { return T(pow(f32(x), f32(y))); }
-    case 5u: { return max(x, y); }
-    case 6u: { return min(x, y); }
+    case OP_ADD: { return x + y; }
+    case OP_SUB: { return x - y; }
+    case OP_MUL: { return x * y; }
+    case OP_DIV: { return x / y; }
+    case OP_POW: { return T(pow(f32(x), f32(y))); }
+    case OP_MAXIMUM: { return max(x, y); }
+    case OP_MINIMUM: { return min(x, y); }
     default: { return x; }
   }
 }
 
 fn cmp(x: T, y: T) -> bool {
   switch OP {
-    case 0u: { return x == y; }
-    case 1u: { return x != y; }
-    case 2u: { return x < y; }
-    case 3u: { return x <= y; }
-    case 4u: { return x > y; }
-    default: { return x >= y; }
+    case OP_EQ: { return x == y; }
+    case OP_NE: { return x != y; }
+    case OP_LT: { return x < y; }
+    case OP_LE: { return x <= y; }
+    case OP_GT: { return x > y; }
+    case OP_GE, default: { return x >= y; }
   }
 }
 

@@ -4,6 +4,10 @@
 // CE=1: cross-entropy from logits, log-sum-exp shifted by the running maximum so logits of
 // +-1e4 stay finite. CE=0: negative log-likelihood of log-probabilities.
 // With label smoothing eps the target is (1 - eps) * onehot(label) + eps / classes.
+// WEIGHTED=1 reads PyTorch's class weights w: the target of label y is then
+// t_c = (1 - eps) w_y [c = y] + (eps / classes) w_c (torch weighs its smoothing term by w_c too),
+// the loss A lse - sum_c t_c x_c with A = sum_c t_c, and the gradient A softmax - t.
+// (WEIGHTED=0 binds another read-only buffer in `weight`'s place and never reads it.)
 // A position whose label is `ignore_index` has loss 0 and gradient 0 (the host divides a mean
 // by the number of the others).
 // A label outside [0, classes) cannot be reported from here, so the first invocation to see one
@@ -12,6 +16,7 @@
 
 override WG: u32 = 64u; // a power of two, for forward_reduced's tree
 override CE: u32 = 1u;
+override WEIGHTED: u32 = 0u;
 
 struct Params {
   positions: u32, classes: u32, inner: u32, g_stride: u32,
@@ -26,6 +31,7 @@ struct Params {
 @group(0) @binding(3) var<uniform> p: Params;
 @group(0) @binding(4) var<storage, read> g: array<f32>;
 @group(0) @binding(5) var<storage, read_write> err: array<atomic<i32>, 5>;
+@group(0) @binding(6) var<storage, read> weight: array<f32>;
 
 fn invocation(wid: vec3u, nwg: vec3u, lid: u32) -> u32 { return (wid.y * nwg.x + wid.x) * WG + lid; }
 
@@ -66,17 +72,32 @@ fn log_sum_exp(base: u32) -> f32 {
   return m + log(s);
 }
 
+fn class_weight(c: u32) -> f32 {
+  if (WEIGHTED == 1u) { return weight[c]; }
+  return 1.0;
+}
+
+/** A, the target's total mass: (1 - eps) w_y + (eps / classes) sum_c w_c; 1 without weights. */
+fn target_mass(y: u32) -> f32 {
+  if (WEIGHTED == 0u) { return 1.0; }
+  var total = 0.0;
+  if (p.eps != 0.0) {
+    for (var c = 0u; c < p.classes; c++) { total += weight[c]; }
+  }
+  return (1.0 - p.eps) * weight[y] + (p.eps / f32(p.classes)) * total;
+}
+
 fn position_loss(pos: u32) -> f32 {
   if (labels[pos] == p.ignore_index) { return 0.0; }
   let base = base_of(pos);
   let y = checked_label(pos);
   var total = 0.0;
   if (p.eps != 0.0) {
-    for (var c = 0u; c < p.classes; c++) { total += x[base + c * p.inner]; }
+    for (var c = 0u; c < p.classes; c++) { total += class_weight(c) * x[base + c * p.inner]; }
   }
-  let picked = (1.0 - p.eps) * x[base + y * p.inner] + (p.eps / f32(p.classes)) * total;
+  let picked = (1.0 - p.eps) * class_weight(y) * x[base + y * p.inner] + (p.eps / f32(p.classes)) * total;
   var lse = 0.0;
-  if (CE == 1u) { lse = log_sum_exp(base); }
+  if (CE == 1u) { lse = target_mass(y) * log_sum_exp(base); }
   return lse - picked;
 }
 
@@ -111,7 +132,7 @@ fn forward_reduced(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
   if (lid == 0u) { out[group] = partial[0] * p.scale; }
 }
 
-// dx = g[pos * g_stride] * scale * (softmax - target) (CE=1) or * (-target) (CE=0); g_stride 0
+// dx = g[pos * g_stride] * scale * (A softmax - target) (CE=1) or * (-target) (CE=0); g_stride 0
 // serves a reduced loss, whose one gradient applies to every position.
 @compute @workgroup_size(WG)
 fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -128,10 +149,13 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   if (CE == 1u) { lse = log_sum_exp(base); }
   let gp = g[pos * p.g_stride] * p.scale;
   let off = p.eps / f32(p.classes);
+  let picked = (1.0 - p.eps) * class_weight(y);
+  var mass = 0.0;
+  if (CE == 1u) { mass = target_mass(y); }
   for (var c = 0u; c < p.classes; c++) {
     let i = base + c * p.inner;
     var prob = 0.0;
     if (CE == 1u) { prob = exp(x[i] - lse); }
-    out[i] = gp * (prob - select(off, 1.0 - p.eps + off, c == y));
+    out[i] = gp * (mass * prob - (select(0.0, picked, c == y) + off * class_weight(c)));
   }
 }

@@ -1,6 +1,7 @@
-// Reductions of x viewed as [outer, len, inner] over len. OP follows REDUCE_OPS in
-// src/backend/backend.ts: sum, max, min, argmax, argmin. Arg ops write int32 indices to
-// `out_idx`; on ties the first index wins, as in PyTorch.
+// Reductions of x viewed as [outer, len, inner] over len. OP is one of REDUCE_OPS in
+// src/backend/backend.ts (sum, max, min, argmax, argmin), named by the OP_* constants the
+// shader loader writes on the `//#op-codes` line (src/backend/webgpu/shaders.ts). Arg ops
+// write int32 indices to `out_idx`; on ties the first index wins, as in PyTorch.
 // Entry `rows` (inner == 1): one workgroup per row, a strided partial per invocation, then a
 // tree in workgroup memory. Entry `cols` (inner > 1): one invocation per output, looping over
 // len; neighbouring invocations read neighbouring addresses.
@@ -8,6 +9,7 @@
 alias T = f32;
 
 override OP: u32 = 0u;
+//#op-codes REDUCE_OPS
 override WG: u32 = 64u; // a power of two, for the tree
 
 struct Params { outer: u32, len: u32, inner: u32, _pad: u32 }
@@ -29,13 +31,13 @@ fn better(a: Acc, b: Acc) -> bool {
   if (b.i == NONE) { return false; }
   if (a.i == NONE) { return true; }
   switch OP {
-    case 1u, 3u: { return b.v > a.v || (b.v == a.v && b.i < a.i); }
+    case OP_MAX, OP_ARGMAX: { return b.v > a.v || (b.v == a.v && b.i < a.i); }
     default: { return b.v < a.v || (b.v == a.v && b.i < a.i); }
   }
 }
 
 fn combine(a: Acc, b: Acc) -> Acc {
-  if (OP == 0u) { return Acc(a.v + b.v, min(a.i, b.i)); }
+  if (OP == OP_SUM) { return Acc(a.v + b.v, min(a.i, b.i)); }
   if (better(a, b)) { return b; }
   return a;
 }
@@ -43,7 +45,7 @@ fn combine(a: Acc, b: Acc) -> Acc {
 fn empty() -> Acc { return Acc(T(0), NONE); }
 
 fn store(o: u32, acc: Acc) {
-  if (OP >= 3u) { out_idx[o] = i32(acc.i); } else { out[o] = acc.v; }
+  if (OP == OP_ARGMAX || OP == OP_ARGMIN) { out_idx[o] = i32(acc.i); } else { out[o] = acc.v; }
 }
 
 @compute @workgroup_size(WG)

@@ -12,7 +12,8 @@ import { assertClose, evaluate, GPU_TOL, makeValues, seeded } from './support/co
 import { OP_CASES } from './support/opCases.js';
 
 const CORE = [
-  'gelu', 'leakyRelu', 'clamp', 'add broadcast', 'mul broadcast', 'div broadcast', 'pow', 'where', 'compare',
+  'gelu', 'leakyRelu', 'clamp', 'clamp max only', 'log1p', 'softplus beta 2 threshold 1', 'elu alpha 0.5',
+  'crossEntropy mean, weight, over [N, C, d1, d2] of 1000 positions x 10 classes, many workgroups', 'add broadcast', 'mul broadcast', 'div broadcast', 'pow', 'where', 'compare',
   'sum axis 1', 'sum last, long rows', 'max axis', 'argmax', 'softmax', 'logSoftmax',
   'transpose', 'permute', 'narrow', 'cat',
   'matmul 257x129x65', 'matmul batched broadcast', 'matmul vec4 37x132x68', 'matmul split-K 5x1028x12',

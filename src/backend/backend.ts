@@ -10,6 +10,7 @@
 import type { ClassLossSpec, Conv2dSpec, Pool2dSpec, Reduction } from './cnnSpecs.js';
 import type { GruForward, GruGrads, GruSaved, GruSpec } from './gruSpec.js';
 import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from './lstmSpec.js';
+import type { NormGrads, NormSpec, RunningStats } from './normSpec.js';
 
 export type DType = 'float32' | 'int32';
 export type TypedArray = Float32Array | Int32Array;
@@ -22,7 +23,8 @@ export interface Handle {
 
 export const UNARY_OPS = [
   'neg', 'exp', 'log', 'sqrt', 'abs', 'relu', 'sigmoid', 'tanh', 'gelu', 'geluTanh', 'leakyRelu',
-  'sin', 'cos', 'reciprocal', 'square', 'sign',
+  'sin', 'cos', 'reciprocal', 'square', 'sign', 'silu', 'softplus', 'elu', 'hardswish', 'mish', 'logSigmoid',
+  'log1p', 'expm1',
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
@@ -112,7 +114,8 @@ export interface Backend {
    *  float32 x holds one (cpu: at once; webgpu: at the next read-back, naming the first such op). */
   checkNumerics(x: Handle, describe: string): void;
 
-  /** out = f(x) elementwise; `param` is leakyRelu's slope (ignored elsewhere). float32 only. */
+  /** out = f(x) elementwise; `param` is leakyRelu's slope, elu's alpha, softplus's threshold
+   *  (softplus itself is beta = 1; ignored elsewhere). float32 only. */
   unary(op: UnaryOp, x: Handle, param: number): Handle;
   /** dx = dy * f'(x) elementwise, the backward of `unary`. */
   unaryGrad(op: UnaryOp, x: Handle, dy: Handle, param: number): Handle;
@@ -153,11 +156,12 @@ export interface Backend {
   avgPool2d(x: Handle, spec: Pool2dSpec): Handle;
   avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle;
   /** Per-position loss [batch * inner] ('none'), or its sum as one element (a mean divides by
-   *  the positions not ignored, a count the op layer takes on the device). A label outside
+   *  the positions not ignored, or their labels' total weight, which the op layer takes on the
+   *  device). `weight` [classes] or null is PyTorch's class weight. A label outside
    *  [0, classes) raises an error naming it (webgpu: at the next `read`, see kernels/loss.ts). */
-  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle;
+  classLoss(x: Handle, labels: Handle, weight: Handle | null, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle;
   /** d loss / d x given the loss gradient g, read at position * gStride and multiplied by scale. */
-  classLossBackward(x: Handle, labels: Handle, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle;
+  classLossBackward(x: Handle, labels: Handle, weight: Handle | null, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle;
 
   // ---- recurrent layers and embeddings (LSTM layouts in ./lstmSpec.ts) ----
   /**
@@ -176,6 +180,23 @@ export interface Backend {
   gruForward(xGates: Handle, h0: Handle, wHh: Handle, bHh: Handle, mask: Handle | null, spec: GruSpec): GruForward;
   /** Back-propagation through time from dOut [T + 1, B, H] (outputs, then dL/dhN). */
   gruBackward(dOut: Handle, wHh: Handle, fwd: GruSaved, mask: Handle | null, spec: GruSpec): GruGrads;
+
+  // ---- normalisation (batch and layer norm; layouts in ./normSpec.ts) ----
+  /**
+   * Per-group statistics of x: [2, groups], the means then 1 / sqrt(biased variance + eps). With
+   * `running` (batch norm in training) its mean and var are updated in place with the
+   * unbiased variance and its count incremented, on the device (no read-back).
+   */
+  normStats(x: Handle, spec: NormSpec, running: RunningStats | null): Handle;
+  /** The same [2, channels] layout from running estimates: mean, then 1 / sqrt(var + eps). */
+  runningNormStats(mean: Handle, variance: Handle, eps: number): Handle;
+  /** y = (x - mean) * rstd * weight + bias with stats from normStats; weight/bias null: 1 and 0. */
+  normForward(x: Handle, stats: Handle, weight: Handle | null, bias: Handle | null, spec: NormSpec): Handle;
+  /**
+   * Gradients from dy. `batchStats`: the stats were x's own (training), so dx carries their
+   * dependence on x; otherwise they were constants (eval). dWeight and dBias when `affineGrads`.
+   */
+  normBackward(dy: Handle, x: Handle, stats: Handle, weight: Handle | null, spec: NormSpec, batchStats: boolean, affineGrads: boolean): NormGrads;
   /** Rows of weight [rows, dim] picked by int32 indices -> [indices.size, dim]. A bad index
    *  raises an error naming it (the webgpu backend raises it at the next `read`). */
   embedding(weight: Handle, indices: Handle, dim: number): Handle;

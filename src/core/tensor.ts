@@ -167,6 +167,14 @@ export class Tensor implements Tracked {
   tanh(): Tensor { return ops.tanh(this); }
   gelu(options?: { approximate?: 'none' | 'tanh' }): Tensor { return ops.gelu(this, options); }
   leakyRelu(negativeSlope?: number): Tensor { return ops.leakyRelu(this, negativeSlope); }
+  silu(): Tensor { return ops.silu(this); }
+  softplus(options?: ops.SoftplusOptions): Tensor { return ops.softplus(this, options); }
+  elu(alpha?: number): Tensor { return ops.elu(this, alpha); }
+  hardswish(): Tensor { return ops.hardswish(this); }
+  mish(): Tensor { return ops.mish(this); }
+  logSigmoid(): Tensor { return ops.logSigmoid(this); }
+  log1p(): Tensor { return ops.log1p(this); }
+  expm1(): Tensor { return ops.expm1(this); }
   clamp(min?: number, max?: number): Tensor { return ops.clamp(this, min, max); }
   cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
   float(): Tensor { return ops.cast(this, 'float32'); }

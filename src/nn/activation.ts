@@ -1,4 +1,5 @@
 // Activation layers: thin modules over the elementwise ops, so they can sit in a Sequential.
+import { softplusOptions } from '../core/ops/elementwise.js';
 import type { Tensor } from '../core/tensor.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
 
@@ -32,6 +33,42 @@ export class LeakyReLU extends Module {
   override config(): JsonObject { return { negativeSlope: this.negativeSlope }; }
 }
 
+export class SiLU extends Module {
+  override forward(x: Tensor): Tensor { return x.silu(); }
+}
+
+export class Softplus extends Module {
+  /** PyTorch's positional order: nn.Softplus(beta=1, threshold=20). */
+  constructor(readonly beta = 1, readonly threshold = 20) {
+    super();
+    // A bad layer fails where it is built, not at its first batch.
+    softplusOptions('Softplus', { beta, threshold });
+  }
+  override forward(x: Tensor): Tensor { return x.softplus({ beta: this.beta, threshold: this.threshold }); }
+  override config(): JsonObject { return { beta: this.beta, threshold: this.threshold }; }
+}
+
+export class ELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+    if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new Error(`ELU: alpha must be a finite number, got ${alpha}`);
+  }
+  override forward(x: Tensor): Tensor { return x.elu(this.alpha); }
+  override config(): JsonObject { return { alpha: this.alpha }; }
+}
+
+export class Hardswish extends Module {
+  override forward(x: Tensor): Tensor { return x.hardswish(); }
+}
+
+export class Mish extends Module {
+  override forward(x: Tensor): Tensor { return x.mish(); }
+}
+
+export class LogSigmoid extends Module {
+  override forward(x: Tensor): Tensor { return x.logSigmoid(); }
+}
+
 /** Softmax over `axis` (PyTorch's dim); the last axis by default, as in Keras. */
 export class Softmax extends Module {
   constructor(readonly axis = -1) {
@@ -48,3 +85,9 @@ registerLayer('Tanh', Tanh, () => new Tanh());
 registerLayer('GELU', GELU, (c) => new GELU(c.approximate as 'none' | 'tanh'));
 registerLayer('LeakyReLU', LeakyReLU, (c) => new LeakyReLU(c.negativeSlope as number));
 registerLayer('Softmax', Softmax, (c) => new Softmax(c.axis as number));
+registerLayer('SiLU', SiLU, () => new SiLU());
+registerLayer('Softplus', Softplus, (c) => new Softplus(c.beta as number, c.threshold as number));
+registerLayer('ELU', ELU, (c) => new ELU(c.alpha as number));
+registerLayer('Hardswish', Hardswish, () => new Hardswish());
+registerLayer('Mish', Mish, () => new Mish());
+registerLayer('LogSigmoid', LogSigmoid, () => new LogSigmoid());

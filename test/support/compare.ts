@@ -45,7 +45,7 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 }
 
 /** A seeded, reproducible array of values for inputs. */
-export function seeded(n: number, seed: number, kind: 'normal' | 'positive' | 'uniform' = 'normal'): Float64Array {
+export function seeded(n: number, seed: number, kind: 'normal' | 'positive' | 'uniform' | 'wide' = 'normal'): Float64Array {
   let s = (seed * 2654435761) >>> 0 || 1;
   const next = () => {
     s ^= s << 13; s >>>= 0;
@@ -57,6 +57,9 @@ export function seeded(n: number, seed: number, kind: 'normal' | 'positive' | 'u
   for (let i = 0; i < n; i++) {
     if (kind === 'uniform') out[i] = next() * 2 - 1;
     else if (kind === 'positive') out[i] = 0.2 + next() * 1.8;
+    // Both signs, magnitudes log-uniform over [1e-6, 60]: the far tails and the neighbourhood of
+    // 0 where stable formulas take their other branch.
+    else if (kind === 'wide') out[i] = (next() < 0.5 ? -1 : 1) * 10 ** (-6 + next() * Math.log10(6e7));
     else out[i] = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   }
   return out;
@@ -64,7 +67,7 @@ export function seeded(n: number, seed: number, kind: 'normal' | 'positive' | 'u
 
 export interface InputSpec {
   shape: number[];
-  kind?: 'normal' | 'positive' | 'uniform';
+  kind?: 'normal' | 'positive' | 'uniform' | 'wide';
   dtype?: 'float32' | 'int32';
   /** For int32 inputs: values in [0, max). */
   max?: number;
@@ -169,6 +172,18 @@ export function throwsWith(fn: () => unknown, fragments: string[], what: string)
   let message: string | null = null;
   try {
     fn();
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  if (message === null) assert.unreachable(`${what}: expected an error, none was thrown`);
+  for (const f of fragments) assert.ok(message!.includes(f), `${what}: error "${message}" should mention "${f}"`);
+}
+
+/** Asserts the promise rejects with an error whose message contains every fragment. */
+export async function rejectsWith(p: Promise<unknown>, fragments: string[], what: string): Promise<void> {
+  let message: string | null = null;
+  try {
+    await p;
   } catch (e) {
     message = (e as Error).message;
   }

@@ -4,6 +4,7 @@
 import * as dg from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import type { InputSpec } from './compare.js';
+import { NORM_CASES } from './normCases.js';
 
 export interface OpCase {
   name: string;
@@ -17,6 +18,11 @@ export interface OpCase {
 
 const n = (...shape: number[]): InputSpec => ({ shape });
 const pos = (...shape: number[]): InputSpec => ({ shape, kind: 'positive' });
+const uni = (...shape: number[]): InputSpec => ({ shape, kind: 'uniform' });
+const wide = (...shape: number[]): InputSpec => ({ shape, kind: 'wide' });
+const labels = (max: number, ...shape: number[]): InputSpec => ({ shape, dtype: 'int32', max });
+/** Class weights: positive, and constant for the finite differences (they take no gradient). */
+const classWeights = (classes: number): InputSpec => ({ shape: [classes], kind: 'positive', grad: false });
 
 export const OP_CASES: OpCase[] = [
   // unary
@@ -30,6 +36,26 @@ export const OP_CASES: OpCase[] = [
   { name: 'gelu tanh', inputs: [n(1031)], gradInputs: [n(13)], fn: (x) => x.gelu({ approximate: 'tanh' }) },
   { name: 'leakyRelu', inputs: [n(1031)], gradInputs: [n(13)], fn: (x) => x.leakyRelu(0.2) },
   { name: 'clamp', inputs: [n(97)], gradInputs: [n(13)], fn: (x) => x.clamp(-0.5, 0.7) },
+  { name: 'clamp min only', inputs: [n(97)], gradInputs: [n(13)], fn: (x) => x.clamp(-0.5) },
+  { name: 'clamp max only', inputs: [n(97)], gradInputs: [n(13)], fn: (x) => dg.clamp(x, undefined, 0.7) },
+  // The activations on normal inputs, then on 'wide' ones (both signs, 1e-6 to 60 in magnitude),
+  // which reach the stable branches: the far tails, softplus above its threshold, and near 0.
+  ...(['silu', 'hardswish', 'mish', 'logSigmoid', 'expm1'] as const).map((op) => ({
+    name: op, inputs: [n(1031)], gradInputs: [n(2, 7)], fn: (x: Tensor) => (x[op] as () => Tensor).call(x),
+  })),
+  ...(['silu', 'hardswish', 'mish', 'logSigmoid', 'expm1', 'softplus', 'elu'] as const).map((op) => ({
+    // expm1 grows to e^60: its finite differences keep to normal inputs (a sum near 1e26 would
+    // round away every other element's change).
+    name: `${op} over wide values`, inputs: [wide(3, 341)], gradInputs: [op === 'expm1' ? n(13) : wide(29)],
+    fn: (x: Tensor) => (x[op] as () => Tensor).call(x),
+  })),
+  { name: 'log1p', inputs: [uni(1031)], gradInputs: [uni(2, 7)], fn: (x) => x.log1p() },
+  { name: 'log1p over wide positive values', inputs: [wide(1031)], gradInputs: [wide(29)], fn: (x) => x.abs().log1p() },
+  { name: 'softplus', inputs: [n(1031)], gradInputs: [n(13)], fn: (x) => x.softplus() },
+  // beta 2, threshold 1: beta x > 1 (x > 0.5) takes the linear branch for about a third of these.
+  { name: 'softplus beta 2 threshold 1', inputs: [n(1031)], gradInputs: [n(13)], fn: (x) => dg.softplus(x, { beta: 2, threshold: 1 }) },
+  { name: 'elu', inputs: [n(1031)], gradInputs: [n(13)], fn: (x) => x.elu() },
+  { name: 'elu alpha 0.5', inputs: [n(1031)], gradInputs: [n(13)], fn: (x) => dg.elu(x, 0.5) },
   // binary, with broadcasting
   { name: 'add same shape', inputs: [n(3, 257), n(3, 257)], gradInputs: [n(2, 3), n(2, 3)], fn: (a, b) => a.add(b) },
   { name: 'add broadcast', inputs: [n(5, 1, 7), n(3, 1)], fn: (a, b) => a.add(b) },
@@ -66,6 +92,23 @@ export const OP_CASES: OpCase[] = [
   { name: 'narrow', inputs: [n(4, 9)], fn: (x) => x.narrow(1, 2, 5) },
   { name: 'cat', inputs: [n(2, 3), n(2, 5), n(2, 1)], fn: (a, b, c) => dg.cat([a, b, c], 1) },
   { name: 'stack', inputs: [n(3, 4), n(3, 4)], fn: (a, b) => dg.stack([a, b], 1) },
+  // class losses with PyTorch's class weights (the unweighted ones are in test/cnn-loss.test.ts).
+  // Labels drawn from [0, C]: the value C, about one position in C + 1, is the ignored one.
+  ...(['mean', 'sum', 'none'] as const).flatMap((reduction): OpCase[] => [
+    { name: `crossEntropy ${reduction}, weight`, inputs: [n(37, 5), labels(5, 37), classWeights(5)],
+      gradInputs: [n(6, 4), labels(4, 6), classWeights(4)], fn: (x, y, w) => dg.crossEntropy(x, y, { weight: w, reduction }) },
+    { name: `crossEntropy ${reduction}, weight, labelSmoothing 0.2, ignoreIndex`, inputs: [n(41, 6), labels(7, 41), classWeights(6)],
+      gradInputs: [n(9, 3), labels(4, 9), classWeights(3)],
+      fn: (x, y, w) => dg.crossEntropy(x, y, { weight: w, reduction, labelSmoothing: 0.2, ignoreIndex: x.shape[1]! }) },
+    { name: `nllLoss ${reduction}, weight, ignoreIndex over [N, C, d1]`, inputs: [n(3, 4, 13), labels(5, 3, 13), classWeights(4)],
+      gradInputs: [n(2, 3, 5), labels(4, 2, 5), classWeights(3)],
+      fn: (x, y, w) => dg.nllLoss(x, y, { weight: w, reduction, ignoreIndex: x.shape[1]! }) },
+  ]),
+  { name: 'crossEntropy mean, weight, over [N, C, d1, d2] of 1000 positions x 10 classes, many workgroups',
+    inputs: [n(8, 10, 25, 5), labels(10, 8, 25, 5), classWeights(10)], gradInputs: [n(2, 3, 2, 2), labels(3, 2, 2, 2), classWeights(3)],
+    fn: (x, y, w) => dg.crossEntropy(x, y, { weight: w, labelSmoothing: 0.1 }) },
+  { name: 'crossEntropy sum, weight, 300 x 1000 (two workgroups and a second pass)', inputs: [n(300, 1000), labels(1000, 300), classWeights(1000)],
+    gradInputs: [n(3, 4), labels(4, 3), classWeights(4)], fn: (x, y, w) => dg.crossEntropy(x, y, { weight: w, reduction: 'sum' }) },
   // matmul
   { name: 'matmul 257x129x65', inputs: [n(257, 129), n(129, 65)], gradInputs: [n(3, 4), n(4, 5)], fn: (a, b) => a.matmul(b) },
   { name: 'matmul batched broadcast', inputs: [n(3, 1, 17, 33), n(4, 33, 9)], gradInputs: [n(2, 1, 3, 2), n(3, 2, 2)], fn: (a, b) => a.matmul(b) },
@@ -79,4 +122,6 @@ export const OP_CASES: OpCase[] = [
   { name: 'matmul vec4 both transposed', inputs: [n(20, 12), n(8, 20)], gradInputs: [n(4, 4), n(8, 4)], fn: (a, b) => a.transpose().matmul(b.transpose()) },
   { name: 'matmul vec4 batched broadcast', inputs: [n(2, 1, 9, 16), n(3, 16, 8)], gradInputs: [n(2, 1, 3, 4), n(3, 4, 4)], fn: (a, b) => a.matmul(b) },
   { name: 'matmul split-K 5x1028x12', inputs: [n(5, 1028), n(1028, 12)], gradInputs: [n(2, 8), n(8, 4)], fn: (a, b) => a.matmul(b) },
+  // batch and layer norm (./normCases.ts)
+  ...NORM_CASES,
 ];

@@ -16,6 +16,8 @@ export function erf(x: number): number {
 }
 
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+/** log(1 + e^x) without overflow for large x or underflow of the 1 for very negative x. */
+const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
 export function unaryForward(op: UnaryOp, x: number, param: number): number {
   switch (op) {
@@ -35,6 +37,15 @@ export function unaryForward(op: UnaryOp, x: number, param: number): number {
     case 'reciprocal': return 1 / x;
     case 'square': return x * x;
     case 'sign': return x > 0 ? 1 : x < 0 ? -1 : 0;
+    case 'silu': return x * sigmoid(x);
+    // param: PyTorch's threshold, above which softplus is x itself.
+    case 'softplus': return x > param ? x : softplus(x);
+    case 'elu': return x > 0 ? x : param * Math.expm1(x);
+    case 'hardswish': return x <= -3 ? 0 : x >= 3 ? x : (x * (x + 3)) / 6;
+    case 'mish': return x * Math.tanh(softplus(x));
+    case 'logSigmoid': return -softplus(-x);
+    case 'log1p': return Math.log1p(x);
+    case 'expm1': return Math.expm1(x);
   }
 }
 
@@ -62,6 +73,15 @@ export function unaryDerivative(op: UnaryOp, x: number, param: number): number {
     case 'reciprocal': return -1 / (x * x);
     case 'square': return 2 * x;
     case 'sign': return 0;
+    case 'silu': { const s = sigmoid(x); return s * (1 + x * (1 - s)); }
+    case 'softplus': return x > param ? 1 : sigmoid(x);
+    case 'elu': return x > 0 ? 1 : param * Math.exp(x);
+    // PyTorch's hardswish_backward, including its one-sided values at -3 and 3.
+    case 'hardswish': return x < -3 ? 0 : x <= 3 ? x / 3 + 0.5 : 1;
+    case 'mish': { const t = Math.tanh(softplus(x)); return t + x * sigmoid(x) * (1 - t * t); }
+    case 'logSigmoid': return sigmoid(-x);
+    case 'log1p': return 1 / (1 + x);
+    case 'expm1': return Math.exp(x);
   }
 }
 

@@ -19,6 +19,8 @@ import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from '../lstmSpec.js
 import type { GruForward, GruGrads, GruSaved, GruSpec } from '../gruSpec.js';
 import * as loss from './kernels/loss.js';
 import * as pool from './kernels/pool.js';
+import * as norm from './kernels/norm.js';
+import type { NormGrads, NormSpec, RunningStats } from '../normSpec.js';
 import { GpuHandle, GpuRuntime } from './runtime.js';
 
 const g = (x: Handle) => x as GpuHandle;
@@ -88,11 +90,11 @@ export class WebGpuBackend implements Backend {
   maxPool2dBackward(dy: Handle, argmax: Handle, spec: Pool2dSpec): Handle { return pool.maxPool2dBackward(this.rt, g(dy), g(argmax), spec); }
   avgPool2d(x: Handle, spec: Pool2dSpec): Handle { return pool.avgPool2d(this.rt, g(x), spec); }
   avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle { return pool.avgPool2dBackward(this.rt, g(dy), spec); }
-  classLoss(x: Handle, labels: Handle, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle {
-    return loss.classLoss(this.rt, g(x), g(labels), spec, reduction);
+  classLoss(x: Handle, labels: Handle, weight: Handle | null, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle {
+    return loss.classLoss(this.rt, g(x), g(labels), weight ? g(weight) : null, spec, reduction);
   }
-  classLossBackward(x: Handle, labels: Handle, dy: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle {
-    return loss.classLossBackward(this.rt, g(x), g(labels), g(dy), spec, scale, gStride);
+  classLossBackward(x: Handle, labels: Handle, weight: Handle | null, dy: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle {
+    return loss.classLossBackward(this.rt, g(x), g(labels), weight ? g(weight) : null, g(dy), spec, scale, gStride);
   }
   lstmForward(xGates: Handle, h0: Handle, c0: Handle, wHh: Handle, mask: Handle | null, spec: LstmSpec): LstmForward {
     return lstm.lstmForward(this.rt, g(xGates), g(h0), g(c0), g(wHh), mask ? g(mask) : null, spec);
@@ -106,6 +108,16 @@ export class WebGpuBackend implements Backend {
   }
   gruBackward(dOut: Handle, wHh: Handle, fwd: GruSaved, mask: Handle | null, spec: GruSpec): GruGrads {
     return gru.gruBackward(this.rt, g(dOut), g(wHh), { states: g(fwd.states), gates: g(fwd.gates) }, mask ? g(mask) : null, spec);
+  }
+  normStats(x: Handle, spec: NormSpec, running: RunningStats | null): Handle {
+    return norm.normStats(this.rt, g(x), spec, running && { mean: g(running.mean), var: g(running.var), count: running.count ? g(running.count) : null, momentum: running.momentum });
+  }
+  runningNormStats(mean: Handle, variance: Handle, eps: number): Handle { return norm.runningNormStats(this.rt, g(mean), g(variance), eps); }
+  normForward(x: Handle, stats: Handle, weight: Handle | null, bias: Handle | null, spec: NormSpec): Handle {
+    return norm.normForward(this.rt, g(x), g(stats), weight ? g(weight) : null, bias ? g(bias) : null, spec);
+  }
+  normBackward(dy: Handle, x: Handle, stats: Handle, weight: Handle | null, spec: NormSpec, batchStats: boolean, affineGrads: boolean): NormGrads {
+    return norm.normBackward(this.rt, g(dy), g(x), g(stats), weight ? g(weight) : null, spec, batchStats, affineGrads);
   }
   embedding(weight: Handle, indices: Handle, dim: number): Handle { return emb.embedding(this.rt, g(weight), g(indices), dim); }
   embeddingGrad(dOut: Handle, indices: Handle, rows: number, dim: number): Handle {

@@ -1,5 +1,6 @@
 // Node: the WGSL sources are read from the package's shaders/ folder. The browser build swaps
-// in shaderLibrary.browser.ts, whose sources the build step embeds from the same files.
+// in shaderLibrary.browser.ts, whose sources the build step embeds from the same files. Either
+// gives the files' text as it is; shaders.ts applies the template steps (op codes, i32 variant).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

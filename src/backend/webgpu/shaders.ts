@@ -1,11 +1,43 @@
-// WGSL sources by name, from the package's shaders/ folder (see shaderLibrary.ts).
+// WGSL sources by name, from the package's shaders/ folder (see shaderLibrary.ts; the browser
+// build embeds the same files through shaderLibrary.browser.ts, and both go through the
+// template steps below, so a page runs exactly what Node runs).
 //
-// The one template step: a shader that works on several element types declares
-// `alias T = f32;` on a line of its own; `variant: 'i32'` replaces that line with
-// `alias T = i32;`. Everything else is specialised with WGSL `override` constants.
+// The two template steps, each rewriting one line in place so compile errors keep naming the
+// file's own line numbers:
+// - Op codes. A line `//#op-codes UNARY_OPS` (or several arrays: `//#op-codes BINARY_OPS
+//   COMPARE_OPS`) becomes `const OP_NEG: u32 = 0u; const OP_EXP: u32 = 1u; ...`: each name of
+//   that array in src/backend/backend.ts, in SCREAMING_SNAKE_CASE, with its position, which is
+//   the number the dispatcher passes in the `OP` override (`UNARY_OPS.indexOf(op)`). The WGSL
+//   switches on `case OP_NEG`, so reordering an array changes both sides at once, and a name
+//   the WGSL uses that the array lacks (or two arrays giving one name) does not compile.
+// - Element type. A shader that works on several element types declares `alias T = f32;` on a
+//   line of its own; `variant: 'i32'` replaces that line with `alias T = i32;`.
+// Everything else is specialised with WGSL `override` constants.
+import { BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS } from '../backend.js';
 import { shaderNames, shaderText } from './shaderLibrary.js';
 
 export type ShaderVariant = 'f32' | 'i32';
+
+/** The op arrays a shader may name on its `//#op-codes` line. */
+const OP_ARRAYS: Readonly<Record<string, readonly string[]>> = { UNARY_OPS, BINARY_OPS, COMPARE_OPS, REDUCE_OPS };
+
+/** 'leakyRelu' -> 'OP_LEAKY_RELU'. */
+export function opConstant(op: string): string {
+  return `OP_${op.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}
+
+/** The op-codes template step on one shader's text (exported for its test). */
+export function withOpCodes(name: string, text: string): string {
+  return text.replace(/^\/\/#op-codes(.*)$/gm, (_line, list: string) => {
+    const arrays = list.trim().split(/\s+/).filter((a) => a.length > 0);
+    if (arrays.length === 0) throw new Error(`shaders/${name}.wgsl: '//#op-codes' names no op array (expected some of ${Object.keys(OP_ARRAYS).join(', ')})`);
+    return arrays.map((array) => {
+      const ops = OP_ARRAYS[array];
+      if (!ops) throw new Error(`shaders/${name}.wgsl: '//#op-codes' names '${array}', which is none of ${Object.keys(OP_ARRAYS).join(', ')}`);
+      return ops.map((op, i) => `const ${opConstant(op)}: u32 = ${i}u;`).join(' ');
+    }).join(' ');
+  });
+}
 
 const sources = new Map<string, string>();
 
@@ -15,7 +47,7 @@ export function shaderSource(name: string, variant: ShaderVariant = 'f32'): stri
   const key = `${name}:${variant}`;
   let src = sources.get(key);
   if (src === undefined) {
-    const text = shaderText(name);
+    const text = withOpCodes(name, shaderText(name));
     if (variant === 'f32') {
       src = text;
     } else {

@@ -1,8 +1,10 @@
 // Elementwise ops: forward through the backend, backward as formulas of other ops (unary ops
 // use the fused unaryGrad kernel: dx = dy * f'(x) in one pass).
 import type { BinaryOp, CompareOp, DType, UnaryOp } from '../../backend/backend.js';
+import { noGrad } from '../engine.js';
 import { broadcastShapes, broadcastView } from '../shape.js';
 import { Tensor, withGrad } from '../tensor.js';
+import { checkOptions } from './options.js';
 import { sumTo } from './reduce.js';
 import { backendOf, live, operand, wrap } from './util.js';
 
@@ -40,6 +42,45 @@ export const cos = (x: Tensor) => unaryOp('cos', x);
 export const square = (x: Tensor) => unaryOp('square', x);
 export const reciprocal = (x: Tensor) => unaryOp('reciprocal', x);
 export const sign = (x: Tensor) => unaryOp('sign', x);
+export const silu = (x: Tensor) => unaryOp('silu', x);
+export const hardswish = (x: Tensor) => unaryOp('hardswish', x);
+export const mish = (x: Tensor) => unaryOp('mish', x);
+/** log(sigmoid(x)) as -softplus(-x): finite for large |x|, where log of a rounded sigmoid is not. */
+export const logSigmoid = (x: Tensor) => unaryOp('logSigmoid', x);
+/** log(1 + x), accurate for x near 0. */
+export const log1p = (x: Tensor) => unaryOp('log1p', x);
+/** e^x - 1, accurate for x near 0. */
+export const expm1 = (x: Tensor) => unaryOp('expm1', x);
+
+export interface SoftplusOptions {
+  /** The curve is log(1 + e^(beta x)) / beta. */
+  beta?: number;
+  /** Where beta x exceeds it, the output is x itself (PyTorch's threshold, for stability). */
+  threshold?: number;
+}
+
+/** The options with PyTorch's defaults filled in (beta 1, threshold 20), checked; errors name `op`. */
+export function softplusOptions(op: string, options: SoftplusOptions): Required<SoftplusOptions> {
+  checkOptions(op, options, ['beta', 'threshold']);
+  const beta = options.beta ?? 1;
+  const threshold = options.threshold ?? 20;
+  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta === 0) throw new Error(`${op}: beta must be a finite non-zero number, got ${beta}`);
+  if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new Error(`${op}: threshold must be a number, got ${threshold}`);
+  return { beta, threshold };
+}
+
+/** PyTorch's softplus: log(1 + exp(beta x)) / beta, and x where beta x > threshold. */
+export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
+  const { beta, threshold } = softplusOptions('softplus', options);
+  // The kernel is beta = 1 with the threshold applied to its input, so beta x is what it sees.
+  if (beta === 1) return unaryOp('softplus', x, threshold);
+  return div(unaryOp('softplus', mul(x, beta), threshold), beta);
+}
+
+export function elu(x: Tensor, alpha = 1): Tensor {
+  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new Error(`elu: alpha must be a finite number, got ${alpha}`);
+  return unaryOp('elu', x, alpha);
+}
 
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   if (!Number.isFinite(negativeSlope)) throw new Error(`leakyRelu: negativeSlope must be a finite number, got ${negativeSlope}`);
@@ -132,13 +173,35 @@ function expandTo(t: Tensor, shape: readonly number[]): Tensor {
   return wrap(t.backend.gather(t.handle, broadcastView(t.shape, shape)), shape, t.backend);
 }
 
+/**
+ * min(max(x, min), max), either bound optional. The gradient is PyTorch's: g where
+ * min <= x <= max, bounds included, and 0 outside (maximum/minimum would split it at a tie).
+ */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   live('clamp', x);
   for (const [name, v] of [['min', min], ['max', max]] as const) {
-    if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new Error(`clamp: ${name} must be a number, got ${String(v)}`);
+    if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new Error(`clamp: ${name} must be a number or undefined, got ${String(v)}`);
   }
-  let out = x;
-  if (min !== undefined) out = maximum(out, min);
-  if (max !== undefined) out = minimum(out, max);
-  return out === x ? x.alias() : out;
+  if (min === undefined && max === undefined) return x.alias();
+  const out = noGrad(() => {
+    const lower = min !== undefined ? maximum(x, min) : x;
+    if (max === undefined) return lower;
+    const both = minimum(lower, max);
+    if (lower !== x) lower.dispose();
+    return both;
+  });
+  return withGrad(out, 'clamp', [x], (g) => {
+    const inside = noGrad(() => {
+      const atLeast = min !== undefined ? ge(x, min) : null;
+      const atMost = max !== undefined ? le(x, max) : null;
+      if (!atLeast || !atMost) return (atLeast ?? atMost)!;
+      const both = mul(atLeast, atMost);
+      atLeast.dispose();
+      atMost.dispose();
+      return both;
+    });
+    const dx = mul(g, inside);
+    inside.dispose();
+    return [dx];
+  });
 }

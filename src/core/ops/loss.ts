@@ -7,7 +7,7 @@ import type { ClassLossKind, ClassLossSpec, Reduction } from '../../backend/cnnS
 export type { Reduction };
 import { noGrad } from '../engine.js';
 import { fmt } from '../shape.js';
-import { type Tensor, withGrad } from '../tensor.js';
+import { Tensor, withGrad } from '../tensor.js';
 import { abs, add, div, exp, log, mul, ne, neg, relu, sigmoid, square, sub } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 import { checkOptions } from './options.js';
@@ -25,6 +25,13 @@ export interface ClassLossOptions extends LossOptions {
    * no counted position is NaN, as in PyTorch.
    */
   ignoreIndex?: number;
+  /**
+   * Class weights [C] (PyTorch's `weight`): position i's loss is scaled by weight[y_i], and a
+   * mean divides by the sum of weight[y_i] over the positions not ignored instead of their
+   * count. With label smoothing, class c's share of the smoothing term is scaled by weight[c],
+   * as in PyTorch. The weights receive no gradient.
+   */
+  weight?: Tensor;
 }
 
 export interface CrossEntropyOptions extends ClassLossOptions {
@@ -55,8 +62,19 @@ function pairwiseArgs(op: string, a: Tensor, b: Tensor, names: [string, string],
   return reduction;
 }
 
+/** The class weights, checked against the scores' class count. */
+function classWeight(op: string, weight: unknown, classes: number, scores: Tensor): Tensor | null {
+  if (weight === undefined) return null;
+  if (!(weight instanceof Tensor)) throw new Error(`${op}: weight must be a float32 Tensor of shape [${classes}] (one per class), got ${typeof weight}`);
+  if (weight.dtype !== 'float32' || weight.rank !== 1 || weight.shape[0] !== classes) {
+    throw new Error(`${op}: weight must be a float32 tensor of shape [${classes}] (one per class of scores ${fmt(scores.shape)}), got ${weight.dtype} ${fmt(weight.shape)}`);
+  }
+  backendOf(op, scores, weight);
+  return weight;
+}
+
 function classLoss(kind: ClassLossKind, op: string, scores: Tensor, labels: Tensor, options: CrossEntropyOptions): Tensor {
-  const reduction = reductionOf(op, options, kind === 'crossEntropy' ? ['ignoreIndex', 'labelSmoothing'] : ['ignoreIndex']);
+  const reduction = reductionOf(op, options, kind === 'crossEntropy' ? ['ignoreIndex', 'labelSmoothing', 'weight'] : ['ignoreIndex', 'weight']);
   const labelSmoothing = options.labelSmoothing ?? 0;
   const ignoreIndex = options.ignoreIndex ?? -100;
   if (!Number.isInteger(ignoreIndex) || ignoreIndex < -(2 ** 31) || ignoreIndex >= 2 ** 31) {
@@ -78,17 +96,25 @@ function classLoss(kind: ClassLossKind, op: string, scores: Tensor, labels: Tens
     kind, batch: rows[0]!, classes: rows[1]!, inner: rows.slice(2).reduce((a, b) => a * b, 1), labelSmoothing, ignoreIndex,
   };
   if (spec.classes === 0) throw new Error(`${op}: scores ${fmt(scores.shape)} have no classes`);
+  const weight = classWeight(op, options.weight, spec.classes, scores);
+  const w = weight ? weight.handle : null;
   const kernelReduction = reduction === 'none' ? 'none' : 'sum';
-  const out = wrap(be.classLoss(scores.handle, labels.handle, spec, kernelReduction), reduction === 'none' ? want : [], be);
+  const out = wrap(be.classLoss(scores.handle, labels.handle, w, spec, kernelReduction), reduction === 'none' ? want : [], be);
   const gStride = reduction === 'none' ? 1 : 0;
   const loss = withGrad(out, op, [scores, labels], (g) => [
-    wrap(be.classLossBackward(scores.handle, labels.handle, g.handle, spec, 1, gStride), scores.shape, be),
+    wrap(be.classLossBackward(scores.handle, labels.handle, w, g.handle, spec, 1, gStride), scores.shape, be),
     null,
   ]);
   if (reduction !== 'mean') return loss;
-  // The number of counted positions depends on the labels, which live on the device: count
-  // them there (two small dispatches) rather than read the labels back every step.
-  const counted = noGrad(() => sum(ne(labels, ignoreIndex)));
+  // The divisor depends on the labels, which live on the device: take it there (a few small
+  // dispatches) rather than read the labels back every step. Weighted, it is the sum of
+  // weight[label] over counted positions (an out-of-range label, e.g. -100, picks 0).
+  const counted = noGrad(() => {
+    const kept = ne(labels, ignoreIndex);
+    if (!weight) return sum(kept);
+    const picked = wrap(be.takeRows(weight.handle, 1, labels.handle), labels.shape, be);
+    return sum(mul(picked, kept));
+  });
   return div(loss, counted);
 }
 

@@ -28,21 +28,26 @@ function params(s: ClassLossSpec, scale: number, gStride: number, chunk = 0): Ui
 
 const groups = (s: ClassLossSpec) => grid2d(Math.max(1, Math.ceil((s.batch * s.inner) / WG)));
 
+const kernel = (entry: string, s: ClassLossSpec, weight: GpuHandle | null) => ({
+  shader: 'loss', entry, overrides: { WG, CE: s.kind === 'crossEntropy' ? 1 : 0, WEIGHTED: weight ? 1 : 0 },
+});
+
 /** The per-position loss ('none'), or its sum as a one-element buffer. */
-export function classLoss(rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, s: ClassLossSpec, reduction: 'sum' | 'none'): GpuHandle {
+export function classLoss(rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, weight: GpuHandle | null, s: ClassLossSpec, reduction: 'sum' | 'none'): GpuHandle {
   const positions = s.batch * s.inner;
-  const kernel = (entry: string) => ({ shader: 'loss', entry, overrides: { WG, CE: s.kind === 'crossEntropy' ? 1 : 0 } });
   const err = rt.checkRecord(badLabel);
+  // Unweighted, x stands in for the weight binding (read-only, never read with WEIGHTED=0).
+  const w = weight ?? x;
   if (reduction === 'none') {
     const out = rt.alloc(positions, 'float32');
-    rt.dispatch(kernel('forward'), [x, labels, out, rt.constant(params(s, 1, 0)), undefined, err], groups(s));
+    rt.dispatch(kernel('forward', s, weight), [x, labels, out, rt.constant(params(s, 1, 0)), undefined, err, w], groups(s));
     return out;
   }
   const parts = Math.min(Math.ceil((positions * s.classes) / WORK_PER_GROUP), Math.ceil(positions / WG));
   const chunk = Math.max(1, Math.ceil(positions / Math.max(parts, 1)));
   const shares = Math.max(1, Math.ceil(positions / chunk));
   const out = rt.alloc(shares, 'float32');
-  rt.dispatch(kernel('forward_reduced'), [x, labels, out, rt.constant(params(s, 1, 0, chunk)), undefined, err], grid2d(shares));
+  rt.dispatch(kernel('forward_reduced', s, weight), [x, labels, out, rt.constant(params(s, 1, 0, chunk)), undefined, err, w], grid2d(shares));
   if (shares === 1) return out;
   const total = reduce(rt, 'sum', out, 1, shares, 1);
   rt.release(out);
@@ -50,12 +55,12 @@ export function classLoss(rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, s: Cl
 }
 
 export function classLossBackward(
-  rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, g: GpuHandle, s: ClassLossSpec, scale: number, gStride: number,
+  rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, weight: GpuHandle | null, g: GpuHandle, s: ClassLossSpec, scale: number, gStride: number,
 ): GpuHandle {
   const dx = rt.alloc(x.size, 'float32');
   rt.dispatch(
-    { shader: 'loss', entry: 'backward', overrides: { WG, CE: s.kind === 'crossEntropy' ? 1 : 0 } },
-    [x, labels, dx, rt.constant(params(s, scale, gStride)), g, rt.checkRecord(badLabel)],
+    kernel('backward', s, weight),
+    [x, labels, dx, rt.constant(params(s, scale, gStride)), g, rt.checkRecord(badLabel), weight ?? x],
     groups(s),
   );
   return dx;
