@@ -30,6 +30,11 @@ const NO_ROW_NEEDED: Record<string, string> = {
   isGradEnabled: 'takes no arguments',
   memory: 'takes no arguments',
   emptyCache: 'takes no arguments',
+  getRngState: 'takes no arguments',
+  'io.READ_CHUNK_BYTES': 'a constant number',
+  'io.TRAINING_KEY': 'a constant string',
+  'io.TRAINING_PREFIX': 'a constant string',
+  'io.UNREGISTERED_KEY': 'a constant string',
   'nn.isParameter': 'a predicate: every value is a valid question, answered true or false',
 };
 

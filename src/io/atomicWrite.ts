@@ -64,6 +64,7 @@ function isStale(dir: string, name: string): boolean {
 
 /** Deletes the temporaries of writes that can no longer finish; never fails the write itself. */
 export async function removeStaleTemporaries(dir: string): Promise<string[]> {
+  if (typeof dir !== 'string' || dir === '') throw new Error(`removeStaleTemporaries: expected a folder path, got ${typeof dir}`);
   const names = await readdir(dir).catch(() => [] as string[]);
   const stale = names.filter((name) => isStale(dir, name));
   // Another process's cleanup may delete the same file first.

@@ -57,10 +57,19 @@ export class AvgPool2d extends Module {
   }
 }
 
+/** Checked where the layer is built: a positive integer, or a pair of them (null keeps that size). */
+function checkOutputSize(layer: string, outputSize: AdaptiveSize): void {
+  const given: unknown[] = typeof outputSize === 'number' ? [outputSize, outputSize] : Array.isArray(outputSize) ? outputSize : [];
+  if (given.length !== 2 || given.some((v) => v !== null && (!Number.isInteger(v) || (v as number) < 1))) {
+    throw new Error(`${layer}: outputSize must be a positive integer or a pair [h, w] of them (null keeps that input size), got ${JSON.stringify(outputSize)?.slice(0, 80)}`);
+  }
+}
+
 /** outputSize: a number or [h, w]; null in a pair keeps that input size (PyTorch's None). */
 export class AdaptiveAvgPool2d extends Module {
   constructor(readonly outputSize: AdaptiveSize) {
     super();
+    checkOutputSize('AdaptiveAvgPool2d', outputSize);
   }
   override forward(x: Tensor): Tensor { return adaptiveAvgPool2d(x, this.outputSize); }
   override config(): JsonObject { return { outputSize: this.outputSize as JsonObject[string] }; }
@@ -69,6 +78,7 @@ export class AdaptiveAvgPool2d extends Module {
 export class AdaptiveMaxPool2d extends Module {
   constructor(readonly outputSize: AdaptiveSize) {
     super();
+    checkOutputSize('AdaptiveMaxPool2d', outputSize);
   }
   override forward(x: Tensor): Tensor { return adaptiveMaxPool2d(x, this.outputSize); }
   override config(): JsonObject { return { outputSize: this.outputSize as JsonObject[string] }; }
@@ -85,6 +95,7 @@ abstract class GlobalPooling2D extends Module {
   constructor(options: GlobalPoolingOptions = {}) {
     super();
     this.keepDims = options.keepDims ?? false;
+    if (typeof this.keepDims !== 'boolean') throw new Error(`${new.target.name}: keepDims must be true or false, got ${String(this.keepDims)}`);
   }
   protected abstract pool(x: Tensor, size: AdaptiveSize): Tensor;
   override forward(x: Tensor): Tensor {

@@ -44,7 +44,7 @@ function cyclic(): dg.NestedArray {
   return a;
 }
 
-const UNARY = ['neg', 'exp', 'log', 'sqrt', 'abs', 'square', 'reciprocal', 'sin', 'cos', 'sign', 'relu', 'sigmoid', 'tanh'] as const;
+const UNARY = ['neg', 'exp', 'log', 'sqrt', 'abs', 'square', 'reciprocal', 'sin', 'cos', 'sign', 'relu', 'sigmoid', 'tanh', 'silu', 'hardswish', 'mish', 'logSigmoid', 'log1p', 'expm1'] as const;
 const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
 
 export const BAD_INPUT_CASES: BadCase[] = [
@@ -78,7 +78,9 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('mul', 'a disposed operand', (c) => c.ones([2, 3]).mul(c.disposed()), /^mul: the other tensor of shape \[2, 3\] was used after dispose\(\)/),
   row('exp', 'a disposed tensor (method)', (c) => c.disposed().exp(), /^exp: the input tensor of shape \[2, 3\] was used after dispose\(\)/),
   row('where', 'a string condition', () => dg.where('x' as unknown as dg.Tensor, 1, 0), /^where: expected a Tensor as condition, got 'x'/),
-  row('clamp', 'a NaN bound', (c) => dg.clamp(c.ones([2]), NaN), /^clamp: min must be a number, got NaN/),
+  row('clamp', 'a NaN bound', (c) => dg.clamp(c.ones([2]), NaN), /^clamp: min must be a number or undefined, got NaN/),
+  row('softplus', 'beta 0', (c) => dg.softplus(c.ones([2]), { beta: 0 }), /^softplus: beta must be a finite non-zero number, got 0/),
+  row('elu', 'a NaN alpha', (c) => dg.elu(c.ones([2]), NaN), /^elu: alpha must be a finite number, got NaN/),
   row('cast', 'an unknown dtype', (c) => dg.cast(c.ones([2]), 'float16' as 'float32'), /^cast: unknown dtype 'float16'/),
   row('gelu', 'an unknown approximation', (c) => dg.gelu(c.ones([2]), { approximate: 'fast' as 'tanh' }), /^gelu: approximate must be 'none' or 'tanh', got 'fast'/),
   row('leakyRelu', 'a NaN slope', (c) => dg.leakyRelu(c.ones([2]), NaN), /^leakyRelu: negativeSlope must be a finite number, got NaN/),
@@ -150,10 +152,16 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('tidy', 'an async function', () => dg.tidy(async () => 1), /^tidy: the function must be synchronous/),
   row('debug', 'a non-boolean checkNumerics', () => dg.debug({ checkNumerics: 'yes' as unknown as boolean }), /^debug: checkNumerics must be true or false, got yes/),
   row('manualSeed', 'a NaN seed', () => dg.manualSeed(NaN), /^manualSeed: seed must be an integer, got NaN/),
+  row('setRngState', 'two words instead of four', () => dg.setRngState([1, 2] as never), /^setRngState: expected 4 unsigned 32-bit integers/),
   row('profile', 'no function', () => dg.profile(3 as unknown as () => Promise<void>), /^profile: expected a function/),
   // ---- convolution, pooling, losses, recurrent ops ------------------------------------------
   row('conv2d', 'a weight of the wrong rank', (c) => dg.conv2d(c.ones([1, 1, 4, 4]), c.ones([1, 1, 3])), /^conv2d: expected weight \[outC, inC \/ groups, kH, kW\], got \[1, 1, 3\]/),
   row('conv2d', 'stride 0', (c) => dg.conv2d(c.ones([1, 1, 4, 4]), c.ones([1, 1, 3, 3]), null, { stride: 0 }), /^conv2d: stride must be an integer >= 1/),
+  row('conv1d', 'a weight of rank 4', (c) => dg.conv1d(c.ones([1, 1, 8]), c.ones([1, 1, 3, 3])), /^conv1d: expected weight/),
+  row('adaptiveAvgPool2d', 'output size 0', (c) => dg.adaptiveAvgPool2d(c.ones([1, 1, 4, 4]), 0), /^adaptiveAvgPool2d: outputSize must be a positive integer/),
+  row('adaptiveMaxPool2d', 'a NaN output size', (c) => dg.adaptiveMaxPool2d(c.ones([1, 1, 4, 4]), NaN), /^adaptiveMaxPool2d: outputSize must be a positive integer/),
+  row('batchNorm', 'a NaN momentum', (c) => dg.batchNorm(c.ones([2, 3]), null, null, null, null, { training: true, momentum: NaN }), /^batchNorm: momentum must be a number in \[0, 1\] or null, got NaN/),
+  row('layerNorm', 'normalizedShape 0', (c) => dg.layerNorm(c.ones([2, 3]), 0), /^layerNorm: normalizedShape must be a positive integer/),
   row('maxPool2d', 'kernel size 0', (c) => dg.maxPool2d(c.ones([1, 1, 4, 4]), { kernelSize: 0 }), /^maxPool2d: kernelSize must be an integer >= 1 .* got 0/),
   row('avgPool2d', 'a NaN kernel size', (c) => dg.avgPool2d(c.ones([1, 1, 4, 4]), { kernelSize: NaN }), /^avgPool2d: kernelSize must be an integer >= 1 .* got null|^avgPool2d: kernelSize must be an integer >= 1/),
   row('crossEntropy', 'float labels', (c) => dg.crossEntropy(c.ones([2, 3]), c.ones([2])), /^crossEntropy: expected int32 class labels, got float32 of shape \[2\]/),
@@ -174,6 +182,20 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('nn.Linear', 'an astronomically large weight', () => new dg.nn.Linear(1e6, 1e6), /^Linear: the weight \[1000000, 1000000\] would have 1000000000000 elements/),
   row('nn.Conv2d', 'kernel size 0', () => new dg.nn.Conv2d(1, 1, 0), /^Conv2d: kernelSize must be an integer >= 1 .* got 0/),
   row('nn.Conv2d', 'a NaN stride', () => new dg.nn.Conv2d(1, 1, 3, { stride: NaN }), /^Conv2d: stride must be an integer >= 1/),
+  row('nn.Conv1d', 'kernel size 0', () => new dg.nn.Conv1d(1, 1, 0), /^Conv1d: kernelSize must be an integer >= 1 .* got 0/),
+  row('nn.Conv1d', 'a stride of 0', () => new dg.nn.Conv1d(1, 1, 3, { stride: 0 }), /^Conv1d: stride must be an integer >= 1/),
+  row('nn.AdaptiveAvgPool2d', 'output size 0', () => new dg.nn.AdaptiveAvgPool2d(0), /^AdaptiveAvgPool2d: outputSize must be a positive integer/),
+  row('nn.AdaptiveMaxPool2d', 'a pair with a 0', () => new dg.nn.AdaptiveMaxPool2d([1, 0]), /^AdaptiveMaxPool2d: outputSize must be a positive integer/),
+  row('nn.GlobalAveragePooling2D', 'a string keepDims', () => new dg.nn.GlobalAveragePooling2D({ keepDims: 'yes' as never }), /^GlobalAveragePooling2D: keepDims must be true or false, got yes/),
+  row('nn.GlobalMaxPooling2D', 'a disposed input', (c) => new dg.nn.GlobalMaxPooling2D().forward(c.disposed()), /^adaptiveMaxPool2d: the input tensor .* after dispose\(\)/),
+  row('nn.BatchNorm1d', 'zero features', () => new dg.nn.BatchNorm1d(0), /^BatchNorm1d: numFeatures must be a positive integer .* got 0/),
+  row('nn.BatchNorm2d', 'a NaN eps', () => new dg.nn.BatchNorm2d(2, { eps: NaN }), /^BatchNorm2d: eps must be a finite number >= 0, got NaN/),
+  row('nn.BatchNorm2d', 'a momentum above 1', () => new dg.nn.BatchNorm2d(2, { momentum: 2 }), /^BatchNorm2d: momentum must be a number in \[0, 1\] or null, got 2/),
+  row('nn.LayerNorm', 'an empty shape', () => new dg.nn.LayerNorm([]), /^LayerNorm: normalizedShape must be a positive integer or a non-empty list/),
+  row('nn.LayerNorm', 'an astronomically large shape', () => new dg.nn.LayerNorm([1e6, 1e6]), /^LayerNorm: the weight \[1000000, 1000000\] would have 1000000000000 elements/),
+  row('nn.ELU', 'a NaN alpha', () => new dg.nn.ELU(NaN), /^ELU: alpha must be a finite number, got NaN/),
+  row('nn.Softplus', 'beta 0', () => new dg.nn.Softplus(0), /^Softplus: beta must be a finite non-zero number, got 0/),
+  ...(['SiLU', 'Hardswish', 'Mish', 'LogSigmoid'] as const).map((layer) => row(`nn.${layer}`, 'a disposed input', (c) => new dg.nn[layer]().forward(c.disposed()), new RegExp(`^${layer[0]!.toLowerCase()}${layer.slice(1)}: the input tensor .* after dispose\\(\\)`, 'i'))),
   row('nn.MaxPool2d', 'kernel size 0', () => new dg.nn.MaxPool2d(0), /^MaxPool2d: kernelSize must be an integer >= 1 .* got 0/),
   row('nn.AvgPool2d', 'a NaN kernel size', () => new dg.nn.AvgPool2d(NaN), /^AvgPool2d: kernelSize must be an integer >= 1/),
   row('nn.Dropout', 'p above 1', () => new dg.nn.Dropout(2), /^Dropout: p must be in \[0, 1\], got 2/),
@@ -260,6 +282,7 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('train.History', 'negative epochs', () => new dg.train.History({ epochs: -1, steps: 1, batchSize: 1 }), /^History: params.epochs must be an integer >= 0, got -1/),
   row('train.EarlyStopping', 'a NaN minDelta', () => new dg.train.EarlyStopping({ minDelta: NaN }), /^EarlyStopping: minDelta must be a finite number, got NaN/),
   row('train.LRSchedulerCallback', 'no scheduler', () => new dg.train.LRSchedulerCallback({} as never), /^LRSchedulerCallback: expected an optim scheduler/),
+  row('train.TerminateOnNaN', 'checkEvery 0', () => new dg.train.TerminateOnNaN({ checkEvery: 0 }), /^TerminateOnNaN: checkEvery must be a positive integer number of batches, got 0/),
   row('train.ModelCheckpoint', 'no filepath', () => new dg.train.ModelCheckpoint({} as never), /^ModelCheckpoint: options.filepath is required/),
   row('train.resolveLoss', 'an unknown loss', () => dg.train.resolveLoss('hinge', 'logits'), /^resolveLoss: unknown loss 'hinge'/),
   row('train.outputKind', 'not a module', () => dg.train.outputKind(null as never), /^outputKind: expected an nn.Module, got null/),
@@ -317,6 +340,8 @@ export const BAD_INPUT_CASES: BadCase[] = [
     return dg.io.loadSafetensors(`${c.dir}/short.safetensors`);
   }, /^loadSafetensors: safetensors file '.*short\.safetensors': truncated: 3 bytes/),
   row('io.toTensors', 'an unknown backend', () => dg.io.toTensors({ tensors: new Map(), metadata: {} }, 'tpu' as 'cpu'), /^toTensors: unknown backend 'tpu'/),
+  row('io.openSafetensorsFile', 'a chunk size below one element', (c) => dg.io.openSafetensorsFile(`${c.dir}/a.safetensors`, { chunkBytes: 3 }), /^openSafetensorsFile: chunkBytes must be an integer >= 8, got 3/),
+  row('io.removeStaleTemporaries', 'no folder', () => dg.io.removeStaleTemporaries(3 as never), /^removeStaleTemporaries: expected a folder path, got number/),
   row('io.writeFileAtomic', 'no path', () => dg.io.writeFileAtomic(3 as never, new Uint8Array(1)), /^writeFileAtomic: expected a non-empty path and a Uint8Array, got number/),
 ];
 
