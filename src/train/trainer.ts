@@ -11,7 +11,7 @@ import { fmt } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { tidy } from '../core/tidy.js';
 import { type Metric, metricByName } from '../metrics/metric.js';
-import type { AnyModule } from '../nn/module.js';
+import { type AnyModule, Module } from '../nn/module.js';
 import { recordInput } from '../nn/signature.js';
 import { Adam, AdamW } from '../optim/adam.js';
 import { Optimizer } from '../optim/optimizer.js';
@@ -83,14 +83,15 @@ function makeOptimizer(model: AnyModule, spec: string | AnyOptimizer): AnyOptimi
 }
 
 export function compile(model: AnyModule, options: CompileOptions): void {
+  if (!(model instanceof Module)) throw new Error(`compile: expected an nn.Module, got ${model === null ? 'null' : typeof model}`);
   if (!options || options.optimizer === undefined || options.loss === undefined) {
     throw new Error('compile: expected { optimizer, loss, metrics? }');
   }
   const kind = outputKind(model);
-  const loss = resolveLoss(options.loss, kind);
+  const loss = resolveLoss(options.loss, kind, 'compile');
   // Probabilities split at 0.5, logits at 0.
   const threshold = kind === 'probabilities' ? 0.5 : 0;
-  const metrics = (options.metrics ?? []).map((m) => (typeof m === 'string' ? metricByName(m, { threshold }) : m));
+  const metrics = (options.metrics ?? []).map((m) => (typeof m === 'string' ? metricByName(m, { threshold }, 'compile') : m));
   const names = metrics.map((m) => m.name);
   if (new Set(names).size !== names.length) throw new Error(`compile: metrics repeat a name: ${names.join(', ')}`);
   compiled.set(model, { optimizer: makeOptimizer(model, options.optimizer), loss, metrics });
