@@ -6,9 +6,8 @@ import type { Instance, Workload } from './workloads.js';
 
 /** What a column's library provides to the loop. */
 export interface Lib<T> {
-  /** `missing`: the library lacks an op the workload needs, for now (with the missing names);
-   *  `unsupported`: it has no such op at all (a row of n/a, with the reason). */
-  instance(w: Workload): Instance<T> | { missing: string[] } | { unsupported: string };
+  /** `unsupported`: the library has no such op at all (a row of n/a, with the reason). */
+  instance(w: Workload): Instance<T> | { unsupported: string };
   /** Runs fn so every tensor it makes but does not return is freed. */
   tidy(fn: () => T): T;
   /** A one-element slice of t (made inside tidy, so a step's outputs are freed with it). */
@@ -21,7 +20,7 @@ export interface Lib<T> {
   counters?(): { submits: number; readbacks: number; dispatches: number };
 }
 
-export type Status = 'ok' | 'not yet implemented' | 'n/a' | 'error' | 'wrong result' | 'unchecked';
+export type Status = 'ok' | 'n/a' | 'error' | 'wrong result' | 'unchecked';
 
 export interface Row {
   id: string;
@@ -34,6 +33,10 @@ export interface Row {
   checkError?: number;
   /** Commands recorded by one training step before its read-back, and the read-back's own. */
   perStep?: { submits: number; readbacks: number; dispatches: number };
+  /** The fastest repetition of each of the column's runs (null: not timed in that run); minMs is the least. */
+  runMinMs?: (number | null)[];
+  /** GFLOPS over the adapter's measured FMA ceiling (webgpu columns, workloads with a FLOP count). */
+  ceilingFraction?: number;
 }
 
 /** Sampled reference values per workload, written by the float64 cpu column. */
@@ -112,7 +115,6 @@ async function runOne<T>(
   limits: { budgetMs: number; minReps: number; maxReps: number },
 ): Promise<Row> {
   const inst = lib.instance(w);
-  if ('missing' in inst) return { id: w.id, status: 'not yet implemented', message: `needs ${inst.missing.join(', ')}` };
   if ('unsupported' in inst) return { id: w.id, status: 'n/a', message: inst.unsupported };
   const checkStart = performance.now();
   const values = await inst.check();

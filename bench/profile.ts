@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import * as dg from '../src/index.js';
 import { backendNamed } from '../src/core/engine.js';
 import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
-import type { Dg } from './api.js';
 import { adapterName } from './report.js';
 import { adapterInfo } from './runner-args.js';
 import { type Instance, workloads } from './workloads.js';
@@ -68,7 +67,7 @@ const startLoad = load();
 const floorUs = await dispatchFloor();
 for (const w of workloads(quick).filter((x) => PROFILED.includes(x.id) && (!filter || filter.some((f) => x.id.includes(f))))) {
   console.log(`profile: ${w.id}`);
-  const inst = w.dawngrad(dg as unknown as Dg);
+  const inst = w.dawngrad(dg);
   for (let i = 0; i < WARMUP; i++) await rep(inst);
   // Unprofiled and profiled repetitions alternate, so a change in the machine's load between
   // them skews both alike.

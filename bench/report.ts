@@ -1,6 +1,8 @@
 // Turns one benchmark run into its markdown table and an SVG bar chart of the speed ratios to
 // tfjs-webgpu. Both are plain text built here: a table and a few dozen rectangles do not need a
 // charting library.
+import { timed } from './alternate.js';
+import type { FmaCeiling } from './ceiling.js';
 import type { Row } from './column.js';
 import type { AdapterInfo } from './runner-args.js';
 
@@ -10,14 +12,18 @@ export interface BenchResults {
   date: string;
   command: string;
   quick: boolean;
+  /** How many times each column ran, in alternation (absent in runs before alternation: 1). */
+  rounds?: number;
   system: {
     adapter: AdapterInfo | null;
     cpu: string;
     cores: number;
     node: string;
-    /** Load average when each column ran: other work on the machine skews its times. */
-    loadAverage: Record<string, [number, number, number]>;
+    /** Load average when each of a column's runs finished (one triple in runs before alternation). */
+    loadAverage: Record<string, [number, number, number][] | [number, number, number]>;
   };
+  /** The adapter's register-only FMA rate measured in this run (best of the dawngrad-webgpu runs). */
+  fmaCeiling?: (FmaCeiling & { runs: number[] }) | null;
   workloads: { id: string; title: string; flops?: number; images?: number }[];
   /** Column name -> one row per workload (same order as `workloads`). */
   columns: Record<string, Row[]>;
@@ -35,9 +41,29 @@ export function ratio(res: BenchResults, column: string, id: string): number | n
   return base.minMs / mine.minMs;
 }
 
-function timed(r: Row): boolean {
-  return r.status === 'ok' || r.status === 'unchecked';
+/**
+ * A kernel's GFLOPS over the adapter's measured FMA ceiling: how far it is from the physical
+ * limit rather than from a peer. Only for the columns that run on that adapter.
+ */
+export function ceilingFraction(res: BenchResults, column: string, w: BenchResults['workloads'][number]): number | null {
+  const r = res.columns[column]?.find((x) => x.id === w.id);
+  const peak = res.fmaCeiling?.gflops;
+  if (!peak || !column.endsWith('-webgpu') || !w.flops || !r?.minMs || !timed(r)) return null;
+  return w.flops / r.minMs / 1e6 / peak;
 }
+
+/** Writes each row's ceiling fraction into the results, for the JSON file. */
+export function annotateCeilingFractions(res: BenchResults): void {
+  for (const [column, rows] of Object.entries(res.columns)) {
+    for (const r of rows) {
+      const w = res.workloads.find((x) => x.id === r.id);
+      const f = w ? ceilingFraction(res, column, w) : null;
+      if (f !== null) r.ceilingFraction = f;
+    }
+  }
+}
+
+const fmtPercent = (f: number) => `${(100 * f).toFixed(f < 0.1 ? 1 : 0)}%`;
 
 function fmtNum(v: number): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
@@ -52,6 +78,8 @@ function cell(res: BenchResults, column: string, w: BenchResults['workloads'][nu
   const parts = [`${fmtNum(r.medianMs)} ms (min ${fmtNum(r.minMs!)})`];
   if (w.images) parts.push(`${fmtNum((w.images * 1000) / r.minMs!)} img/s`);
   else if (w.flops) parts.push(`${fmtNum(w.flops / r.minMs! / 1e6)} GFLOPS`);
+  const f = ceilingFraction(res, column, w);
+  if (f !== null) parts.push(`${fmtPercent(f)} of ceiling`);
   const x = ratio(res, column, w.id);
   if (x !== null && column !== BASELINE) parts.push(`**${fmtNum(x)}×**`);
   if (r.status === 'unchecked') parts.push('(unchecked)');
@@ -73,9 +101,18 @@ export function renderMarkdown(res: BenchResults): string {
     ...res.workloads.map((w) => `| ${w.title} | ${cols.map((c) => cell(res, c, w)).join(' | ')} |`),
   ];
   const a = res.system.adapter;
+  const rounds = res.rounds ?? 1;
   const notes = [
     '',
     `Median (and min) wall time per repetition, each ending with a read-back; GFLOPS, images/s and **N×** (the speed relative to ${BASELINE} in the same run: its time over this time) come from the min. Every column's result was checked against the float64 cpu reference before timing.`,
+    ...(rounds > 1 ? [
+      '',
+      `Each column ran ${rounds} times in alternation with the others (A, B, A, B), each run in its own process; every row shows the run with the faster min. Spread between the runs (the slowest run's min over the fastest's, median over the workloads): ${spread(res)}.`,
+    ] : []),
+    ...(res.fmaCeiling ? [
+      '',
+      `**of ceiling**: GFLOPS as a fraction of this adapter's register-only vec4 FMA rate, measured in the same run by \`shaders/fma_ceiling.wgsl\` (bench/ceiling.ts): ${fmtNum(res.fmaCeiling.gflops)} GFLOPS, the best of ${res.fmaCeiling.runs.map(fmtNum).join(', ')} (one measurement per dawngrad-webgpu run). The fraction says how much of the adapter's arithmetic limit each kernel turns into useful FMAs (it also spends instructions on loads and indices).`,
+    ] : []),
     '',
   ];
   for (const [column, rows] of Object.entries(res.columns)) {
@@ -88,10 +125,23 @@ export function renderMarkdown(res: BenchResults): string {
   notes.push(
     `- adapter: ${a ? `${a.vendor} ${a.architecture} ${a.device} (${a.description})` : 'none'}`,
     `- host: ${res.system.cpu}, ${res.system.cores} cores, Node ${res.system.node}`,
-    `- load average (1, 5, 15 min) when each column finished: ${Object.entries(res.system.loadAverage).map(([c, l]) => `${c} ${l.map((v) => v.toFixed(2)).join('/')}`).join('; ')}`,
+    `- load average (1, 5, 15 min) when each ${rounds > 1 ? "of a column's runs" : 'column'} finished: ${Object.entries(res.system.loadAverage).map(([c, l]) => `${c} ${loadRuns(l).map((t) => t.map((v) => v.toFixed(2)).join('/')).join(', ')}`).join('; ')}`,
     `- ${res.date}, \`${res.command}\``,
   );
   return `${lines.join('\n')}\n${notes.join('\n')}\n`;
+}
+
+function loadRuns(l: BenchResults['system']['loadAverage'][string]): [number, number, number][] {
+  return typeof l[0] === 'number' ? [l as [number, number, number]] : (l as [number, number, number][]);
+}
+
+/** Per column, the median over workloads of slowest-run min / fastest-run min. */
+function spread(res: BenchResults): string {
+  return Object.entries(res.columns).map(([column, rows]) => {
+    const xs = rows.map((r) => r.runMinMs?.filter((m): m is number => m !== null) ?? [])
+      .filter((m) => m.length > 1).map((m) => Math.max(...m) / Math.min(...m)).sort((a, b) => a - b);
+    return `${column} ${xs.length ? `${xs[xs.length >> 1]!.toFixed(2)}×` : 'n/a'}`;
+  }).join(', ');
 }
 
 const COLORS: Record<string, string> = {

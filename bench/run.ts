@@ -1,17 +1,21 @@
-// `npm run bench [-- --quick] [--columns a,b] [--filter matmul,conv] [--out-dir DIR]`, or
-// `npm run bench -- --render bench/results/X.json` to redraw a saved run's table and chart.
+// `npm run bench [-- --quick] [--columns a,b] [--filter matmul,conv] [--rounds N] [--out-dir DIR]`,
+// or `npm run bench -- --render bench/results/X.json` to redraw a saved run's table and chart.
 //
-// Runs each column in its own process, one after the other (never in parallel, so they do not
-// compete for the adapter or the cores): first the float64 dawngrad-cpu reference, which also
-// records the values every other column is checked against, then the rest. Writes
+// Runs each column in its own process, one at a time (never in parallel, so they do not compete
+// for the adapter or the cores), and every column twice (--rounds) in alternation: A, B, A, B
+// (see alternate.ts); each workload keeps its column's better run. The float64 dawngrad-cpu
+// reference goes first in each round; its first run records the values every other run is
+// checked against. The dawngrad-webgpu runs also measure the adapter's FMA ceiling
+// (ceiling.ts), which each webgpu kernel's GFLOPS are shown as a fraction of. Writes
 // <out-dir>/<adapter>.json, .md and .svg (out-dir defaults to bench/results) and prints the table.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ColumnRun, runAlternating } from './alternate.js';
 import type { Row } from './column.js';
-import { adapterName, type BenchResults, renderMarkdown, renderSvg } from './report.js';
+import { adapterName, annotateCeilingFractions, type BenchResults, renderMarkdown, renderSvg } from './report.js';
 import type { ColumnResult } from './runner-args.js';
 import { workloads } from './workloads.js';
 
@@ -40,34 +44,37 @@ const columns = value('--columns')?.split(',') ?? ALL_COLUMNS;
 const unknown = columns.filter((c) => !ALL_COLUMNS.includes(c));
 if (unknown.length) throw new Error(`bench: unknown column(s) ${unknown.join(', ')} (expected some of ${ALL_COLUMNS.join(', ')})`);
 const filter = value('--filter');
+const rounds = Number(value('--rounds') ?? 2);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`bench: --rounds expects a positive integer, got ${value('--rounds')}`);
 const outDir = resolve(value('--out-dir') ?? join(here, 'results'));
 mkdirSync(outDir, { recursive: true });
 
+const ws = workloads(quick).filter((w) => !filter || filter.split(',').some((f) => w.id.includes(f)));
 const referenceFile = join(outDir, `reference-${process.pid}.tmp`);
-const order = [...columns].sort((a, b) => Number(b === REFERENCE) - Number(a === REFERENCE));
-const results: Record<string, ColumnResult> = {};
-for (const column of order) {
+function runColumnProcess(run: ColumnRun): ColumnResult {
+  const { column } = run;
   const runner = column.startsWith('dawngrad') ? 'dawngrad-runner.ts' : 'tfjs-runner.ts';
-  const out = join(outDir, `${column}-${process.pid}.tmp`);
+  const out = join(outDir, `${column}-${run.round}-${process.pid}.tmp`);
   const args = [
     '--import', 'tsx', join(here, runner), '--column', column, '--out', out, '--reference', referenceFile,
-    ...(column === REFERENCE ? ['--write-reference'] : []), ...(quick ? ['--quick'] : []), ...(filter ? ['--filter', filter] : []),
+    ...(run.writeReference ? ['--write-reference'] : []), ...(quick ? ['--quick'] : []), ...(filter ? ['--filter', filter] : []),
   ];
-  console.log(`bench: ${column}`);
+  console.log(`bench: ${column} (run ${run.round + 1} of ${rounds})`);
   const child = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' } });
   try {
-    results[column] = JSON.parse(readFileSync(out, 'utf8')) as ColumnResult;
+    return JSON.parse(readFileSync(out, 'utf8')) as ColumnResult;
   } catch {
-    // The runner died before writing (e.g. no adapter): every row of the column says so.
+    // The runner died before writing (e.g. no adapter): every row of the run says so.
     const why = child.error?.message ?? `runner exited with code ${child.status}${child.signal ? ` (${child.signal})` : ''}`;
-    const rows: Row[] = workloads(quick).map((w) => ({ id: w.id, status: 'error', message: why }));
-    results[column] = { column, loadAverage: [0, 0, 0], cpu: '', cores: 0, rows };
+    const rows: Row[] = ws.map((w) => ({ id: w.id, status: 'error', message: why }));
+    return { column, loadAverage: [0, 0, 0], cpu: '', cores: 0, rows };
+  } finally {
+    rmSync(out, { force: true });
   }
-  rmSync(out, { force: true });
 }
+const results = runAlternating(columns, REFERENCE, rounds, runColumnProcess);
 rmSync(referenceFile, { force: true });
 
-const ws = workloads(quick).filter((w) => !filter || filter.split(',').some((f) => w.id.includes(f)));
 const adapter = results['dawngrad-webgpu']?.adapter ?? results['tfjs-webgpu']?.adapter ?? null;
 const tfAdapter = results['tfjs-webgpu']?.adapter;
 if (adapter && tfAdapter && JSON.stringify(adapter) !== JSON.stringify(tfAdapter)) {
@@ -77,16 +84,20 @@ const res: BenchResults = {
   date: new Date().toISOString(),
   command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
   quick,
+  rounds,
   system: {
     adapter,
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
     node: process.version,
-    loadAverage: Object.fromEntries(Object.values(results).map((r) => [r.column, r.loadAverage])),
+    loadAverage: Object.fromEntries(Object.values(results).map((r) => [r.column, r.loadAverages])),
   },
+  fmaCeiling: results['dawngrad-webgpu']?.fmaCeiling ?? null,
   workloads: ws.map((w) => ({ id: w.id, title: w.title, flops: w.flops, images: w.images })),
   columns: Object.fromEntries(columns.filter((c) => results[c]).map((c) => [c, results[c]!.rows])),
 };
+
+annotateCeilingFractions(res);
 
 const base = join(outDir, `${adapterName(adapter)}${quick ? '-quick' : ''}`);
 const md = renderMarkdown(res);

@@ -2,6 +2,7 @@
 // where to write the column's rows (the orchestrator in run.ts passes all of these).
 import { cpus, loadavg } from 'node:os';
 import { writeFileSync } from 'node:fs';
+import type { FmaCeiling } from './ceiling.js';
 import type { Row } from './column.js';
 import { workloads, type Workload } from './workloads.js';
 
@@ -46,12 +47,14 @@ export interface ColumnResult {
   cpu: string;
   cores: number;
   rows: Row[];
+  /** The adapter's FMA ceiling, measured by the dawngrad-webgpu column before its workloads. */
+  fmaCeiling?: FmaCeiling;
 }
 
-export function writeColumn(args: RunnerArgs, rows: Row[], adapter?: AdapterInfo): void {
+export function writeColumn(args: RunnerArgs, rows: Row[], adapter?: AdapterInfo, fmaCeiling?: FmaCeiling): void {
   const result: ColumnResult = {
     column: args.column, adapter, loadAverage: loadavg() as [number, number, number],
-    cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, rows,
+    cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, rows, fmaCeiling,
   };
   writeFileSync(args.out, JSON.stringify(result, null, 2));
 }

@@ -26,7 +26,8 @@ await dg.init();
 const mib = (b: number) => (b / 2 ** 20).toFixed(1);
 const print = (s: SoakSample) => console.log(
   `${s.workload} step ${s.step}: tensors ${s.tensors}, live ${mib(s.liveBytes)} MiB, pooled ${mib(s.pooledBytes)} MiB, ` +
-  `bind groups ${s.bindGroups}, mappings ${s.mappings}, RSS ${mib(s.rssBytes)} MiB, loss ${s.loss.toFixed(4)}`);
+  `bind groups ${s.bindGroups}, constants ${s.constants}, staging ${s.staging}, transients ${s.transients}, mappings ${s.mappings}, ` +
+  `RSS ${mib(s.rssBytes)} MiB, JS heap ${mib(s.heapUsedBytes)} MiB, external ${mib(s.externalBytes)} MiB, loss ${s.loss.toFixed(4)}`);
 const started = Date.now();
 const samples: SoakSample[] = [];
 for (const run of [cnnSoak, lstmSoak]) {

@@ -18,8 +18,6 @@ export interface Instance<T> {
 export interface Workload {
   id: string;
   title: string;
-  /** dawngrad names the workload needs; while one is missing the row reads "not yet implemented". */
-  needs: string[];
   /** Floating-point operations per repetition, where known. */
   flops?: number;
   /** Images per repetition, for throughput rows. */
@@ -47,7 +45,7 @@ function matmul(id: string, title: string, M: number, K: number, N: number): Wor
   const a = uniform(M * K, 1);
   const b = uniform(K * N, 2);
   return {
-    id, title, needs: ['matmul'], flops: 2 * M * K * N,
+    id, title, flops: 2 * M * K * N,
     dawngrad(dg) {
       const [x, y] = [dg.tensor(a, [M, K]), dg.tensor(b, [K, N])];
       return { step: () => dg.matmul(x, y), check: () => f32(dg.matmul(x, y)) };
@@ -80,7 +78,7 @@ function conv(id: string, title: string, s: ConvShape, backward: boolean): Workl
   const dy = uniform(s.n * s.cout * ho * wo, 6);
   const tfPad = s.pad === 0 ? 'valid' : 'same';
   return {
-    id, title, needs: ['conv2d'], flops: convFlops(s) * (backward ? 3 : 1),
+    id, title, flops: convFlops(s) * (backward ? 3 : 1),
     dawngrad(dg) {
       const xt = dg.tensor(x, xShape, { requiresGrad: backward });
       const wt = dg.tensor(w, wShape, { requiresGrad: backward });
@@ -117,7 +115,7 @@ function maxPool(id: string, title: string, n: number, c: number, h: number): Wo
   const x = uniform(n * c * h * h, 7);
   const ho = Math.floor(h / 2);
   return {
-    id, title, needs: ['maxPool2d'],
+    id, title, 
     dawngrad(dg) {
       const xt = dg.tensor(x, [n, c, h, h]);
       const run = () => dg.maxPool2d(xt, { kernelSize: 2 });
@@ -131,13 +129,54 @@ function maxPool(id: string, title: string, n: number, c: number, h: number): Wo
   };
 }
 
+// ---- batch norm --------------------------------------------------------------------------------
+
+/** BatchNorm2d in training (batch statistics, running update) forward and backward, dx read back. */
+function batchNorm2d(id: string, title: string, n: number, c: number, h: number): Workload {
+  const shape = [n, c, h, h];
+  const x = uniform(n * c * h * h, 80, 2);
+  const w = uniform(c, 81, 1);
+  const b = uniform(c, 82, 1);
+  const dy = uniform(n * c * h * h, 83);
+  return {
+    id, title, needs: ['batchNorm'],
+    dawngrad(dg) {
+      const xt = dg.tensor(x, shape, { requiresGrad: true });
+      const wt = dg.tensor(w, [c], { requiresGrad: true });
+      const bt = dg.tensor(b, [c], { requiresGrad: true });
+      const [rm, rv] = [dg.tensor(new Float32Array(c), [c]), dg.tensor(new Float32Array(c).fill(1), [c])];
+      const g = dg.tensor(dy, shape);
+      const run = (): Tensor => {
+        clearGrads([xt, wt, bt]);
+        dg.batchNorm(xt, rm, rv, wt, bt, { training: true }).backward(g);
+        return xt.grad!;
+      };
+      return { step: run, check: () => f32(run()) };
+    },
+    tfjs(tf) {
+      // tfjs has no training batch norm: its fused tf.batchNorm takes the statistics as inputs,
+      // so they come from tf.moments over N, H, W, and the gradient flows through both.
+      const xt = tf.tensor(permute(x, shape, NCHW_TO_NHWC), [n, h, h, c]);
+      const [wt, bt] = [tf.tensor(w, [c]), tf.tensor(b, [c])];
+      const g = tf.tensor(permute(dy, shape, NCHW_TO_NHWC), [n, h, h, c]);
+      const f = (xx: TfTensor, ww: TfTensor, bb: TfTensor) => {
+        const { mean, variance } = tf.moments(xx, [0, 1, 2]);
+        return tf.batchNorm(xx, mean, variance, bb, ww, 1e-5);
+      };
+      const grads = tf.grads((xx, ww, bb) => f(xx!, ww!, bb!));
+      const run = () => grads([xt, wt, bt], g)[0]!;
+      return { step: run, check: async () => permute(await run().data(), [n, h, h, c], NHWC_TO_NCHW) };
+    },
+  };
+}
+
 // ---- losses -----------------------------------------------------------------------------------
 
 function crossEntropy(id: string, title: string, n: number, classes: number): Workload {
   const logits = uniform(n * classes, 8, 3);
   const ids = labels(n, classes, 9);
   return {
-    id, title, needs: ['crossEntropy'],
+    id, title, 
     dawngrad(dg) {
       const x = dg.tensor(logits, [n, classes], { requiresGrad: true });
       const y = dg.tensor(ids, [n]);
@@ -226,7 +265,7 @@ function adam(id: string, title: string): Workload {
   const params = cnnParams();
   const grads = params.map((p, i) => uniform(p.values.length, 40 + i, 0.01));
   return {
-    id, title, needs: ['optim.Adam'],
+    id, title, 
     dawngrad(dg) {
       const ps = params.map((p) => dg.tensor(p.values, p.shape, { requiresGrad: true }));
       ps.forEach((p, i) => { p.grad = dg.tensor(grads[i]!, params[i]!.shape); });
@@ -265,7 +304,7 @@ function trainStep(id: string, title: string, batch: number): Workload {
   const fwd = convFlops({ n: batch, c: 1, h: 28, w: 28, cout: 32, k: 3, pad: 0 })
     + convFlops({ n: batch, c: 32, h: 13, w: 13, cout: 64, k: 3, pad: 0 }) + 2 * batch * (1600 * 128 + 128 * 10);
   return {
-    id, title, needs: ['conv2d', 'maxPool2d', 'crossEntropy', 'optim.Adam'], flops: 3 * fwd, images: batch, trainingStep: true,
+    id, title, flops: 3 * fwd, images: batch, trainingStep: true,
     dawngrad(dg) {
       const ps = params.map((p) => dg.tensor(p.values, p.shape, { requiresGrad: true }));
       const x = dg.tensor(images, [batch, 1, 28, 28]);
@@ -307,7 +346,7 @@ function lstmCell(id: string, title: string, B: number, I: number, H: number): W
   const h0 = uniform(B * H, 55, 0.5);
   const c0 = uniform(B * H, 56, 0.5);
   return {
-    id, title, needs: ['lstmCell'], flops: 2 * B * (I + H) * 4 * H,
+    id, title, flops: 2 * B * (I + H) * 4 * H,
     dawngrad(dg) {
       const t = (v: Float32Array, shape: number[]) => dg.tensor(v, shape);
       const args = [t(x, [B, I]), t(h0, [B, H]), t(c0, [B, H]), t(w.wIh, [4 * H, I]), t(w.wHh, [4 * H, H]), t(w.bIh, [4 * H]), t(w.bHh, [4 * H])] as const;
@@ -331,7 +370,7 @@ function lstmSequence(id: string, title: string, B: number, T: number, I: number
   // Per step: the input and recurrent products of all four gates; backward costs about twice that.
   const fwd = 2 * B * T * (I + H) * 4 * H;
   return {
-    id, title, needs: ['nn.LSTM'], flops: backward ? 3 * fwd : fwd,
+    id, title, flops: backward ? 3 * fwd : fwd,
     dawngrad(dg) {
       const lstm = new dg.nn.LSTM(I, H, { batchFirst: true });
       lstm.loadStateDict({
@@ -383,7 +422,7 @@ function gruSequence(id: string, title: string, B: number, T: number, I: number,
   // Forward: the input and recurrent products of three gates per step; backward about twice that.
   const fwd = 2 * B * T * (I + H) * 3 * H;
   return {
-    id, title, needs: ['nn.GRU'], flops: 3 * fwd,
+    id, title, flops: 3 * fwd,
     dawngrad(dg) {
       const gru = new dg.nn.GRU(I, H, { batchFirst: true });
       gru.loadStateDict({
@@ -418,6 +457,8 @@ export function workloads(quick: boolean): Workload[] {
     conv('resnet-fwd', `conv2d ${q(8, 1)}x64x${q(56, 8)}² -> 64ch 3x3 same`, { n: q(8, 1), c: 64, h: q(56, 8), w: q(56, 8), cout: 64, k: 3, pad: 1 }, false),
     conv('resnet-fwdbwd', `conv2d ${q(8, 1)}x64x${q(56, 8)}² -> 64ch 3x3 same, fwd+bwd`, { n: q(8, 1), c: 64, h: q(56, 8), w: q(56, 8), cout: 64, k: 3, pad: 1 }, true),
     maxPool('maxpool', `maxPool2d 2x2 on ${batch}x32x26x26`, batch, 32, 26),
+    batchNorm2d('bn1-fwdbwd', `BatchNorm2d ${batch}x32x${q(26, 5)}x${q(26, 5)} (train), fwd+bwd`, batch, 32, q(26, 5)),
+    batchNorm2d('bn2-fwdbwd', `BatchNorm2d ${batch}x64x${q(11, 3)}x${q(11, 3)} (train), fwd+bwd`, batch, 64, q(11, 3)),
     crossEntropy('xent-10', `softmax cross-entropy fwd+bwd ${q(128, 4)}x10`, q(128, 4), 10),
     crossEntropy('xent-1000', `softmax cross-entropy fwd+bwd ${q(128, 4)}x1000`, q(128, 4), 1000),
     adam('adam', 'Adam step over the seed CNN parameters (225k)'),

@@ -1,12 +1,16 @@
 // 2-D max and average pooling, NCHW, one invocation per output (forward) or per input element
 // (backward). The backward kernels gather rather than scatter: each input element visits the
 // few windows that cover it, so no two invocations write one address and no atomics are needed.
-// Windows follow PyTorch with ceil_mode off: window (oh, ow) starts at (oh*sH - pH, ow*sW - pW)
-// and is clipped to the input; padding never wins a max and counts toward an average's divisor
-// only when COUNT_PAD=1.
+// Windows follow PyTorch (see Pool2dSpec in src/backend/cnnSpecs.ts): window (oh, ow) starts at
+// (oh*sH - pH, ow*sW - pW) and takes every dH-th row (dW-th column) of its kH x kW taps that lies
+// in the input; padding never wins a max. An average divides by the window clipped to the padded
+// input when COUNT_PAD=1 (ceil mode's last window can be shorter), else by the taps it covers.
+// ADAPTIVE=1 replaces the windows by PyTorch's adaptive bins: output o of an axis of n inputs
+// and m outputs covers [floor(o*n/m), ceil((o+1)*n/m)).
 
 override WG: u32 = 64u;
 override COUNT_PAD: u32 = 0u;
+override ADAPTIVE: u32 = 0u;
 // The window of the *_tiled kernels, as constants so their loops unroll.
 override KH: u32 = 2u;
 override KW: u32 = 2u;
@@ -21,7 +25,8 @@ override TW: u32 = 1u;
 struct Params {
   planes: u32, H: u32, W: u32, OH: u32,
   OW: u32, kH: u32, kW: u32, sH: u32,
-  sW: u32, pH: u32, pW: u32, _pad: u32,
+  sW: u32, pH: u32, pW: u32, dH: u32,
+  dW: u32, _p0: u32, _p1: u32, _p2: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;          // x (forward) or dy (backward)
@@ -32,33 +37,56 @@ struct Params {
 
 fn invocation(wid: vec3u, nwg: vec3u, lid: u32) -> u32 { return (wid.y * nwg.x + wid.x) * WG + lid; }
 
+/** One axis of a pool: input size, output size, kernel, stride, padding, dilation. */
+struct Axis { size: u32, out: u32, k: u32, s: u32, pad: u32, d: u32 }
+
+fn rows() -> Axis { return Axis(p.H, p.OH, p.kH, p.sH, p.pH, p.dH); }
+fn cols() -> Axis { return Axis(p.W, p.OW, p.kW, p.sW, p.pW, p.dW); }
+
+/** Input indices lo, lo + step, ... below hi of window o's taps, and the window's extent in
+ *  the padded input (the COUNT_PAD divisor). */
+struct Taps { lo: u32, hi: u32, step: u32, extent: u32 }
+
+fn taps(o: u32, a: Axis) -> Taps {
+  if (ADAPTIVE == 1u) {
+    let lo = o * a.size / a.out;
+    let hi = ((o + 1u) * a.size + a.out - 1u) / a.out;
+    return Taps(lo, hi, 1u, hi - lo);
+  }
+  let start = i32(o * a.s) - i32(a.pad);
+  // The first tap at or after 0: taps before it fall in the padding.
+  var first = start;
+  if (start < 0) { first = start + ((-start + i32(a.d) - 1) / i32(a.d)) * i32(a.d); }
+  let hi = min(start + i32((a.k - 1u) * a.d + 1u), i32(a.size));
+  let extent = min(start + i32(a.k), i32(a.size + a.pad)) - start;
+  return Taps(u32(first), u32(max(hi, first)), a.d, u32(extent));
+}
+
+/** Windows [lo, hi) along one axis that may cover input index i (all of them do when the
+ *  dilation is 1; with a larger one max_backward's arg-max test decides). */
 struct Span { lo: u32, hi: u32 }
 
-/** Input rows (or columns) [lo, hi) of window o, clipped to [0, size). */
-fn window(o: u32, s: u32, pad: u32, k: u32, size: u32) -> Span {
-  let start = i32(o * s) - i32(pad);
-  return Span(u32(max(start, 0)), u32(min(start + i32(k), i32(size))));
+fn covering(i: u32, a: Axis) -> Span {
+  if (ADAPTIVE == 1u) {
+    return Span(i * a.out / a.size, min(((i + 1u) * a.out + a.size - 1u) / a.size, a.out));
+  }
+  let first = i32(i + a.pad) - i32((a.k - 1u) * a.d);
+  let lo = select(0u, u32((first + i32(a.s) - 1) / i32(a.s)), first > 0);
+  return Span(lo, min((i + a.pad) / a.s + 1u, a.out));
 }
 
-/** Windows [lo, hi) along one axis that cover input index i. */
-fn covering(i: u32, s: u32, pad: u32, k: u32, outSize: u32) -> Span {
-  let first = i32(i + pad) - i32(k) + 1;
-  let lo = select(0u, u32((first + i32(s) - 1) / i32(s)), first > 0);
-  return Span(lo, min((i + pad) / s + 1u, outSize));
-}
-
-fn divisor(hs: Span, ws: Span) -> f32 {
-  if (COUNT_PAD == 1u) { return f32(p.kH * p.kW); }
+fn divisor(hs: Taps, ws: Taps) -> f32 {
+  if (COUNT_PAD == 1u && ADAPTIVE == 0u) { return f32(hs.extent * ws.extent); }
   return f32((hs.hi - hs.lo) * (ws.hi - ws.lo));
 }
 
-/** Output o's input plane and the clipped rows and columns of its window. */
-struct OutWindow { base: u32, hs: Span, ws: Span }
+/** Output o's input plane and the taps of its window. */
+struct OutWindow { base: u32, hs: Taps, ws: Taps }
 
 fn out_window(o: u32) -> OutWindow {
   let ow = o % p.OW;
   let oh = (o / p.OW) % p.OH;
-  return OutWindow((o / (p.OW * p.OH)) * p.H * p.W, window(oh, p.sH, p.pH, p.kH, p.H), window(ow, p.sW, p.pW, p.kW, p.W));
+  return OutWindow((o / (p.OW * p.OH)) * p.H * p.W, taps(oh, rows()), taps(ow, cols()));
 }
 
 /** Input element i's offset in its plane, its output plane, and the windows that cover it. */
@@ -67,8 +95,7 @@ struct Cover { at: u32, obase: u32, hs: Span, ws: Span }
 fn cover(i: u32) -> Cover {
   let iw = i % p.W;
   let ih = (i / p.W) % p.H;
-  return Cover(ih * p.W + iw, (i / (p.W * p.H)) * p.OH * p.OW,
-               covering(ih, p.sH, p.pH, p.kH, p.OH), covering(iw, p.sW, p.pW, p.kW, p.OW));
+  return Cover(ih * p.W + iw, (i / (p.W * p.H)) * p.OH * p.OW, covering(ih, rows()), covering(iw, cols()));
 }
 
 /** The maximum of output o's window and its index in the input plane. */
@@ -76,9 +103,12 @@ struct MaxAt { best: f32, at: i32 }
 
 fn window_max(o: u32) -> MaxAt {
   let w = out_window(o);
-  var m = MaxAt(-3.402823e38, -1);
-  for (var ih = w.hs.lo; ih < w.hs.hi; ih++) {
-    for (var iw = w.ws.lo; iw < w.ws.hi; iw++) {
+  // -Infinity for a window with no tap in the input (dilation can skip them all). WGSL has no
+  // infinite constant and refuses one made by a constant expression, so it is made at run time.
+  var neg_inf_bits = 0xff800000u;
+  var m = MaxAt(bitcast<f32>(neg_inf_bits), -1);
+  for (var ih = w.hs.lo; ih < w.hs.hi; ih += w.hs.step) {
+    for (var iw = w.ws.lo; iw < w.ws.hi; iw += w.ws.step) {
       let v = x[w.base + ih * p.W + iw];
       // Strict '>' in row-major order: the first index wins on ties, as in PyTorch.
       if (v > m.best || m.at < 0) { m = MaxAt(v, i32(ih * p.W + iw)); }
@@ -218,9 +248,9 @@ fn avg_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   let c = cover(i);
   var g = 0.0;
   for (var oh = c.hs.lo; oh < c.hs.hi; oh++) {
-    let wh = window(oh, p.sH, p.pH, p.kH, p.H);
+    let wh = taps(oh, rows());
     for (var ow = c.ws.lo; ow < c.ws.hi; ow++) {
-      g += x[c.obase + oh * p.OW + ow] / divisor(wh, window(ow, p.sW, p.pW, p.kW, p.W));
+      g += x[c.obase + oh * p.OW + ow] / divisor(wh, taps(ow, cols()));
     }
   }
   out[i] = g;

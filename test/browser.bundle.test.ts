@@ -32,11 +32,12 @@ browserTest(t)('Node-only functions say so, a relative path is fetched, and save
     const model = new dg.nn.Sequential(new dg.nn.Linear(2, 3));
     const bytes = await dg.save(model);
     const back = await dg.load(bytes);
-    const [mnist, spam, saveToPath, missing] = await Promise.all([
-      () => dg.data.mnist(), async () => dg.data.spamAssassin(), () => dg.save(model, 'model.safetensors'), () => dg.load('nothing-here.safetensors'),
+    const [mnist, spam, folder, saveToPath, missing] = await Promise.all([
+      () => dg.data.mnist(), async () => dg.data.spamAssassin(), async () => new dg.data.ImageDataGenerator().flowFromDirectory('data/train'),
+      () => dg.save(model, 'model.safetensors'), () => dg.load('nothing-here.safetensors'),
     ].map((f) => f().then(() => 'no error', (e: Error) => e.message)));
     return {
-      backend: dg.backend(), mnist, spam, saveToPath, missing,
+      backend: dg.backend(), mnist, spam, folder, saveToPath, missing,
       shipped: (await dg.load('model.safetensors')).constructor.name,
       roundTrip: [bytes.constructor.name, Object.keys(back.stateDict()).join(',')],
     };
@@ -44,6 +45,7 @@ browserTest(t)('Node-only functions say so, a relative path is fetched, and save
   assert.is(messages.backend, 'webgpu');
   assert.match(messages.mnist, /^mnist: runs in Node only/);
   assert.match(messages.spam, /^spamAssassin: runs in Node only/);
+  assert.match(messages.folder, /^flowFromDirectory: runs in Node only/);
   assert.match(messages.saveToPath, /^writeFileAtomic: cannot write 'model.safetensors' in a page .*dg.save\(model\) with no path/);
   assert.match(messages.missing, /nothing-here.safetensors.*HTTP 404/);
   assert.is(messages.shipped, 'Sequential');

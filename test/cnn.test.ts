@@ -1,12 +1,13 @@
-// The CNN op table: conv2d over the option grid (stride, padding, dilation, groups, kernel
-// size, odd spatial sizes, batch and channel counts) and max/avg pooling. Each row is checked
+// The CNN op table: conv2d and conv1d over the option grid (stride, padding incl. uneven 'same',
+// dilation, groups, kernel size, odd spatial sizes, batch and channel counts), max/avg pooling
+// (ceil mode, dilation, countIncludePad) and the adaptive pools. Each row is checked
 // two ways: webgpu forward and gradients against the cpu reference, and a float64
 // finite-difference gradient check on the cpu reference (on the smaller `gradInputs`).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
-import { checkGpuMatchesCpu, gradCheck, hasWebGpu, type InputSpec, throwsWith } from './support/compare.js';
+import { assertClose, checkGpuMatchesCpu, gradCheck, hasWebGpu, type InputSpec, throwsWith } from './support/compare.js';
 import { forEachBackend, webgpuTest } from './support/webgpu.js';
 
 interface CnnCase {
@@ -20,6 +21,7 @@ const n = (...shape: number[]): InputSpec => ({ shape });
 
 /** conv2d with or without bias: the bias is the third input when one is given. */
 const conv = (options: dg.Conv2dOptions) => (x: Tensor, w: Tensor, b?: Tensor) => dg.conv2d(x, w, b, options);
+const conv1d = (options: dg.Conv1dOptions) => (x: Tensor, w: Tensor, b?: Tensor) => dg.conv1d(x, w, b, options);
 
 export const CNN_CASES: CnnCase[] = [
   { name: 'conv 3x3 pad 1, batch 5, 3 -> 8 channels, 13x17, bias', inputs: [n(5, 3, 13, 17), n(8, 3, 3, 3), n(8)],
@@ -56,6 +58,27 @@ export const CNN_CASES: CnnCase[] = [
     gradInputs: [n(2, 5, 4), n(3, 2, 3, 3), n(3)], fn: conv({ padding: 1 }) },
   { name: 'conv then relu then conv (gradient flows through both kernels)', inputs: [n(5, 3, 13, 17), n(8, 3, 3, 3), n(3, 8, 3, 3)],
     gradInputs: [n(1, 2, 6, 6), n(3, 2, 3, 3), n(2, 3, 3, 3)], fn: (x, w1, w2) => dg.conv2d(dg.conv2d(x, w1, null, { padding: 1 }).relu(), w2) },
+  // padding 'same' that needs one more row/column after than before (PyTorch's uneven split)
+  { name: 'conv 4x4 padding same (even kernel: 1 before, 2 after), bias', inputs: [n(2, 3, 13, 17), n(5, 3, 4, 4), n(5)],
+    gradInputs: [n(1, 2, 5, 6), n(2, 2, 4, 4), n(2)], fn: conv({ padding: 'same' }) },
+  { name: 'conv [2, 3] kernel dilation [3, 2] padding same (odd total on H, even on W)', inputs: [n(5, 3, 13, 17), n(8, 3, 2, 3)],
+    gradInputs: [n(1, 2, 6, 7), n(2, 2, 2, 3)], fn: conv({ padding: 'same', dilation: [3, 2] }) },
+  { name: 'conv 2x2 padding same, 1 -> 19 channels at 29x31', inputs: [n(5, 1, 29, 31), n(19, 1, 2, 2), n(19)],
+    gradInputs: [n(1, 1, 4, 3), n(3, 1, 2, 2), n(3)], fn: conv({ padding: 'same' }) },
+  // conv1d: conv2d's kernels over [N, C, 1, L] views
+  { name: 'conv1d k3 stride 2 pad 1, 3 -> 8 channels, L 97, bias', inputs: [n(5, 3, 97), n(8, 3, 3), n(8)],
+    gradInputs: [n(2, 2, 9), n(3, 2, 3), n(3)], fn: conv1d({ stride: 2, padding: 1 }) },
+  { name: 'conv1d groups 2 dilation 3, 4 -> 6 channels', inputs: [n(3, 4, 31), n(6, 2, 3)],
+    gradInputs: [n(1, 4, 11), n(2, 2, 3)], fn: conv1d({ groups: 2, dilation: 3 }) },
+  { name: 'conv1d k4 padding same (1 before, 2 after), bias', inputs: [n(2, 5, 17), n(7, 5, 4), n(7)],
+    gradInputs: [n(1, 2, 7), n(2, 2, 4), n(2)], fn: conv1d({ padding: 'same' }) },
+  { name: 'conv1d k2 dilation 3 padding same, depthwise 8 channels', inputs: [n(2, 8, 13), n(8, 1, 2)],
+    gradInputs: [n(1, 8, 7), n(8, 1, 2)], fn: conv1d({ padding: 'same', dilation: 3, groups: 8 }) },
+  { name: 'conv1d 8 -> 37 channels over L 1031 (many workgroups)', inputs: [n(3, 8, 1031), n(37, 8, 5), n(37)],
+    gradInputs: [n(1, 2, 8), n(3, 2, 5), n(3)], fn: conv1d({ padding: 2 }) },
+  { name: 'conv1d length 1, k1, valid', inputs: [n(1, 1, 1), n(1, 1, 1), n(1)],
+    gradInputs: [n(1, 1, 1), n(1, 1, 1), n(1)], fn: conv1d({ padding: 'valid' }) },
+  { name: 'conv1d unbatched [C, L] input', inputs: [n(3, 13), n(4, 3, 3)], gradInputs: [n(2, 6), n(2, 2, 3)], fn: conv1d({ stride: [3] }) },
   // pooling: kernel 2/3, stride 1/2/3, padding
   ...([
     ['k2', { kernelSize: 2 }],
@@ -78,6 +101,42 @@ export const CNN_CASES: CnnCase[] = [
     fn: (x) => dg.maxPool2d(x, { kernelSize: [2, 3] }) },
   { name: 'maxPool2d k1 tiled (every element its own window)', inputs: [n(2, 3, 7, 5)], gradInputs: [n(1, 2, 3, 4)],
     fn: (x) => dg.maxPool2d(x, { kernelSize: 1 }) },
+  // ceil mode: an extra partial window at the end of each axis ((size + 2 pad - kernel) % stride > 0)
+  ...([
+    ['k3 s2 ceil (7x8 instead of 6x7)', { kernelSize: 3, stride: 2, ceilMode: true }, [14, 16], [6, 8]],
+    ['k2 ceil (partial last windows, not tiled)', { kernelSize: 2, ceilMode: true }, [13, 17], [5, 7]],
+    ['k3 s2 p1 ceil', { kernelSize: 3, stride: 2, padding: 1, ceilMode: true }, [14, 16], [6, 8]],
+    ['k [3, 2] s [2, 3] p [1, 1] ceil', { kernelSize: [3, 2], stride: [2, 3], padding: [1, 1], ceilMode: true }, [14, 16], [6, 6]],
+  ] as const).flatMap(([label, o, [h, w], [gh, gw]]): CnnCase[] => [
+    { name: `maxPool2d ${label}`, inputs: [n(5, 3, h, w)], gradInputs: [n(1, 2, gh, gw)], fn: (x) => dg.maxPool2d(x, o) },
+    { name: `avgPool2d ${label}`, inputs: [n(2, 5, h, w)], gradInputs: [n(1, 2, gh, gw)], fn: (x) => dg.avgPool2d(x, o) },
+    { name: `avgPool2d ${label} countIncludePad false`, inputs: [n(3, 2, h, w)], gradInputs: [n(1, 2, gh, gw)],
+      fn: (x) => dg.avgPool2d(x, { ...o, countIncludePad: false }) },
+  ]),
+  // dilated max pooling
+  { name: 'maxPool2d k3 dilation 2 stride 1 pad 1', inputs: [n(5, 3, 13, 17)], gradInputs: [n(1, 2, 7, 6)],
+    fn: (x) => dg.maxPool2d(x, { kernelSize: 3, stride: 1, padding: 1, dilation: 2 }) },
+  { name: 'maxPool2d k [2, 3] dilation [3, 2] stride [2, 1] ceil', inputs: [n(2, 3, 13, 17)], gradInputs: [n(1, 2, 8, 7)],
+    fn: (x) => dg.maxPool2d(x, { kernelSize: [2, 3], stride: [2, 1], dilation: [3, 2], ceilMode: true }) },
+  { name: 'maxPool2d k2 dilation 3 (stride = kernel, yet not tiled) over 29x31', inputs: [n(5, 8, 29, 31)], gradInputs: [n(1, 1, 8, 7)],
+    fn: (x) => dg.maxPool2d(x, { kernelSize: 2, dilation: 3 }) },
+  { name: 'maxPool2d k3 s2 p1 dilation 2 ceil', inputs: [n(2, 3, 14, 16)], gradInputs: [n(1, 1, 8, 9)],
+    fn: (x) => dg.maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, dilation: 2, ceilMode: true }) },
+  // adaptive pools: bins that overlap (13 -> 5), outputs larger than inputs (5 -> 7), bins that
+  // divide the input (the windowed kernels), a global pool and a null (kept) size
+  ...([
+    ['13x17 -> 5x7 (overlapping bins)', [5, 3, 13, 17], [1, 2, 7, 6], [5, 7]],
+    ['5x3 -> 7x11 (more outputs than inputs)', [3, 4, 5, 3], [1, 2, 3, 2], [7, 11]],
+    ['12x16 -> 3x4 (bins divide the input)', [2, 3, 12, 16], [1, 2, 6, 8], [3, 4]],
+    ['29x31 -> 6x7 over many workgroups', [5, 8, 29, 31], [1, 1, 7, 9], [6, 7]],
+    ['13x17 -> 1 (global)', [5, 3, 13, 17], [2, 2, 5, 7], 1],
+    ['13x17 -> [4, null]', [2, 3, 13, 17], [1, 2, 7, 5], [4, null]],
+    ['1x1 -> 3x2', [2, 3, 1, 1], [1, 2, 1, 1], [3, 2]],
+  ] as const).flatMap(([label, shape, small, size]): CnnCase[] => [
+    { name: `adaptiveAvgPool2d ${label}`, inputs: [n(...shape)], gradInputs: [n(...small)], fn: (x) => dg.adaptiveAvgPool2d(x, size) },
+    { name: `adaptiveMaxPool2d ${label}`, inputs: [n(...shape)], gradInputs: [n(...small)], fn: (x) => dg.adaptiveMaxPool2d(x, size) },
+  ]),
+  { name: 'adaptiveAvgPool2d unbatched [C, H, W]', inputs: [n(3, 13, 17)], gradInputs: [n(2, 5, 7)], fn: (x) => dg.adaptiveAvgPool2d(x, [3, 5]) },
 ];
 
 await hasWebGpu();
@@ -119,6 +178,11 @@ webgpuTest(behaviour)('maxPool2d backward takes the per-window kernel exactly wh
   assert.equal(await kernels({ kernelSize: [2, 3] }), ['pool.wgsl:max_backward_tiled']);
   assert.equal(await kernels({ kernelSize: 2, stride: 1 }), ['pool.wgsl:max_backward']);
   assert.equal(await kernels({ kernelSize: 2, stride: 2, padding: 1 }), ['pool.wgsl:max_backward']);
+  // Ceil mode's partial last windows (13 and 17 are odd) and dilated windows do not tile.
+  assert.equal(await kernels({ kernelSize: 2, ceilMode: true }), ['pool.wgsl:max_backward']);
+  assert.equal(await kernels({ kernelSize: 2, dilation: 2 }), ['pool.wgsl:max_backward']);
+  // ...but ceil mode with nothing left over does.
+  assert.equal(await kernels({ kernelSize: 1, ceilMode: true }), ['pool.wgsl:max_backward_tiled']);
 });
 
 webgpuTest(behaviour)('maxPool2d forward takes the tiled kernel exactly when windows tile the input, with or without arg-max', async () => {
@@ -162,6 +226,95 @@ behaviour('avgPool2d countIncludePad decides whether padding is in the divisor',
   assert.equal([...without], [1, 1, 1, 1]);
 });
 
+/** Hand-computed values read back from float32 tensors: equal up to float32 rounding. */
+const F32 = { atol: 1e-6, rtol: 1e-6 };
+const arange = (shape: number[]) => dg.arange(1, shape.reduce((a, b) => a * b, 1) + 1).reshape(shape);
+
+behaviour('pool output sizes follow PyTorch\'s formula, ceil mode dropping a window that would start in the right padding', async () => {
+  await dg.init({ backend: 'cpu' });
+  // [size, kernel, stride, padding, dilation, floor-mode size, ceil-mode size], worked out by hand
+  // with PyTorch's pooling_output_shape: floor or ceil of (size + 2p - d(k - 1) - 1) / s, plus 1,
+  // and in ceil mode one less when the last window would start at or past size + p.
+  const rows: [number, number, number, number, number, number, number][] = [
+    [14, 3, 2, 0, 1, 6, 7],
+    [13, 2, 2, 0, 1, 6, 7],
+    [5, 2, 2, 1, 1, 3, 3], // ceil(5 / 2) + 1 = 4, but window 3 would start at 6 - 1 = 5 = size
+    [10, 3, 3, 0, 2, 2, 3],
+    [13, 3, 1, 1, 2, 11, 11],
+    [2, 3, 2, 0, 1, 0, 1], // floor mode refuses; ceil mode keeps the one window over both rows
+    [7, 1, 3, 0, 1, 3, 3],
+  ];
+  for (const [size, k, st, p, d, floor, ceil] of rows) {
+    const x = dg.zeros([1, 1, size, 4]);
+    const o = { kernelSize: [k, 1] as [number, number], stride: [st, 1] as [number, number], padding: [p, 0] as [number, number], dilation: [d, 1] as [number, number] };
+    const what = `size ${size} k ${k} s ${st} p ${p} d ${d}`;
+    if (floor > 0) assert.equal(dg.maxPool2d(x, o).shape, [1, 1, floor, 4], `${what} floor`);
+    else throwsWith(() => dg.maxPool2d(x, o), ['maxPool2d', 'too small'], `${what} floor`);
+    assert.equal(dg.maxPool2d(x, { ...o, ceilMode: true }).shape, [1, 1, ceil, 4], `${what} ceil`);
+    if (d === 1) assert.equal(dg.avgPool2d(x, { kernelSize: o.kernelSize, stride: o.stride, padding: o.padding, ceilMode: true }).shape, [1, 1, ceil, 4], `${what} avg ceil`);
+  }
+});
+
+forEachBackend(behaviour, 'avgPool2d ceil mode divides the partial last window as PyTorch, with and without padding counted', async (backend) => {
+  // 1..9 as 3x3, kernel 2: the ceil-mode windows are rows/columns {0, 1} and {2}.
+  const x3 = arange([1, 1, 3, 3]);
+  assertClose(await dg.avgPool2d(x3, { kernelSize: 2, ceilMode: true }).data(), [3, 4.5, 7.5, 9], F32, `${backend} k2 ceil`);
+  // 1..16 as 4x4, kernel 3, stride 2, padding 1: windows {0, 1}, {1, 2, 3}, {3}, whose extents in
+  // the padded input [-1, 5) are 3, 3, 2; window sums 14 30 12 / 57 99 36 / 27 45 16.
+  const x4 = arange([1, 1, 4, 4]);
+  const o = { kernelSize: 3, stride: 2, padding: 1, ceilMode: true };
+  assertClose(await dg.avgPool2d(x4, o).data(), [14 / 9, 30 / 9, 2, 57 / 9, 11, 6, 4.5, 7.5, 4], F32, `${backend} countIncludePad`);
+  assertClose(await dg.avgPool2d(x4, { ...o, countIncludePad: false }).data(), [3.5, 5, 6, 9.5, 11, 12, 13.5, 15, 16], F32, `${backend} countIncludePad false`);
+  // The backward divides by the same counts: d(out[2][2]) / d(x[3][3]) = 1/4 counting padding.
+  const leaf = dg.tensor(await x4.data(), [1, 1, 4, 4], { requiresGrad: true });
+  dg.avgPool2d(leaf, o).narrow(2, 2, 1).narrow(3, 2, 1).sum().backward();
+  assertClose(await leaf.grad!.data(), [...new Array(15).fill(0), 0.25], F32, `${backend} gradient`);
+});
+
+forEachBackend(behaviour, 'maxPool2d dilation and ceil mode pick the hand-computed maxima and route the gradient there', async (backend) => {
+  const x = dg.tensor(await arange([1, 1, 4, 4]).data(), [1, 1, 4, 4], { requiresGrad: true });
+  // kernel 2, dilation 2, stride 1: window (i, j) takes rows {i, i + 2} and columns {j, j + 2}.
+  const y = dg.maxPool2d(x, { kernelSize: 2, dilation: 2, stride: 1 });
+  assert.equal([...(await y.data())], [11, 12, 15, 16], backend);
+  y.sum().backward();
+  assert.equal([...(await x.grad!.data())], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1], backend);
+  assert.equal([...(await dg.maxPool2d(arange([1, 1, 3, 3]), { kernelSize: 2, ceilMode: true }).data())], [5, 6, 8, 9], backend);
+});
+
+forEachBackend(behaviour, 'maxPool2d gives -Infinity and no gradient for a dilated window with no tap in the input, as PyTorch', async (backend) => {
+  // 2x2 input, kernel 2, dilation 3, padding 1: the one window's taps are rows/columns -1 and 2.
+  const x = dg.ones([1, 1, 2, 2], { requiresGrad: true });
+  const y = dg.maxPool2d(x, { kernelSize: 2, dilation: 3, padding: 1, stride: 1 });
+  assert.equal([...(await y.data())], [-Infinity], backend);
+  y.mul(0).sum().backward();
+  assert.equal([...(await x.grad!.data())], [0, 0, 0, 0], backend);
+});
+
+forEachBackend(behaviour, 'adaptive pools use PyTorch\'s bins [floor(i*n/m), ceil((i+1)*n/m)), overlapping or repeating', async (backend) => {
+  const x = dg.tensor([1, 2, 3, 4, 5], [1, 1, 1, 5], { requiresGrad: true });
+  // 5 -> 3: bins {0, 1}, {1, 2, 3}, {3, 4}.
+  const avg = dg.adaptiveAvgPool2d(x, [1, 3]);
+  assertClose(await avg.data(), [1.5, 3, 4.5], F32, `${backend} avg`);
+  assert.equal([...(await dg.adaptiveMaxPool2d(x, [1, 3]).data())], [2, 4, 5], backend);
+  avg.sum().backward();
+  assertClose(await x.grad!.data(), [0.5, 0.5 + 1 / 3, 1 / 3, 1 / 3 + 0.5, 0.5], F32, `${backend} avg gradient`);
+  // 2 -> 3: bins {0}, {0, 1}, {1}.
+  assertClose(await dg.adaptiveAvgPool2d(dg.tensor([1, 3], [1, 1, 2]), [1, 3]).data(), [1, 2, 3], F32, `${backend} upsampling bins`);
+  assert.equal(dg.adaptiveAvgPool2d(dg.zeros([2, 3, 7, 9]), [4, null]).shape, [2, 3, 4, 9], backend);
+});
+
+forEachBackend(behaviour, 'conv2d and conv1d padding same with an even kernel pad the extra element after, as PyTorch', async (backend) => {
+  const x = dg.tensor([[[1, 2, 3, 4]]]);
+  // kernel 2: no padding before, one after: out[i] = x[i] + 10 x[i + 1].
+  assert.equal([...(await dg.conv1d(x, dg.tensor([[[1, 10]]]), null, { padding: 'same' }).data())], [21, 32, 43, 4], backend);
+  assert.equal([...(await dg.conv2d(x.reshape([1, 1, 1, 4]), dg.tensor([[[[1, 10]]]]), null, { padding: 'same' }).data())], [21, 32, 43, 4], backend);
+  // kernel 2, dilation 2, stride 2 on 1..7: out = x[2i] + 2 x[2i + 2].
+  assert.equal([...(await dg.conv1d(dg.arange(1, 8).reshape([1, 1, 7]), dg.tensor([[[1, 2]]]), null, { stride: 2, dilation: 2 }).data())], [7, 13, 19], backend);
+  // kernel [4, 3] with dilation [1, 3]: padding totals 3 (1 before, 2 after) and 6; same size out.
+  const y = dg.conv2d(dg.zeros([2, 3, 5, 6]), dg.zeros([4, 3, 4, 3]), null, { padding: 'same', dilation: [1, 3] });
+  assert.equal(y.shape, [2, 4, 5, 6], backend);
+});
+
 behaviour('conv2d matches a hand-computed 2x2 example', async () => {
   await dg.init({ backend: 'cpu' });
   const x = dg.tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]);
@@ -185,8 +338,22 @@ behaviour('conv2d and the pools refuse bad shapes and options with the shapes in
   throwsWith(() => dg.maxPool2d(x, { kernelSize: 2, padding: 2 }), ['maxPool2d', 'at most half', '[2, 2]'], 'pool padding');
   throwsWith(() => dg.avgPool2d(x, { kernelSize: 30 }), ['avgPool2d', 'too small', '[8, 1, 28, 28]'], 'pool too small');
   throwsWith(() => dg.maxPool2d(x, { kernelSize: 1.5 }), ['maxPool2d', 'kernelSize', '1.5'], 'fractional kernel');
-  throwsWith(() => dg.maxPool2d(x, { kernelSize: 2, ceilMode: true } as dg.MaxPool2dOptions), ['maxPool2d', "unknown option 'ceilMode'"], 'ceilMode');
+  throwsWith(() => dg.maxPool2d(x, { kernelSize: 2, returnIndices: true } as dg.MaxPool2dOptions), ['maxPool2d', "unknown option 'returnIndices'"], 'unknown pool option');
   throwsWith(() => dg.conv2d(x, dg.zeros([4, 1, 3, 3]), null, { bias: false } as dg.Conv2dOptions), ['conv2d', "unknown option 'bias'"], 'conv option');
+  throwsWith(() => dg.maxPool2d(x, { kernelSize: 2, ceilMode: 1 } as unknown as dg.MaxPool2dOptions), ['maxPool2d', 'ceilMode', 'true or false', '1'], 'ceilMode type');
+  throwsWith(() => dg.maxPool2d(x, { kernelSize: 2, dilation: 0 }), ['maxPool2d', 'dilation', '0'], 'pool dilation');
+  throwsWith(() => dg.avgPool2d(x, { kernelSize: 2, dilation: 2 } as dg.AvgPool2dOptions), ['avgPool2d', "unknown option 'dilation'"], 'avg dilation');
+  throwsWith(() => dg.adaptiveAvgPool2d(x, 0), ['adaptiveAvgPool2d', 'outputSize', '0'], 'adaptive size 0');
+  throwsWith(() => dg.adaptiveMaxPool2d(x, [2, 2, 2] as unknown as [number, number]), ['adaptiveMaxPool2d', 'outputSize', '[2,2,2]'], 'adaptive size rank');
+  throwsWith(() => dg.adaptiveMaxPool2d(dg.zeros([8, 28]), 2), ['adaptiveMaxPool2d', '[N, C, H, W]', '[8, 28]'], 'adaptive input rank');
+  throwsWith(() => dg.adaptiveAvgPool2d(dg.zeros([1, 1, 0, 3]), 2), ['adaptiveAvgPool2d', 'non-empty', '[1, 1, 0, 3]'], 'adaptive empty plane');
+  const seq = dg.zeros([8, 3, 20]);
+  throwsWith(() => dg.conv1d(x, dg.zeros([4, 1, 3])), ['conv1d', '[N, C, L]', '[8, 1, 28, 28]'], 'conv1d input rank');
+  throwsWith(() => dg.conv1d(seq, dg.zeros([4, 3, 3, 3])), ['conv1d', 'weight [outC, inC / groups, k]', '[4, 3, 3, 3]'], 'conv1d weight rank');
+  throwsWith(() => dg.conv1d(seq, dg.zeros([4, 2, 3])), ['conv1d', 'C=2', '[8, 3, 20]'], 'conv1d channels');
+  throwsWith(() => dg.conv1d(seq, dg.zeros([4, 3, 3]), null, { stride: [1, 1] as unknown as [number] }), ['conv1d', 'stride', '[1,1]'], 'conv1d stride pair');
+  throwsWith(() => dg.conv1d(seq, dg.zeros([4, 3, 4]), null, { padding: 'same', stride: 2 }), ['conv1d', "padding='same'", 'stride 1'], 'conv1d same with stride');
+  throwsWith(() => dg.conv1d(seq, dg.zeros([4, 3, 30])), ['conv1d', '[8, 3, 20]', 'too small', 'would be -9'], 'conv1d too small');
 });
 
 webgpuTest(behaviour)('conv2d refuses an output larger than a storage binding with the size and the limit', async () => {

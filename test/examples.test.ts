@@ -15,27 +15,37 @@ const backend = (await hasWebGpu()) ? 'webgpu' : 'cpu';
 const dir = mkdtempSync(join(tmpdir(), 'dawngrad-examples-'));
 const run = promisify(execFile);
 
-/** Runs examples/<file> with tsx; resolves to stdout, or rejects with the child's output. */
+/** Runs examples/<file> (or another path) with tsx; resolves to stdout, or rejects with the child's output. */
 async function example(file: string, args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', join('examples', file), ...args], {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', file.includes('/') ? file : join('examples', file), ...args], {
     cwd: join(import.meta.dirname, '..'), env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' }, maxBuffer: 1 << 24,
   });
   return stdout;
 }
 
-const EXAMPLES = [
+/** A small folder of MNIST-derived PNG/JPEG files for images.ts, written by the script its usage names. */
+async function imageFolder(): Promise<string[]> {
+  const folder = join(dir, 'image-folder');
+  await example('scripts/make-image-folder.ts', ['--out', folder, '--train', '8', '--validation', '4', '--test', '4']);
+  return ['--dir', folder, '--size', '16'];
+}
+
+const EXAMPLES: { name: string; metrics: string[]; files?: string[]; setup?: () => Promise<string[]> }[] = [
   { name: 'mnist', metrics: ['accuracy'] },
+  { name: 'mnist-bn', metrics: ['accuracy'] },
   { name: 'mnist-mlp', metrics: ['accuracy'] },
   { name: 'mnist-lstm', metrics: ['accuracy'] },
   { name: 'spam', metrics: ['accuracy', 'f1'] },
   { name: 'spam-stacked', metrics: ['binaryAccuracy', 'f1'] },
   { name: 'augment', metrics: ['accuracy'], files: ['augmented.png'] },
+  { name: 'images', metrics: ['accuracy'], setup: imageFolder },
 ];
 
 for (const e of EXAMPLES) {
   test(`${e.name}: trains a few steps, evaluates, saves the model and its curve`, async () => {
     const out = join(dir, e.name);
-    const stdout = await example(`${e.name}.ts`, ['--limit', '48', '--eval-limit', '40', '--epochs', '2', '--batch-size', '16', '--backend', backend, '--out', out]);
+    const extra = (await e.setup?.()) ?? [];
+    const stdout = await example(`${e.name}.ts`, ['--limit', '48', '--eval-limit', '40', '--epochs', '2', '--batch-size', '16', '--backend', backend, '--out', out, ...extra]);
     const last = stdout.trim().split('\n').at(-1)!;
     const metrics = e.metrics.map((m) => ` - ${m} [\\d.]+%`).join('');
     assert.match(last, new RegExp(`^${e.name}: test loss [\\d.]+${metrics} - 2 epochs, [\\d.]+ s/epoch \\(${backend}\\) - saved `), stdout);

@@ -10,6 +10,7 @@ import * as dg from '../src/index.js';
 import { getBackend } from '../src/core/engine.js';
 import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
 import { summarize, timestampSupportError } from '../src/backend/webgpu/profiler.js';
+import { rejectsWith } from './support/compare.js';
 import { webgpuSuite } from './support/webgpu.js';
 
 const t = webgpuSuite('profile');
@@ -18,18 +19,6 @@ t.before(async () => {
   await dg.init({ backend: 'webgpu' });
   gpu = getBackend() as WebGpuBackend;
 });
-
-/** Asserts the promise rejects with an error whose message contains every fragment. */
-async function rejectsWith(p: Promise<unknown>, fragments: string[], what: string): Promise<void> {
-  let message: string | null = null;
-  try {
-    await p;
-  } catch (e) {
-    message = (e as Error).message;
-  }
-  if (message === null) assert.unreachable(`${what}: expected an error, none was thrown`);
-  for (const f of fragments) assert.ok(message!.includes(f), `${what}: error "${message}" should mention "${f}"`);
-}
 
 /** A fixed sequence of ops with a known kernel per op: 3 unary, 1 binary, 1 matmul, 1 reduce. */
 function work(a: dg.Tensor, b: dg.Tensor): dg.Tensor {

@@ -171,6 +171,51 @@ t('many distinct bind groups do not pile up native descriptor sets', async () =>
   for (const x of xs) x.dispose();
 });
 
+// A read-back once took a new staging buffer for every pending check record it brought back
+// (one per crossEntropy backward), and every optimizer step made a new uniform (its step count)
+// and so new bind groups: native memory mappings without end in a long run.
+t('a training loop with read-backs makes no new buffers per step, and the per-step uniform is rewritten correctly', async () => {
+  const run = async (backend: 'cpu' | 'webgpu', steps: number, sizes?: () => ReturnType<typeof gpu.rt.cacheSizes>) => {
+    await dg.init({ backend });
+    dg.manualSeed(5);
+    const w = dg.randn([6, 5], { requiresGrad: true });
+    const x = dg.randn([7, 6]);
+    const y = dg.tensor([0, 4, 2, 1, 3, 0, 2], { dtype: 'int32' });
+    const opt = new dg.optim.Adam([w], { lr: 0.05 });
+    const seen: ReturnType<typeof gpu.rt.cacheSizes>[] = [];
+    for (let i = 0; i < steps; i++) {
+      const loss = dg.tidy(() => {
+        opt.zeroGrad();
+        const l = dg.crossEntropy(x.matmul(w), y);
+        l.backward();
+        opt.step();
+        return l;
+      });
+      // Reads of every other step: some batches hold two optimizer steps, some one.
+      if (i % 2 === 1) await loss.item();
+      loss.dispose();
+      if (sizes && i % 2 === 1) seen.push(sizes());
+    }
+    const out = Array.from(await w.data());
+    for (const t of [w, x, y]) t.dispose();
+    return { out, seen };
+  };
+  const want = await run('cpu', 40);
+  const got = await run('webgpu', 40, () => (getBackend() as WebGpuBackend).rt.cacheSizes());
+  await dg.init({ backend: 'webgpu' });
+  gpu = getBackend() as WebGpuBackend;
+  // Adam's bias corrections differ per step: a stale or raced uniform would show here.
+  got.out.forEach((v, i) => assert.ok(Math.abs(v - want.out[i]!) < 1e-4 * (1 + Math.abs(want.out[i]!)), `w[${i}]: ${v} vs cpu ${want.out[i]}`));
+  // Bind groups are not compared: which pooled buffer an op gets depends on where submits fall,
+  // so they churn within their cache's bound (the test above).
+  const warm = got.seen[3]!;
+  for (const s of got.seen.slice(4)) {
+    assert.is(s.constants, warm.constants, 'constant buffers');
+    assert.is(s.staging, warm.staging, 'staging buffers');
+    assert.is(s.transients, warm.transients, 'per-step uniforms');
+  }
+});
+
 t.run();
 
 /** Collects garbage and lets FinalizationRegistry callbacks run (npm test runs node with --expose-gc). */

@@ -1,6 +1,7 @@
 // A few hundred training steps of each soak workload (bench/soak) on webgpu: after warm-up,
-// nothing grows — live tensors and bytes, pooled bytes, bind groups' native memory mappings
-// (the cache itself is bounded, see bench/soak/workloads.ts), process RSS.
+// nothing grows — live tensors and bytes, pooled bytes, the runtime's constant, staging and
+// per-step uniform buffers, bind groups' native memory mappings (the cache itself is bounded,
+// see bench/soak/workloads.ts), process RSS.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
@@ -34,6 +35,11 @@ function assertFlat(samples: SoakSample[], what: string): void {
     assert.is(s.tensors, base!.tensors, `${at}: live tensors`);
     assert.is(s.liveBytes, base!.liveBytes, `${at}: live bytes`);
     assert.ok(s.pooledBytes <= base!.pooledBytes, `${at}: pooled bytes ${s.pooledBytes} > ${base!.pooledBytes}`);
+    // Once made a buffer per step here: a read-back staging buffer per pending check record
+    // and a uniform per optimizer step, each a native mapping (see runtime.ts).
+    assert.is(s.constants, base!.constants, `${at}: constant buffers`);
+    assert.is(s.staging, base!.staging, `${at}: staging buffers`);
+    assert.is(s.transients, base!.transients, `${at}: transient uniforms`);
     if (s.mappings >= 0) assert.ok(s.mappings - base!.mappings < MAPPINGS_SLACK, `${at}: ${s.mappings - base!.mappings} more memory mappings`);
     assert.ok(s.rssBytes - base!.rssBytes < RSS_SLACK, `${at}: RSS grew by ${((s.rssBytes - base!.rssBytes) / 2 ** 20).toFixed(1)} MiB`);
     assert.ok(Number.isFinite(s.loss), `${at}: loss ${s.loss}`);

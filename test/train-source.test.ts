@@ -34,6 +34,20 @@ forEachBackend(test, 'an unshuffled DataLoader trains exactly as the same tensor
   assertClose(await m.forward(x).data(), await a.forward(x).data(), GPU_TOL, `${b}: weights after training`);
 });
 
+forEachBackend(test, 'evaluate and validationData take a source too, with the same results as the tensors', async (b) => {
+  const x = dg.tensor(xs, [N, 3]);
+  const y = dg.tensor(ys, [N], { dtype: 'int32' });
+  const loader = new dg.data.DataLoader(new dg.data.TensorDataset({ shape: [N, 3], data: xs }, { shape: [N], data: ys }), { batchSize: 5 });
+  const a = trained(), m = trained();
+  const ha = await a.fit(x, y, { epochs: 2, batchSize: 5, shuffle: false, validationData: [x, y], verbose: 0 });
+  const hm = await m.fit(loader, { epochs: 2, validationData: loader, verbose: 0 });
+  assertClose(hm.history.valLoss!, ha.history.valLoss!, GPU_TOL, `${b}: valLoss per epoch`);
+  assertClose(hm.history.valAccuracy!, ha.history.valAccuracy!, GPU_TOL, `${b}: valAccuracy per epoch`);
+  const [fromSource, fromTensors] = [await m.evaluate(loader), await m.evaluate(x, y, { batchSize: 7 })];
+  assert.equal(Object.keys(fromSource), ['loss', 'accuracy'], b);
+  assertClose([fromSource.loss!, fromSource.accuracy!], [fromTensors.loss!, fromTensors.accuracy!], GPU_TOL, `${b}: evaluate`);
+});
+
 test('the batches a source makes are disposed after each step', async () => {
   await dg.init({ backend: 'cpu' });
   const loader = new dg.data.DataLoader(new dg.data.TensorDataset({ shape: [N, 3], data: xs }, { shape: [N], data: ys }), { batchSize: 4, shuffle: true });
@@ -64,6 +78,8 @@ test('errors: validationSplit, a conflicting batchSize, a short source, batches 
   await rejects(m.fit(source(2, () => [x, y]), { verbose: 0 }), 'the batch source ended after 1 batches, but its length says 2');
   await rejects(m.fit(source(1, () => [x]), { verbose: 0 }), 'each batch must be [x, y], got 1 tensors');
   await rejects(m.fit(source(1, () => [x, dg.tensor([0, 1])]), { verbose: 0 }), "loss 'sparseCategoricalCrossentropy' expects int32 class labels");
+  await rejects(m.evaluate(source(2, () => [x, y])), 'evaluate: the batch source ended after 1 batches, but its length says 2');
+  await rejects(m.fit(source(1, () => [x, y]), { validationData: source(1, () => [x]), verbose: 0 }), 'fit (validationData): each batch must be [x, y], got 1 tensors');
 });
 
 test.run();

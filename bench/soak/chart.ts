@@ -5,6 +5,7 @@ const SERIES: { key: keyof SoakSample; label: string; color: string }[] = [
   { key: 'rssBytes', label: 'RSS', color: '#d62728' },
   { key: 'liveBytes', label: 'live device bytes', color: '#1f77b4' },
   { key: 'pooledBytes', label: 'pooled device bytes', color: '#2ca02c' },
+  { key: 'heapUsedBytes', label: 'JS heap', color: '#9467bd' },
 ];
 const W = 420;
 const H = 220;
@@ -34,7 +35,7 @@ function panel(name: string, samples: SoakSample[], x0: number): string {
 export function soakChart(samples: SoakSample[]): string {
   const names = [...new Set(samples.map((s) => s.workload))];
   const legend = SERIES.map((c, i) =>
-    `<text x="${PAD.left + i * 150}" y="${H + 14}" fill="${c.color}">— ${c.label}</text>`).join('\n');
+    `<text x="${PAD.left + i * 160}" y="${H + 14}" fill="${c.color}">— ${c.label}</text>`).join('\n');
   const panels = names.map((n, i) => panel(n, samples.filter((s) => s.workload === n), i * W));
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W * names.length}" height="${H + 22}" font-family="sans-serif" font-size="11">\n` +
     `<rect width="100%" height="100%" fill="white"/>\n${panels.join('\n')}\n${legend}\n</svg>\n`;

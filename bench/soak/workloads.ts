@@ -16,10 +16,19 @@ export interface SoakSample {
   /** The webgpu runtime's bind-group cache (0 on cpu); bounded by the cache's limit, not flat,
    *  since which pooled buffer an op gets depends on where submits fall. */
   bindGroups: number;
+  /** The runtime's constant (uniform) buffers and its read-back staging and per-step uniform
+   *  buffers (0 on cpu): flat after the first steps of a steady loop. */
+  constants: number;
+  staging: number;
+  transients: number;
   /** The process's memory mappings (Linux; -1 elsewhere): where dropped bind groups' native
    *  descriptor sets would pile up if they were never collected. */
   mappings: number;
   rssBytes: number;
+  /** The V8 heap in use, and memory outside it that V8 knows of (ArrayBuffers, wrappers):
+   *  RSS growth with these flat is native (Dawn, the Vulkan driver, malloc). */
+  heapUsedBytes: number;
+  externalBytes: number;
   loss: number;
 }
 
@@ -38,11 +47,13 @@ function sample(workload: string, step: number, loss: number): SoakSample {
   collectGarbage();
   const m = dg.memory();
   const be = getBackend();
-  const bindGroups = be instanceof WebGpuBackend ? be.rt.bindGroupCount() : 0;
+  const caches = be instanceof WebGpuBackend ? be.rt.cacheSizes() : { bindGroups: 0, constants: 0, staging: 0, transients: 0 };
   const mappings = existsSync('/proc/self/maps') ? readFileSync('/proc/self/maps', 'utf8').split('\n').length : -1;
+  const usage = process.memoryUsage();
   return {
-    workload, step, tensors: m.tensors, liveBytes: m.liveBytes, pooledBytes: m.pooledBytes, bindGroups, mappings,
-    rssBytes: process.memoryUsage().rss, loss,
+    workload, step, tensors: m.tensors, liveBytes: m.liveBytes, pooledBytes: m.pooledBytes,
+    bindGroups: caches.bindGroups, constants: caches.constants, staging: caches.staging, transients: caches.transients, mappings,
+    rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, externalBytes: usage.external, loss,
   };
 }
 

@@ -14,6 +14,16 @@ export interface ExampleArgs {
   out: string;
 }
 
+/** An example's own flags by name, with their defaults: a number default makes a positive-integer flag. */
+export type ExtraFlags = Record<string, string | number>;
+type Parsed<E extends ExtraFlags> = { [K in keyof E]: E[K] extends number ? number : string };
+
+interface Defaults<E extends ExtraFlags> {
+  epochs: number;
+  batchSize: number;
+  extra?: E;
+}
+
 function positiveInt(flag: string, text: string): number {
   const v = Number(text);
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${flag} must be a positive integer, got '${text}'`);
@@ -21,8 +31,9 @@ function positiveInt(flag: string, text: string): number {
 }
 
 /** Parses process.argv (or `argv`) with the example's defaults; `--help` prints usage, a bad flag the reason, and exit. */
-export function exampleArgs(name: string, defaults: { epochs: number; batchSize: number }, argv = process.argv.slice(2)): ExampleArgs {
-  const usage = `usage: ${name} [--epochs ${defaults.epochs}] [--batch-size ${defaults.batchSize}] [--limit N] [--eval-limit N] [--backend webgpu|cpu] [--out runs/${name}]`;
+export function exampleArgs<E extends ExtraFlags = Record<never, never>>(name: string, defaults: Defaults<E>, argv = process.argv.slice(2)): ExampleArgs & { extra: Parsed<E> } {
+  const extra = Object.entries(defaults.extra ?? {}).map(([flag, v]) => ` [--${flag} ${v}]`).join('');
+  const usage = `usage: ${name} [--epochs ${defaults.epochs}] [--batch-size ${defaults.batchSize}]${extra} [--limit N] [--eval-limit N] [--backend webgpu|cpu] [--out runs/${name}]`;
   try {
     return parse(name, defaults, argv, usage);
   } catch (e) {
@@ -32,7 +43,8 @@ export function exampleArgs(name: string, defaults: { epochs: number; batchSize:
   }
 }
 
-function parse(name: string, defaults: { epochs: number; batchSize: number }, argv: string[], usage: string): ExampleArgs {
+function parse<E extends ExtraFlags>(name: string, defaults: Defaults<E>, argv: string[], usage: string): ExampleArgs & { extra: Parsed<E> } {
+  const extras = Object.entries(defaults.extra ?? {});
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -43,6 +55,7 @@ function parse(name: string, defaults: { epochs: number; batchSize: number }, ar
       backend: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean' },
+      ...Object.fromEntries(extras.map(([flag]) => [flag, { type: 'string' as const }])),
     },
   });
   if (values.help) {
@@ -58,5 +71,9 @@ function parse(name: string, defaults: { epochs: number; batchSize: number }, ar
     evalLimit: values['eval-limit'] === undefined ? undefined : positiveInt('eval-limit', values['eval-limit']),
     backend,
     out: values.out ?? `runs/${name}`,
+    extra: Object.fromEntries(extras.map(([flag, v]) => {
+      const given = (values as Record<string, string | boolean | undefined>)[flag] as string | undefined;
+      return [flag, given === undefined ? v : typeof v === 'number' ? positiveInt(flag, given) : given];
+    })) as Parsed<E>,
   };
 }

@@ -17,6 +17,19 @@ export function mnistCnn(): dg.nn.Sequential {
   );
 }
 
+/**
+ * The same CNN with BatchNorm2d after each convolution (before its ReLU, as in the BatchNorm
+ * paper); the convolutions drop their bias, which the normalisation's mean would cancel.
+ */
+export function mnistBnCnn(): dg.nn.Sequential {
+  return new nn.Sequential(
+    new nn.Conv2d(1, 32, 3, { bias: false }), new nn.BatchNorm2d(32), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 64, 3, { bias: false }), new nn.BatchNorm2d(64), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Flatten(), new nn.Linear(64 * 5 * 5, 64), new nn.ReLU(),
+    new nn.Linear(64, 10),
+  );
+}
+
 export interface MnistSplits {
   train: { images: Float32Array; labels: Int32Array; n: number };
   val: [dg.Tensor, dg.Tensor];

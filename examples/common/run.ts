@@ -17,15 +17,15 @@ export class EpochTimer implements dg.train.Callback {
 const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
 
 /**
- * Saves the model and chart under `out` and prints e.g.
+ * Saves the model and chart under `out` and prints (`split` naming what `test` was measured on) e.g.
  * "mnist: test accuracy 99.12% - loss 0.0301 - 5 epochs, 761.0 s/epoch (webgpu) - saved runs/mnist/model.safetensors".
  */
-export async function finish(name: string, model: dg.nn.AnyModule, history: dg.train.History, timer: EpochTimer, test: Record<string, number>, out: string): Promise<void> {
+export async function finish(name: string, model: dg.nn.AnyModule, history: dg.train.History, timer: EpochTimer, test: Record<string, number>, out: string, split = 'test'): Promise<void> {
   mkdirSync(out, { recursive: true });
   const modelPath = join(out, 'model.safetensors');
   await dg.save(model, modelPath);
   writeFileSync(join(out, 'history.json'), `${JSON.stringify({ ...history.history, secondsPerEpoch: timer.seconds, test }, null, 1)}\n`);
   writeFileSync(join(out, 'curve.svg'), trainingCurveSvg(history.history));
   const metrics = Object.entries(test).map(([k, v]) => (k === 'loss' ? `loss ${v.toFixed(4)}` : `${k} ${percent(v)}`));
-  console.log(`${name}: test ${metrics.join(' - ')} - ${timer.seconds.length} epochs, ${timer.mean.toFixed(1)} s/epoch (${dg.backend()}) - saved ${modelPath} and ${join(out, 'curve.svg')}`);
+  console.log(`${name}: ${split} ${metrics.join(' - ')} - ${timer.seconds.length} epochs, ${timer.mean.toFixed(1)} s/epoch (${dg.backend()}) - saved ${modelPath} and ${join(out, 'curve.svg')}`);
 }

@@ -10,6 +10,7 @@
 import type { ClassLossSpec, Conv2dSpec, Pool2dSpec, Reduction } from './cnnSpecs.js';
 import type { GruForward, GruGrads, GruSaved, GruSpec } from './gruSpec.js';
 import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from './lstmSpec.js';
+import type { NormGrads, NormSpec, RunningStats } from './normSpec.js';
 
 export type DType = 'float32' | 'int32';
 export type TypedArray = Float32Array | Int32Array;
@@ -179,6 +180,23 @@ export interface Backend {
   gruForward(xGates: Handle, h0: Handle, wHh: Handle, bHh: Handle, mask: Handle | null, spec: GruSpec): GruForward;
   /** Back-propagation through time from dOut [T + 1, B, H] (outputs, then dL/dhN). */
   gruBackward(dOut: Handle, wHh: Handle, fwd: GruSaved, mask: Handle | null, spec: GruSpec): GruGrads;
+
+  // ---- normalisation (batch and layer norm; layouts in ./normSpec.ts) ----
+  /**
+   * Per-group statistics of x: [2, groups], the means then 1 / sqrt(biased variance + eps). With
+   * `running` (batch norm in training) its mean and var are updated in place with the
+   * unbiased variance and its count incremented, on the device (no read-back).
+   */
+  normStats(x: Handle, spec: NormSpec, running: RunningStats | null): Handle;
+  /** The same [2, channels] layout from running estimates: mean, then 1 / sqrt(var + eps). */
+  runningNormStats(mean: Handle, variance: Handle, eps: number): Handle;
+  /** y = (x - mean) * rstd * weight + bias with stats from normStats; weight/bias null: 1 and 0. */
+  normForward(x: Handle, stats: Handle, weight: Handle | null, bias: Handle | null, spec: NormSpec): Handle;
+  /**
+   * Gradients from dy. `batchStats`: the stats were x's own (training), so dx carries their
+   * dependence on x; otherwise they were constants (eval). dWeight and dBias when `affineGrads`.
+   */
+  normBackward(dy: Handle, x: Handle, stats: Handle, weight: Handle | null, spec: NormSpec, batchStats: boolean, affineGrads: boolean): NormGrads;
   /** Rows of weight [rows, dim] picked by int32 indices -> [indices.size, dim]. A bad index
    *  raises an error naming it (the webgpu backend raises it at the next `read`). */
   embedding(weight: Handle, indices: Handle, dim: number): Handle;

@@ -3,7 +3,9 @@
 // index, and every backend reads the same numbers.
 
 /** The sliding-window geometry conv2d and pooling share: input and output planes, kernel,
- *  stride and zero padding. */
+ *  stride and zero padding. padH/padW are the padding before the first row/column; the padding
+ *  after the last is implied by outH/outW, so uneven padding (conv2d's 'same' with an even
+ *  kernel, pooling's ceil mode) needs no field of its own. */
 export interface Window2d {
   inH: number;
   inW: number;
@@ -27,11 +29,22 @@ export interface Conv2dSpec extends Window2d {
   groups: number;
 }
 
-/** 2-D pooling over x [batch, channels, inH, inW]. `countIncludePad` matters to avgPool2d only. */
+/**
+ * 2-D pooling over x [batch, channels, inH, inW]. Window (oh, ow) takes the rows
+ * oh*strideH - padH + j*dilH for j < kH that lie in the input (columns alike); dilation is 1 for
+ * average pooling. `countIncludePad` (avgPool2d only, PyTorch's rule): the divisor counts the
+ * window clipped to the padded input [-padH, inH + padH), else only the input elements it covers.
+ * With `adaptive`, kernel, stride, padding and dilation are unused: window oh covers rows
+ * [floor(oh*inH/outH), ceil((oh+1)*inH/outH)) (PyTorch's adaptive bins), and an average divides
+ * by the window's size.
+ */
 export interface Pool2dSpec extends Window2d {
   batch: number;
   channels: number;
+  dilH: number;
+  dilW: number;
   countIncludePad: boolean;
+  adaptive: boolean;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { random } from '../core/random.js';
 import type { HostTensor } from '../io/safetensors.js';
 import { DataLoader, type DataLoaderOptions, TensorDataset } from './dataset.js';
+import { type DirectoryIterator, flowFromDirectory, type FlowFromDirectoryOptions } from './directory.js';
 
 export type FillMode = 'nearest' | 'constant' | 'reflect' | 'wrap';
 
@@ -27,9 +28,9 @@ export interface ImageDataGeneratorOptions {
   fillMode?: FillMode;
   /** The value for fillMode 'constant'. */
   cval?: number;
+  /** The fraction of each class folder flowFromDirectory's subset 'validation' takes (the rest is 'training'). */
+  validationSplit?: number;
 }
-
-const uniform = (lo: number, hi: number) => lo + (hi - lo) * random();
 
 /** Maps an integer coordinate onto 0..n-1 by the fill mode; -1 means "use cval". */
 function edge(mode: FillMode, i: number, n: number): number {
@@ -47,7 +48,10 @@ function edge(mode: FillMode, i: number, n: number): number {
 }
 
 export class ImageDataGenerator {
-  private readonly o: Required<Omit<ImageDataGeneratorOptions, 'zoomRange'>> & { zoom: [number, number] };
+  private readonly o: Required<Omit<ImageDataGeneratorOptions, 'zoomRange' | 'validationSplit'>> & { zoom: [number, number] };
+  readonly validationSplit: number;
+  /** Whether any random transform is on; without one, apply only rescales. */
+  private readonly transforms: boolean;
 
   constructor(options: ImageDataGeneratorOptions = {}) {
     const zoom = options.zoomRange ?? 0;
@@ -61,22 +65,32 @@ export class ImageDataGenerator {
     if (!['nearest', 'constant', 'reflect', 'wrap'].includes(fillMode)) {
       throw new Error(`ImageDataGenerator: fillMode must be 'nearest', 'constant', 'reflect' or 'wrap', got '${fillMode}'`);
     }
+    const split = options.validationSplit ?? 0;
+    if (!(split >= 0 && split < 1)) throw new Error(`ImageDataGenerator: validationSplit must be in [0, 1), got ${split}`);
+    this.validationSplit = split;
     this.o = {
       rescale: options.rescale ?? 1, rotationRange: options.rotationRange ?? 0,
       widthShiftRange: options.widthShiftRange ?? 0, heightShiftRange: options.heightShiftRange ?? 0,
       shearRange: options.shearRange ?? 0, zoom: range, horizontalFlip: options.horizontalFlip ?? false,
       verticalFlip: options.verticalFlip ?? false, fillMode, cval: options.cval ?? 0,
     };
+    const o = this.o;
+    this.transforms = o.rotationRange > 0 || o.widthShiftRange > 0 || o.heightShiftRange > 0 || o.shearRange > 0
+      || o.zoom[0] !== 1 || o.zoom[1] !== 1 || o.horizontalFlip || o.verticalFlip;
   }
 
-  /** A transformed copy of a batch [N, C, H, W]; all channels of an image move together. */
-  apply(batch: HostTensor): HostTensor {
+  /**
+   * A transformed copy of a batch [N, C, H, W]; all channels of an image move together. The
+   * transforms draw from `rand` (default: the generator dg.manualSeed seeds).
+   */
+  apply(batch: HostTensor, rand: () => number = random): HostTensor {
     if (batch.shape.length !== 4 || !(batch.data instanceof Float32Array)) {
       throw new Error(`ImageDataGenerator: expected float32 images [N, C, H, W], got ${batch.data.constructor.name} of shape [${batch.shape.join(', ')}]`);
     }
     const [n, c, h, w] = batch.shape as [number, number, number, number];
+    if (!this.transforms) return { shape: batch.shape, data: batch.data.map((v) => v * this.o.rescale) };
     const out = new Float32Array(batch.data.length);
-    for (let i = 0; i < n; i++) this.transformImage(batch.data, out, i * c * h * w, c, h, w);
+    for (let i = 0; i < n; i++) this.transformImage(batch.data, out, i * c * h * w, c, h, w, rand);
     return { shape: batch.shape, data: out };
   }
 
@@ -89,8 +103,17 @@ export class ImageDataGenerator {
     });
   }
 
-  private transformImage(src: Float32Array, dst: Float32Array, base: number, channels: number, h: number, w: number): void {
+  /**
+   * Keras' flow_from_directory: batches read from `directory`'s class subfolders (sorted names
+   * give the class indices), resized, then augmented by this generator. Node only.
+   */
+  flowFromDirectory(directory: string, options?: FlowFromDirectoryOptions): DirectoryIterator {
+    return flowFromDirectory(this, directory, options);
+  }
+
+  private transformImage(src: Float32Array, dst: Float32Array, base: number, channels: number, h: number, w: number, rand: () => number): void {
     const o = this.o;
+    const uniform = (lo: number, hi: number) => lo + (hi - lo) * rand();
     const deg = Math.PI / 180;
     const theta = uniform(-o.rotationRange, o.rotationRange) * deg;
     const shift = (r: number, size: number) => uniform(-r, r) * (r < 1 ? size : 1);
@@ -99,8 +122,8 @@ export class ImageDataGenerator {
     const shear = uniform(-o.shearRange, o.shearRange) * deg;
     const zy = uniform(o.zoom[0], o.zoom[1]);
     const zx = uniform(o.zoom[0], o.zoom[1]);
-    const flipX = o.horizontalFlip && random() < 0.5;
-    const flipY = o.verticalFlip && random() < 0.5;
+    const flipX = o.horizontalFlip && rand() < 0.5;
+    const flipY = o.verticalFlip && rand() < 0.5;
     // Output (row, col) -> input (row, col) = R(theta) Shear Zoom (out - centre) + centre + shift,
     // the same composition Keras hands to scipy's affine_transform.
     const cos = Math.cos(theta);

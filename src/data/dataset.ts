@@ -65,6 +65,8 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
   /** Applied to every batch on the host before upload (e.g. ImageDataGenerator's `apply`). */
   transform?: (batch: HostTensor[]) => HostTensor[];
+  /** Where the shuffles draw from, uniform in [0, 1) (default: the generator dg.manualSeed seeds). */
+  random?: () => number;
 }
 
 /**
@@ -92,7 +94,7 @@ export class DataLoader implements Iterable<Tensor[]> {
   /** One pass of batches on the host, transformed but not uploaded. */
   *hostBatches(): Generator<HostTensor[]> {
     const n = this.dataset.length;
-    const order = this.shuffle ? permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
+    const order = this.shuffle ? permutation(n, this.options.random) : Int32Array.from({ length: n }, (_, i) => i);
     for (let b = 0; b < this.length; b++) {
       const batch = this.dataset.take(order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize)));
       yield this.options.transform ? this.options.transform(batch) : batch;

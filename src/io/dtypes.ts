@@ -76,30 +76,55 @@ export function targetDType(dtype: SafeDType): DType {
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
+/** Decoded values: float32 and int32 as loaded tensors hold them; Float64Array for F64 kept exact. */
+export type DecodedArray = Float32Array | Int32Array | Float64Array;
+
 /**
- * Converts `count` little-endian elements at `bytes` into a Float32Array or Int32Array.
- * `what` names the tensor in the error for an integer that int32 cannot hold.
+ * The array `count` elements of `dtype` decode into. `exactF64` keeps F64 as Float64Array
+ * (the cpu backend's own precision) instead of rounding it to float32. `what` names the
+ * tensor when the memory cannot be had.
  */
-export function decodeElements(dtype: SafeDType, bytes: Uint8Array, count: number, what: string): Float32Array | Int32Array {
+export function decodedArray(dtype: SafeDType, count: number, exactF64: boolean, what: string): DecodedArray {
+  try {
+    if (dtype === 'F64' && exactF64) return new Float64Array(count);
+    return CODECS[dtype].target === 'int32' ? new Int32Array(count) : new Float32Array(count);
+  } catch (e) {
+    throw new Error(`${what}: ${count} elements do not fit in memory (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Converts the little-endian elements in `bytes` into `out` from element `start` on; reading a
+ * large tensor chunk by chunk calls this once per chunk. `what` names the tensor in the error
+ * for an integer that int32 cannot hold.
+ */
+export function decodeInto(dtype: SafeDType, bytes: Uint8Array, out: DecodedArray, start: number, what: string): void {
   const codec: Codec = CODECS[dtype];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = codec.target === 'int32' ? new Int32Array(count) : new Float32Array(count);
+  const count = bytes.byteLength / codec.bytes;
   for (let i = 0, at = 0; i < count; i++, at += codec.bytes) {
     const x = codec.read(view, at);
     if (codec.target === 'int32' && (x < INT32_MIN || x > INT32_MAX)) {
-      throw new Error(`${what}: element ${i} is ${x}, outside the int32 range dawngrad holds integers in`);
+      throw new Error(`${what}: element ${start + i} is ${x}, outside the int32 range dawngrad holds integers in`);
     }
-    out[i] = Number(x);
+    out[start + i] = Number(x);
   }
+}
+
+/** Converts `count` little-endian elements at `bytes` into a new array (see decodedArray). */
+export function decodeElements(dtype: SafeDType, bytes: Uint8Array, count: number, what: string, exactF64 = false): DecodedArray {
+  const out = decodedArray(dtype, count, exactF64, what);
+  decodeInto(dtype, bytes.subarray(0, count * CODECS[dtype].bytes), out, 0, what);
   return out;
 }
 
 /** The widths float32 tensors can be written in: PyTorch's float32, float16 and bfloat16. */
 export type FloatWriteDType = 'F32' | 'F16' | 'BF16';
 
-/** The safetensors type a tensor of ours is written as. */
-export function writtenDType(dtype: DType, float: FloatWriteDType = 'F32'): SafeDType {
-  return dtype === 'int32' ? 'I32' : float;
+/** The safetensors type an array is written as: I32, F64 for a Float64Array, else `float`. */
+export function writtenDType(data: DecodedArray, float: FloatWriteDType = 'F32'): SafeDType {
+  if (data instanceof Int32Array) return 'I32';
+  return data instanceof Float64Array ? 'F64' : float;
 }
 
 /** float32 -> bfloat16 bits: the top half, rounded to nearest even; NaN stays a (quiet) NaN. */
@@ -144,10 +169,12 @@ export function writtenBytes(dtype: SafeDType): number {
   return CODECS[dtype].bytes;
 }
 
-/** Writes elements little-endian (the format's byte order, whatever the machine's). */
-export function encodeElements(data: Float32Array | Int32Array, into: Uint8Array, float: FloatWriteDType = 'F32'): void {
+/** Writes elements little-endian (the format's byte order, whatever the machine's). A
+ *  Float64Array is written as F64, whatever `float` says: it is there to be kept exact. */
+export function encodeElements(data: DecodedArray, into: Uint8Array, float: FloatWriteDType = 'F32'): void {
   const view = new DataView(into.buffer, into.byteOffset, into.byteLength);
-  if (data instanceof Int32Array) for (let i = 0; i < data.length; i++) view.setInt32(4 * i, data[i]!, true);
+  if (data instanceof Float64Array) for (let i = 0; i < data.length; i++) view.setFloat64(8 * i, data[i]!, true);
+  else if (data instanceof Int32Array) for (let i = 0; i < data.length; i++) view.setInt32(4 * i, data[i]!, true);
   else if (float === 'F16') for (let i = 0; i < data.length; i++) view.setUint16(2 * i, toF16(data[i]!), true);
   else if (float === 'BF16') for (let i = 0; i < data.length; i++) view.setUint16(2 * i, toBf16(data[i]!), true);
   else for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i]!, true);

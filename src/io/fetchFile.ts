@@ -10,13 +10,16 @@ export async function fetchFile(url: string | URL): Promise<ReadableFile> {
     throw new Error(`fetching '${String(url)}' failed: ${(e as Error).message}`);
   }
   if (!response.ok) throw new Error(`fetching '${String(url)}' failed: HTTP ${response.status} ${response.statusText}`);
-  return memoryFile(new Uint8Array(await response.arrayBuffer()));
+  return memoryFile(new Uint8Array(await response.arrayBuffer()), String(url));
 }
 
-export function memoryFile(bytes: Uint8Array): ReadableFile {
+export function memoryFile(bytes: Uint8Array, name = 'the given bytes'): ReadableFile {
   return {
     size: bytes.length,
-    readAt: async (position, length) => bytes.subarray(position, position + length),
+    readInto: async (into, position) => {
+      if (position + into.length > bytes.length) throw new Error(`'${name}' changed size while being read`);
+      into.set(bytes.subarray(position, position + into.length));
+    },
     close: async () => undefined,
   };
 }

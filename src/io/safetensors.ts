@@ -4,7 +4,9 @@
 import type { DType } from '../backend/backend.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { openFile } from './fileReader.js';
-import { type FloatWriteDType, type SafeDType, decodeElements, encodeElements, writtenBytes, writtenDType } from './dtypes.js';
+import {
+  type DecodedArray, type FloatWriteDType, type SafeDType, decodedArray, decodeElements, decodeInto, dtypeBytes, encodeElements, writtenBytes, writtenDType,
+} from './dtypes.js';
 import { type Header, type TensorEntry, METADATA_KEY, encodeHeader, headerLength, parseHeader } from './header.js';
 
 /** A tensor's values on the host, row-major. */
@@ -13,7 +15,16 @@ export interface HostTensor {
   data: Float32Array | Int32Array;
 }
 
-export interface LoadedTensor extends HostTensor {
+/** What can be written: a Float64Array is written as F64, to keep the cpu backend's values exact. */
+export interface WritableTensor {
+  shape: readonly number[];
+  data: DecodedArray;
+}
+
+export interface LoadedTensor {
+  shape: readonly number[];
+  /** Float64Array only for F64 tensors read with `exactF64`. */
+  data: DecodedArray;
   dtype: DType;
   /** The type it had in the file, before conversion to float32/int32. */
   fileDtype: SafeDType;
@@ -25,23 +36,34 @@ export interface Safetensors {
   metadata: Record<string, string>;
 }
 
-export type TensorSource = Map<string, HostTensor> | Record<string, HostTensor>;
+export type TensorSource = Map<string, WritableTensor> | Record<string, WritableTensor>;
 
-function decodeBuffer(header: Header, buffer: Uint8Array, source: string): Safetensors {
+export interface ReadOptions {
+  /** F64 tensors come back as Float64Array instead of rounded to float32 (exact resumption on cpu). */
+  exactF64?: boolean;
+}
+
+const elementCount = (e: TensorEntry) => e.shape.reduce((a, b) => a * b, 1);
+
+function loaded(e: TensorEntry, data: DecodedArray): LoadedTensor {
+  return { shape: e.shape, data, dtype: data instanceof Int32Array ? 'int32' : 'float32', fileDtype: e.dtype };
+}
+
+const what = (source: string, e: TensorEntry) => `${source}: tensor '${e.name}' (${e.dtype})`;
+
+function decodeBuffer(header: Header, buffer: Uint8Array, source: string, options: ReadOptions): Safetensors {
   const tensors = new Map<string, LoadedTensor>();
   for (const e of header.entries) {
-    const count = e.shape.reduce((a, b) => a * b, 1);
-    const data = decodeElements(e.dtype, buffer.subarray(e.begin, e.end), count, `${source}: tensor '${e.name}' (${e.dtype})`);
-    tensors.set(e.name, { shape: e.shape, data, dtype: data instanceof Int32Array ? 'int32' : 'float32', fileDtype: e.dtype });
+    tensors.set(e.name, loaded(e, decodeElements(e.dtype, buffer.subarray(e.begin, e.end), elementCount(e), what(source, e), options.exactF64)));
   }
   return { tensors, metadata: header.metadata };
 }
 
 /** Parses a whole safetensors file held in memory. */
-export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): Safetensors {
+export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors', options: ReadOptions = {}): Safetensors {
   const n = headerLength(bytes.subarray(0, 8), bytes.length, source);
   const header = parseHeader(bytes.subarray(8, 8 + n), bytes.length - 8 - n, source);
-  return decodeBuffer(header, bytes.subarray(8 + n), source);
+  return decodeBuffer(header, bytes.subarray(8 + n), source, options);
 }
 
 /** Tensors are laid out in the order given; the header follows that order too. */
@@ -65,7 +87,7 @@ export function encodeSafetensors(tensors: TensorSource, metadata: Record<string
     if (name === '' || name === METADATA_KEY) throw new Error(`${op}: '${name}' cannot name a tensor (empty or reserved)`);
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (count !== t.data.length) throw new Error(`${op}: tensor '${name}' has ${t.data.length} values but shape [${t.shape.join(', ')}] needs ${count}`);
-    const dtype = writtenDType(t.data instanceof Int32Array ? 'int32' : 'float32', float);
+    const dtype = writtenDType(t.data, float);
     const bytes = writtenBytes(dtype) * count;
     entries.push({ name, dtype, shape: [...t.shape], begin: at, end: at + bytes });
     at += bytes;
@@ -78,20 +100,81 @@ export function encodeSafetensors(tensors: TensorSource, metadata: Record<string
 }
 
 /**
- * Reads a file (in a page, or for an http(s) URL: fetches it), validating its header against
- * the file's size before reading the tensor bytes, so a file that claims more than it holds is
- * rejected without allocating for it.
+ * Bytes per read. One read of more than 2 GiB is refused by Node (or worse), so large tensors
+ * are read piece by piece into one scratch buffer and decoded straight into their array.
  */
-export async function readSafetensorsFile(path: string | URL): Promise<Safetensors> {
+export const READ_CHUNK_BYTES = 64 * 1024 * 1024;
+
+/** An open safetensors file whose header is validated; tensors are read one at a time, on demand. */
+export interface SafetensorsReader {
+  /** The tensors in file order, with their dtype, shape and byte range (before any is read). */
+  readonly entries: readonly TensorEntry[];
+  readonly metadata: Record<string, string>;
+  /** Reads and decodes one tensor, in chunks of at most `chunkBytes`. */
+  read(name: string, options?: ReadOptions): Promise<LoadedTensor>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Bytes per read (default READ_CHUNK_BYTES), rounded down to whole 8-byte elements. */
+  chunkBytes?: number;
+}
+
+/**
+ * Opens a file (in a page, or for an http(s) URL: fetches it) and validates its header against
+ * the file's size, so a file that claims more than it holds is rejected before anything is
+ * allocated for its tensors. Only the tensors asked for are read: a file larger than memory can
+ * still give up any one tensor that fits.
+ */
+export async function openSafetensorsFile(path: string | URL, options: OpenOptions = {}): Promise<SafetensorsReader> {
   const source = `safetensors file '${String(path)}'`;
+  const chunkBytes = options.chunkBytes ?? READ_CHUNK_BYTES;
+  if (!Number.isInteger(chunkBytes) || chunkBytes < 8) throw new Error(`openSafetensorsFile: chunkBytes must be an integer >= 8, got ${chunkBytes}`);
+  const chunk = chunkBytes - (chunkBytes % 8);
   const file = await openFile(path);
   try {
     const size = file.size;
-    const n = headerLength(await file.readAt(0, Math.min(8, size)), size, source);
-    const header = parseHeader(await file.readAt(8, n), size - 8 - n, source);
-    return decodeBuffer(header, await file.readAt(8 + n, size - 8 - n), source);
-  } finally {
+    const first8 = new Uint8Array(Math.min(8, size));
+    await file.readInto(first8, 0);
+    const n = headerLength(first8, size, source);
+    const json = new Uint8Array(n);
+    await file.readInto(json, 8);
+    const header = parseHeader(json, size - 8 - n, source);
+    const byName = new Map(header.entries.map((e) => [e.name, e]));
+    const dataStart = 8 + n;
+    return {
+      entries: header.entries,
+      metadata: header.metadata,
+      async read(name, readOptions = {}) {
+        const e = byName.get(name);
+        if (!e) throw new Error(`${source}: no tensor named '${name}' (it has ${header.entries.length} tensors)`);
+        const out = decodedArray(e.dtype, elementCount(e), readOptions.exactF64 ?? false, what(source, e));
+        const scratch = new Uint8Array(Math.min(chunk, e.end - e.begin));
+        const width = dtypeBytes(e.dtype);
+        for (let at = e.begin; at < e.end; at += chunk) {
+          const piece = scratch.subarray(0, Math.min(chunk, e.end - at));
+          await file.readInto(piece, dataStart + at);
+          decodeInto(e.dtype, piece, out, (at - e.begin) / width, what(source, e));
+        }
+        return loaded(e, out);
+      },
+      close: () => file.close(),
+    };
+  } catch (err) {
     await file.close();
+    throw err;
+  }
+}
+
+/** Reads every tensor of a file (see openSafetensorsFile for the checks made first). */
+export async function readSafetensorsFile(path: string | URL, options: ReadOptions = {}): Promise<Safetensors> {
+  const reader = await openSafetensorsFile(path);
+  try {
+    const tensors = new Map<string, LoadedTensor>();
+    for (const e of reader.entries) tensors.set(e.name, await reader.read(e.name, options));
+    return { tensors, metadata: reader.metadata };
+  } finally {
+    await reader.close();
   }
 }
 

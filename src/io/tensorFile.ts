@@ -1,8 +1,9 @@
 // safetensors files of dawngrad tensors: dg.io.saveSafetensors / dg.io.loadSafetensors.
+import { CpuBackend } from '../backend/cpu/index.js';
 import { type BackendName, backendNamed, getBackend } from '../core/engine.js';
 import { tensor } from '../core/ops/creation.js';
 import type { Tensor } from '../core/tensor.js';
-import { type EncodeOptions, encodeSafetensors, type HostTensor, readSafetensorsFile, type Safetensors, writeSafetensorsFile } from './safetensors.js';
+import { type EncodeOptions, encodeSafetensors, type HostTensor, readSafetensorsFile, type Safetensors, type WritableTensor, writeSafetensorsFile } from './safetensors.js';
 
 export type NamedTensors = Record<string, Tensor> | Map<string, Tensor>;
 
@@ -11,6 +12,19 @@ export async function toHost(tensors: NamedTensors): Promise<Map<string, HostTen
   const out = new Map<string, HostTensor>();
   for (const [name, t] of tensors instanceof Map ? tensors : Object.entries(tensors)) {
     out.set(name, { shape: t.shape, data: await t.data() });
+  }
+  return out;
+}
+
+/**
+ * Reads tensors back at their device's own precision: the cpu backend's float64 (written as
+ * F64) or the GPU's float32, so writing and reading them back changes no bit (exact resume).
+ */
+export async function toHostExact(tensors: NamedTensors): Promise<Map<string, WritableTensor>> {
+  const out = new Map<string, WritableTensor>();
+  for (const [name, t] of tensors instanceof Map ? tensors : Object.entries(tensors)) {
+    const exact = t.backend instanceof CpuBackend && t.dtype === 'float32';
+    out.set(name, { shape: t.shape, data: exact ? (t.backend as CpuBackend).readExact(t.handle) : await t.data() });
   }
   return out;
 }

@@ -10,5 +10,9 @@ export { LSTM, type LSTMOptions, type LSTMForwardOptions } from './lstm.js';
 export { GRU, GRUCell, type GRUOptions, type GRUForwardOptions, type GRUCellOptions } from './gru.js';
 export { AllSteps, LastStep } from './recurrentOutput.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
-export { Conv2d, type Conv2dLayerOptions } from './conv.js';
-export { MaxPool2d, AvgPool2d, type Pool2dLayerOptions } from './pool.js';
+export { Conv2d, Conv1d, type Conv2dLayerOptions, type Conv1dLayerOptions } from './conv.js';
+export {
+  MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, GlobalAveragePooling2D, GlobalMaxPooling2D,
+  type Pool2dLayerOptions, type MaxPool2dLayerOptions, type AvgPool2dLayerOptions, type GlobalPoolingOptions,
+} from './pool.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './norm.js';

@@ -32,8 +32,10 @@ export function isParameter(t: unknown): t is Tensor {
 export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Dropout and friends read this; `train()` and `eval()` set it on the whole tree. */
   training = true;
-  // Buffer names: tensors saved in the state dict that are not trained (e.g. running stats).
+  // Buffer names: tensors kept with the module but not trained (e.g. running stats); the
+  // non-persistent ones stay out of the state dict, as PyTorch's register_buffer(persistent=False).
   readonly #buffers = new Set<string>();
+  readonly #transient = new Set<string>();
 
   abstract forward(...inputs: In): Out;
 
@@ -79,11 +81,22 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return m;
   }
 
-  /** A tensor saved in the state dict but not trained. */
-  registerBuffer(name: string, t: Tensor): Tensor {
+  /**
+   * Registers a buffer, as PyTorch's register_buffer: a tensor that belongs to the module but is
+   * not trained (never in `parameters()`, so no optimizer sees it). Persistent buffers (the
+   * default) are in `stateDict()` under their dotted key, and so in saved files. Assigning a new
+   * tensor to the field later keeps it a buffer.
+   */
+  registerBuffer(name: string, t: Tensor, options: { persistent?: boolean } = {}): Tensor {
+    if (!(t instanceof Tensor)) throw new Error(`registerBuffer: '${name}' must be a Tensor, got ${String(t)}`);
+    if (isParameter(t)) throw new Error(`registerBuffer: '${name}' is already a parameter; a tensor is a parameter or a buffer, not both`);
+    const persistent = options.persistent ?? true;
+    this.setField(name, t);
+    // Buffers outlive any tidy() the layer happens to be built in, as parameters do.
     keep(t);
     this.#buffers.add(name);
-    this.setField(name, t);
+    if (persistent) this.#transient.delete(name);
+    else this.#transient.add(name);
     return t;
   }
 
@@ -134,14 +147,25 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return [...this.namedParameters()].map(([, p]) => p);
   }
 
+  /** Buffers (persistent or not) with dotted names; a buffer shared by two modules is listed once. */
   *namedBuffers(): Generator<[string, Tensor]> {
+    const seen = new Set<Tensor>();
     for (const [prefix, m] of this.namedModules()) {
-      for (const [k, b] of m.ownBuffers()) yield [prefix ? `${prefix}.${k}` : k, b];
+      for (const [k, b] of m.ownBuffers()) {
+        if (seen.has(b)) continue;
+        seen.add(b);
+        yield [prefix ? `${prefix}.${k}` : k, b];
+      }
     }
   }
 
-  private ownBuffers(): [string, Tensor][] {
-    return this.ownEntries().filter((e): e is [string, Tensor] => this.#buffers.has(e[0]) && e[1] instanceof Tensor);
+  buffers(): Tensor[] {
+    return [...this.namedBuffers()].map(([, b]) => b);
+  }
+
+  private ownBuffers(persistentOnly = false): [string, Tensor][] {
+    return this.ownEntries().filter((e): e is [string, Tensor] =>
+      this.#buffers.has(e[0]) && e[1] instanceof Tensor && !(persistentOnly && this.#transient.has(e[0])));
   }
 
   /** Total number of parameter elements. */
@@ -171,16 +195,16 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   // ---- state dict ----------------------------------------------------------------------------
 
   /**
-   * Parameters and buffers by PyTorch key, in PyTorch's order (each module's own, then its
-   * children's); a shared parameter appears under every name, as in torch. The tensors are the
-   * module's own (not copies).
+   * Parameters and persistent buffers by PyTorch key, in PyTorch's order (each module's own
+   * parameters, then its buffers, then its children's); a shared tensor appears under every
+   * name, as in torch. The tensors are the module's own (not copies).
    */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
     for (const [prefix, m] of this.namedModules()) {
       const key = (k: string) => (prefix ? `${prefix}.${k}` : k);
       for (const [k, v] of m.ownEntries()) if (isParameter(v)) out[key(k)] = v;
-      for (const [k, b] of m.ownBuffers()) out[key(k)] = b;
+      for (const [k, b] of m.ownBuffers(true)) out[key(k)] = b;
     }
     return out;
   }
@@ -239,8 +263,20 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** The registered type name and config, for saving the architecture as JSON. */
   spec(): LayerSpec {
     const type = layerNames.get(this.constructor as LayerClass);
-    if (!type) throw new Error(`${this.constructor.name} is not registered with nn.registerLayer, so its architecture cannot be saved`);
+    if (!type) throw new UnregisteredLayerError(this.constructor);
     return { type, config: this.config() };
+  }
+}
+
+/** What spec() throws for a module of a class nn.registerLayer has not seen (dg.save then writes weights only). */
+export class UnregisteredLayerError extends Error {
+  /** The class's name. */
+  readonly layer: string;
+
+  constructor(readonly layerClass: Function) {
+    super(`${layerClass.name} is not registered with nn.registerLayer, so its architecture cannot be saved`);
+    this.name = 'UnregisteredLayerError';
+    this.layer = layerClass.name;
   }
 }
 

@@ -22,6 +22,28 @@ export abstract class LRScheduler {
   getLastLr(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
+
+  /** What changes as it steps (the settings are the constructor's), for exact resumption. */
+  stateDict(): LRSchedulerState {
+    return { lastEpoch: this.lastEpoch, baseLrs: [...this.baseLrs] };
+  }
+
+  /** Restores stateDict(); the optimizer's lr comes back with the optimizer's own state. */
+  loadStateDict(state: LRSchedulerState): void {
+    const who = `${this.constructor.name}.loadStateDict`;
+    if (!Number.isInteger(state?.lastEpoch) || state.lastEpoch < 0) throw new Error(`${who}: lastEpoch must be a non-negative integer, got ${state?.lastEpoch}`);
+    const lrs = state.baseLrs;
+    if (!Array.isArray(lrs) || lrs.length !== this.baseLrs.length || !lrs.every((v) => Number.isFinite(v) && v >= 0)) {
+      throw new Error(`${who}: baseLrs must be ${this.baseLrs.length} non-negative numbers (one per parameter group), got ${JSON.stringify(lrs)}`);
+    }
+    this.lastEpoch = state.lastEpoch;
+    lrs.forEach((v, i) => { this.baseLrs[i] = v; });
+  }
+}
+
+export interface LRSchedulerState {
+  lastEpoch: number;
+  baseLrs: number[];
 }
 
 function positiveInt(op: string, name: string, v: number): number {
@@ -127,4 +149,26 @@ export class ReduceLROnPlateau {
   getLastLr(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
+
+  /** The plateau bookkeeping, for exact resumption; best is +-Infinity before the first step. */
+  stateDict(): ReduceLROnPlateauState {
+    return { best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter };
+  }
+
+  loadStateDict(state: ReduceLROnPlateauState): void {
+    const who = 'ReduceLROnPlateau.loadStateDict';
+    if (typeof state?.best !== 'number' || Number.isNaN(state.best)) throw new Error(`${who}: best must be a number, got ${state?.best}`);
+    for (const key of ['numBadEpochs', 'cooldownCounter'] as const) {
+      if (!Number.isInteger(state[key]) || state[key] < 0) throw new Error(`${who}: ${key} must be a non-negative integer, got ${state[key]}`);
+    }
+    this.best = state.best;
+    this.numBadEpochs = state.numBadEpochs;
+    this.cooldownCounter = state.cooldownCounter;
+  }
+}
+
+export interface ReduceLROnPlateauState {
+  best: number;
+  numBadEpochs: number;
+  cooldownCounter: number;
 }

@@ -17,6 +17,8 @@ declare module '../nn/module.js' {
     fit(source: BatchSource, options?: FitOptions): Promise<History>;
     /** Loss and metrics over x, y in eval mode. */
     evaluate(x: Tensor, y: Tensor, options?: EvaluateOptions): Promise<Logs>;
+    /** Loss and metrics over one pass of a batch source's [x, y] (Keras' evaluate on a generator). */
+    evaluate(source: BatchSource): Promise<Logs>;
     /** The model's outputs for x, computed in batches in eval mode. */
     predict(x: Tensor, options?: EvaluateOptions): Promise<Tensor>;
   }
@@ -29,9 +31,9 @@ Module.prototype.compile = function (this: Module<unknown[], unknown>, options: 
 Module.prototype.fit = function (this: Module<unknown[], unknown>, x: Tensor | BatchSource, y?: Tensor | FitOptions, options?: FitOptions) {
   return x instanceof Tensor ? fit(this, x, y as Tensor, options) : fit(this, x, y as FitOptions | undefined);
 } as Module['fit'];
-Module.prototype.evaluate = function (this: Module<unknown[], unknown>, x: Tensor, y: Tensor, options?: EvaluateOptions) {
-  return evaluate(this, x, y, options);
-};
+Module.prototype.evaluate = function (this: Module<unknown[], unknown>, x: Tensor | BatchSource, y?: Tensor, options?: EvaluateOptions) {
+  return x instanceof Tensor ? evaluate(this, x, y!, options) : evaluate(this, x);
+} as Module['evaluate'];
 Module.prototype.predict = function (this: Module<unknown[], unknown>, x: Tensor, options?: EvaluateOptions) {
   return predict(this, x, options);
 };

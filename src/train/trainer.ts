@@ -2,11 +2,11 @@
 // or takeRows through a shuffled index tensor uploaded once per epoch); the loss and metric
 // statistics are summed on the device and read a few times per epoch, so the GPU runs ahead
 // of the host between reads.
-import { keep, noGrad } from '../core/engine.js';
+import { getBackend, keep, noGrad } from '../core/engine.js';
 import { tensor } from '../core/ops/creation.js';
-import { cat, narrow } from '../core/ops/layout.js';
+import { cat, clone, narrow } from '../core/ops/layout.js';
 import { takeRows } from '../core/ops/take.js';
-import { permutation } from '../core/random.js';
+import { getRngState, permutation, setRngState } from '../core/random.js';
 import { fmt } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { tidy } from '../core/tidy.js';
@@ -20,6 +20,8 @@ import type { Callback, FitContext, Logs } from './callbacks.js';
 import { History } from './history.js';
 import { type LossFn, outputKind, resolveLoss, type ResolvedLoss } from './losses.js';
 import { defaultOutput, type Output, Progress } from './progress.js';
+import { restoreTraining } from './resume.js';
+import { readTrainingCheckpoint, type RunPosition, type TrainingCheckpoint, writeTrainingCheckpoint } from './trainingCheckpoint.js';
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
 
@@ -34,7 +36,8 @@ export interface CompileOptions {
 export interface FitOptions {
   epochs?: number;
   batchSize?: number;
-  validationData?: [Tensor, Tensor];
+  /** [xVal, yVal], or a batch source (e.g. flowFromDirectory on a validation folder). */
+  validationData?: [Tensor, Tensor] | BatchSource;
   /** Fraction held out from the END of x and y, before shuffling, as Keras does. */
   validationSplit?: number;
   shuffle?: boolean;
@@ -43,6 +46,15 @@ export interface FitOptions {
   verbose?: 0 | 1 | 2;
   /** Where progress goes (default process.stdout; in a page, the console). */
   output?: Output;
+  /** The epoch to start at, 0-based (Keras' initial_epoch); training runs to `epochs` as before. */
+  initialEpoch?: number;
+  /**
+   * A training checkpoint (ModelCheckpoint({ saveTrainingState: true })) to continue from: the
+   * model, optimizer, callbacks, generator and position in the run are put back, so the run
+   * goes on as if never interrupted (bit for bit on the cpu backend). Needs the same data,
+   * batch size, optimizer and callbacks as the run that wrote it.
+   */
+  resumeFrom?: string;
 }
 
 export interface EvaluateOptions {
@@ -129,6 +141,20 @@ class Accumulator {
     });
   }
 
+  /** The running sums (loss first), for a mid-epoch checkpoint; the accumulator's own tensors. */
+  sums(): Tensor[] {
+    return this.#loss ? [this.#loss, ...(this.#stats as Tensor[])] : [];
+  }
+
+  /** Continues from sums() and count saved mid-epoch (copies; the given tensors stay the caller's). */
+  restore(count: number, sums: readonly Tensor[], source: string): void {
+    if (sums.length !== 1 + this.metrics.length) {
+      throw new Error(`fit: ${source} holds ${sums.length - 1} running metric sums, this fit has ${this.metrics.length} metrics`);
+    }
+    this.count = count;
+    [this.#loss, ...this.#stats] = noGrad(() => sums.map((t) => keep(clone(t))));
+  }
+
   private bump(sum: Tensor | null, v: Tensor): Tensor {
     if (!sum) return keep(v);
     const next = keep(sum.add(v));
@@ -180,18 +206,20 @@ async function withMode<T>(model: AnyModule, training: boolean, fn: () => Promis
   }
 }
 
-async function evaluateCompiled(model: AnyModule, c: Compiled, x: Tensor, y: Tensor, batchSize: number, prefix: string): Promise<Logs> {
+async function evaluateCompiled(model: AnyModule, c: Compiled, data: [Tensor, Tensor] | BatchSource, batchSize: number, prefix: string): Promise<Logs> {
   const acc = new Accumulator(c.metrics);
+  const op = prefix ? 'fit (validationData)' : 'evaluate';
+  const steps = Array.isArray(data) ? tensorSteps(data[0], data[1], batchSize, null) : sourceSteps(data, c.loss, op);
+  const device = model.parameters()[0]?.backend ?? (Array.isArray(data) ? data[0].backend : undefined);
   try {
     return await withMode(model, false, async () => {
-      for (const [start, len] of batches(x.shape[0]!, batchSize)) {
+      for (const makeBatch of steps) {
         noGrad(() => tidy(() => {
-          const xb = narrow(x, 0, start, len);
-          const yb = narrow(y, 0, start, len);
-          const pred = forward('evaluate', model, xb);
+          const [xb, yb] = makeBatch();
+          const pred = forward(op, model, xb);
           acc.add(c.loss.fn(pred, yb), pred, yb);
         }));
-        await x.backend.throttle();
+        await device?.throttle();
       }
       return acc.read(prefix);
     });
@@ -200,12 +228,19 @@ async function evaluateCompiled(model: AnyModule, c: Compiled, x: Tensor, y: Ten
   }
 }
 
-export async function evaluate(model: AnyModule, x: Tensor, y: Tensor, options: EvaluateOptions = {}): Promise<Logs> {
+export async function evaluate(model: AnyModule, x: Tensor, y: Tensor, options?: EvaluateOptions): Promise<Logs>;
+/** Over one pass of a source's batches [x, y] (its own batch size). */
+export async function evaluate(model: AnyModule, source: BatchSource): Promise<Logs>;
+export async function evaluate(model: AnyModule, xOrSource: Tensor | BatchSource, y?: Tensor, options: EvaluateOptions = {}): Promise<Logs> {
   const c = compiledOf('evaluate', model);
+  if (isBatchSource(xOrSource)) {
+    positiveInt('evaluate', 'the batch source\'s length', xOrSource.length);
+    return evaluateCompiled(model, c, xOrSource, xOrSource.batchSize, '');
+  }
   const batchSize = options.batchSize ?? 32;
   positiveInt('evaluate', 'batchSize', batchSize);
-  checkPair('evaluate', x, y, c.loss);
-  return evaluateCompiled(model, c, x, y, batchSize, '');
+  checkPair('evaluate', xOrSource, y!, c.loss);
+  return evaluateCompiled(model, c, [xOrSource, y!], batchSize, '');
 }
 
 /** The model's outputs for x, computed in batches (eval mode, no graph), as one tensor. */
@@ -219,7 +254,7 @@ export async function predict(model: AnyModule, x: Tensor, options: EvaluateOpti
   })));
 }
 
-function splitValidation(x: Tensor, y: Tensor, options: FitOptions): { xTrain: Tensor; yTrain: Tensor; val: [Tensor, Tensor] | null; owned: Tensor[] } {
+function splitValidation(x: Tensor, y: Tensor, options: FitOptions): { xTrain: Tensor; yTrain: Tensor; val: [Tensor, Tensor] | BatchSource | null; owned: Tensor[] } {
   const split = options.validationSplit ?? 0;
   if (options.validationData) {
     if (split > 0) throw new Error('fit: give validationData or validationSplit, not both');
@@ -258,14 +293,14 @@ function tensorSteps(x: Tensor, y: Tensor, batchSize: number, order: Tensor | nu
   });
 }
 
-function sourceSteps(source: BatchSource, loss: ResolvedLoss): (() => [Tensor, Tensor])[] {
+function sourceSteps(source: BatchSource, loss: ResolvedLoss, op = 'fit'): (() => [Tensor, Tensor])[] {
   const it = source[Symbol.iterator]();
   return Array.from({ length: source.length }, (_, step) => () => {
     const next = it.next();
-    if (next.done) throw new Error(`fit: the batch source ended after ${step} batches, but its length says ${source.length}`);
+    if (next.done) throw new Error(`${op}: the batch source ended after ${step} batches, but its length says ${source.length}`);
     const [xb, yb] = next.value;
-    if (!xb || !yb || next.value.length !== 2) throw new Error(`fit: each batch must be [x, y], got ${next.value.length} tensors`);
-    checkPair('fit', xb, yb, loss);
+    if (!xb || !yb || next.value.length !== 2) throw new Error(`${op}: each batch must be [x, y], got ${next.value.length} tensors`);
+    checkPair(op, xb, yb, loss);
     return [xb, yb];
   });
 }
@@ -291,11 +326,19 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
   }
   if (options.validationData) {
     const v = options.validationData;
-    if (!Array.isArray(v) || v.length !== 2) throw new Error('fit: validationData must be [xVal, yVal]');
-    checkPair('fit (validationData)', v[0], v[1], c.loss);
+    if (!Array.isArray(v) && isBatchSource(v)) positiveInt('fit', 'the validation source\'s length', v.length);
+    else if (!Array.isArray(v) || v.length !== 2) throw new Error('fit: validationData must be [xVal, yVal] or a batch source');
+    else checkPair('fit (validationData)', v[0], v[1], c.loss);
   }
   const verbose = options.verbose ?? 1;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
+  const initialEpoch = options.initialEpoch;
+  if (initialEpoch !== undefined && !(Number.isInteger(initialEpoch) && initialEpoch >= 0 && initialEpoch <= epochs)) {
+    throw new Error(`fit: initialEpoch must be an integer in [0, epochs] = [0, ${epochs}] (epochs is the epoch training ends at, as in Keras), got ${initialEpoch}`);
+  }
+  if (options.resumeFrom !== undefined && (typeof options.resumeFrom !== 'string' || options.resumeFrom === '')) {
+    throw new Error(`fit: resumeFrom must be the path of a training checkpoint, got ${String(options.resumeFrom)}`);
+  }
   const { xTrain, yTrain, val, owned } = source
     ? { xTrain: null, yTrain: null, val: options.validationData ?? null, owned: [] }
     : splitValidation(xOrSource as Tensor, yOrOptions as Tensor, options);
@@ -307,27 +350,82 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
   // A terminal shows running values: read the sums about ten times per epoch there, else only at the end.
   const readEvery = live ? Math.max(1, Math.ceil(steps / 10)) : Infinity;
   const callbacks = options.callbacks ?? [];
-  const ctx: FitContext = { model, optimizer: c.optimizer, stopTraining: false };
   const history = new History({ epochs, steps, batchSize });
   const shuffle = options.shuffle ?? true;
+  // Where the steps run: the model's parameters (or, for a model without any, the data).
+  const device = model.parameters()[0]?.backend ?? xTrain?.backend ?? getBackend();
 
+  // Checkpoints asked for during a round of hooks are written after the round, so they hold
+  // every callback's state after it.
+  const requested: string[] = [];
+  let acc: Accumulator | null = null;
+  let rngEpochStart = getRngState();
+  let epochNow = 0;
+  const ctx: FitContext = {
+    model, optimizer: c.optimizer, stopTraining: false,
+    get epoch() { return epochNow; },
+    saveTrainingState: (path) => {
+      if (typeof path !== 'string' || path === '') throw new Error(`saveTrainingState: expected a file path, got ${String(path)}`);
+      requested.push(path);
+    },
+    runningLoss: async () => {
+      if (!acc) throw new Error('runningLoss: there is a running loss only between an epoch\'s batches (call it from onBatchEnd)');
+      return (await acc.read()).loss ?? NaN;
+    },
+    print: (line) => { out.write(`${line}\n`); },
+  };
+  const writeRequested = async (at: Omit<RunPosition, 'steps' | 'rng'>): Promise<void> => {
+    if (!requested.length) return;
+    if (source && at.step > 0) {
+      throw new Error('saveTrainingState: a fit on a batch source can only be checkpointed at epoch ends (its batches cannot be replayed from the middle); use saveFreq \'epoch\' or fit(x, y)');
+    }
+    for (const path of requested.splice(0)) {
+      await writeTrainingCheckpoint(path, model, c.optimizer, callbacks, { ...at, steps, rng: getRngState() });
+    }
+  };
+
+  let resume: TrainingCheckpoint | null = null;
   try {
+    if (options.resumeFrom !== undefined) {
+      resume = await readTrainingCheckpoint(options.resumeFrom, device);
+      if (initialEpoch !== undefined && initialEpoch !== resume.epoch) {
+        throw new Error(`fit: initialEpoch ${initialEpoch} contradicts resumeFrom '${options.resumeFrom}', which continues at epoch ${resume.epoch}`);
+      }
+      if (resume.step > 0 && resume.steps !== steps) {
+        throw new Error(`fit: resumeFrom '${options.resumeFrom}' stopped at batch ${resume.step} of ${resume.steps}, but this fit has ${steps} batches per epoch (other data or batch size)`);
+      }
+      if (resume.step > 0 && source) throw new Error(`fit: resumeFrom '${options.resumeFrom}' is a mid-epoch checkpoint, which a batch source cannot replay; give x and y`);
+    }
+    const firstEpoch = resume?.epoch ?? initialEpoch ?? 0;
+    let nextEpoch = firstEpoch;
     await withMode(model, true, async () => {
       for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
-      for (let epoch = 0; epoch < epochs && !ctx.stopTraining; epoch++) {
+      if (resume) {
+        restoreTraining(options.resumeFrom!, resume, model, c.optimizer, callbacks);
+        setRngState(resume.rng);
+      }
+      for (let epoch = firstEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
+        epochNow = epoch;
         for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
         progress?.epochBegin(epoch);
-        const acc = new Accumulator(c.metrics);
-        // Where the steps run: the model's parameters (or, for a model without any, the data).
-        const device = model.parameters()[0]?.backend ?? xTrain?.backend;
+        const resumed = resume && epoch === firstEpoch && resume.step > 0 ? resume : null;
+        // Mid-epoch, the epoch's shuffle is drawn again from the generator as it was then.
+        if (resumed) setRngState(resumed.rngEpochStart!);
+        rngEpochStart = getRngState();
         const order = xTrain && shuffle ? keep(tensor(permutation(n), [n], { dtype: 'int32', backend: xTrain.backend })) : null;
+        const epochAcc = new Accumulator(c.metrics);
+        acc = epochAcc;
         let logs: Logs;
         try {
+          if (resumed) {
+            epochAcc.restore(resumed.accumulator!.count, resumed.accumulator!.sums, `resumeFrom '${options.resumeFrom}'`);
+            setRngState(resumed.rng);
+          }
           const makeBatches = source ? sourceSteps(source, c.loss) : tensorSteps(xTrain!, yTrain!, batchSize, order);
-          for (const [step, makeBatch] of makeBatches.entries()) {
+          for (let step = resumed?.step ?? 0; step < steps && !ctx.stopTraining; step++) {
             let len = 0;
             tidy(() => {
-              const [xb, yb] = makeBatch();
+              const [xb, yb] = makeBatches[step]!();
               len = xb.shape[0]!;
               c.optimizer.zeroGrad();
               const pred = forward('fit', model, xb);
@@ -335,27 +433,34 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
               if (loss.size !== 1) throw new Error(`fit: the loss must be a scalar, got shape ${fmt(loss.shape)}`);
               loss.backward();
               c.optimizer.step();
-              acc.add(loss, pred, yb);
+              epochAcc.add(loss, pred, yb);
             });
             // Keeps the host at most a step or so ahead of the device (no read-back).
-            await device?.throttle();
+            await device.throttle();
             for (const cb of callbacks) await cb.onBatchEnd?.(step, { batch: step, size: len }, ctx);
-            if (progress && (step + 1) % readEvery === 0 && step + 1 < steps) progress.update(step + 1, await acc.read());
+            await writeRequested({ epoch, step: step + 1, rngEpochStart, accumulator: { count: epochAcc.count, sums: epochAcc.sums() } });
+            if (progress && (step + 1) % readEvery === 0 && step + 1 < steps) progress.update(step + 1, await epochAcc.read());
           }
-          logs = await acc.read();
+          logs = await epochAcc.read();
         } finally {
-          acc.dispose();
+          epochAcc.dispose();
+          acc = null;
           order?.dispose();
         }
         c.optimizer.zeroGrad();
-        if (val) Object.assign(logs, await evaluateCompiled(model, c, val[0], val[1], batchSize, 'val'));
+        if (val) Object.assign(logs, await evaluateCompiled(model, c, val, batchSize, 'val'));
         progress?.epochEnd(epoch, logs);
         history.record(epoch, logs);
         for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
+        nextEpoch = epoch + 1;
+        await writeRequested({ epoch: nextEpoch, step: 0, rngEpochStart: null, accumulator: null });
       }
       for (const cb of callbacks) await cb.onTrainEnd?.(ctx);
+      // Asked for at the very end: the state after training, at the boundary of the last epoch.
+      await writeRequested({ epoch: nextEpoch, step: 0, rngEpochStart: null, accumulator: null });
     });
   } finally {
+    resume?.dispose();
     for (const t of owned) t.dispose();
   }
   return history;

@@ -178,3 +178,15 @@ export function throwsWith(fn: () => unknown, fragments: string[], what: string)
   if (message === null) assert.unreachable(`${what}: expected an error, none was thrown`);
   for (const f of fragments) assert.ok(message!.includes(f), `${what}: error "${message}" should mention "${f}"`);
 }
+
+/** Asserts the promise rejects with an error whose message contains every fragment. */
+export async function rejectsWith(p: Promise<unknown>, fragments: string[], what: string): Promise<void> {
+  let message: string | null = null;
+  try {
+    await p;
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  if (message === null) assert.unreachable(`${what}: expected an error, none was thrown`);
+  for (const f of fragments) assert.ok(message!.includes(f), `${what}: error "${message}" should mention "${f}"`);
+}

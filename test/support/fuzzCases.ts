@@ -92,39 +92,76 @@ function matmul(r: Rand): FuzzCase {
   };
 }
 
-function conv2d(r: Rand): FuzzCase {
+/** conv2d, or conv1d (one spatial axis), with every option; padding 'same' (stride 1) may need
+ *  uneven padding (an even kernel or an odd dilation times an odd kernel - 1). */
+function conv(r: Rand): FuzzCase {
+  const spatial = r() < 0.3 ? 1 : 2;
   const groups = pick(r, [1, 1, 2, 3]);
   const cin = groups * int(r, 1, 3);
   const cout = groups * int(r, 1, 3);
-  const kh = int(r, 1, 4);
-  const kw = int(r, 1, 4);
-  const dilation = pick(r, [1, 1, 2]);
-  const stride = pick(r, [1, 1, 2, 3]);
-  const padding: [number, number] = [int(r, 0, Math.floor(kh / 2)), int(r, 0, Math.floor(kw / 2))];
+  const k = Array.from({ length: spatial }, () => int(r, 1, 4));
+  const dilation = pick(r, [1, 1, 2, 3]);
+  const same = r() < 0.25;
+  const stride = same ? 1 : pick(r, [1, 1, 2, 3]);
+  const pad = same ? k.map(() => 0) : k.map((kk) => int(r, 0, Math.floor(kk / 2)));
   // Big enough for at least one output position.
-  const h = int(r, dilation * (kh - 1) + 1 - 2 * padding[0]!, 12);
-  const w = int(r, dilation * (kw - 1) + 1 - 2 * padding[1]!, 12);
-  const x = [int(r, 1, 3), cin, Math.max(1, h), Math.max(1, w)];
-  const weight = [cout, cin / groups, kh, kw];
+  const spatialSize = k.map((kk, i) => Math.max(1, int(r, dilation * (kk - 1) + 1 - 2 * pad[i]!, 12)));
+  const x = [int(r, 1, 3), cin, ...spatialSize];
+  const weight = [cout, cin / groups, ...k];
   const bias = r() < 0.5;
+  const padding = same ? 'same' as const : spatial === 1 ? pad[0]! : pad as [number, number];
   const options = { stride, padding, dilation, groups };
+  const op = spatial === 1 ? 'conv1d' : 'conv2d';
   return {
-    family: 'conv2d', name: `conv2d x ${fmt(x)} w ${fmt(weight)}${bias ? ' +bias' : ''} ${JSON.stringify(options)}`, differentiable: true,
+    family: 'conv', name: `${op} x ${fmt(x)} w ${fmt(weight)}${bias ? ' +bias' : ''} ${JSON.stringify(options)}`, differentiable: true,
     inputs: [n(x), n(weight), ...(bias ? [n([cout])] : [])],
-    fn: (xs, ws, b) => dg.conv2d(xs!, ws!, b ?? null, options),
+    fn: (xs, ws, b) => (spatial === 1 ? dg.conv1d(xs!, ws!, b ?? null, options as dg.Conv1dOptions) : dg.conv2d(xs!, ws!, b ?? null, options as dg.Conv2dOptions)),
   };
 }
 
+/** Whether some window along an axis has no tap inside the input (PyTorch's output size). */
+function emptyWindow(size: number, k: number, s: number, p: number, d: number, ceilMode: boolean): boolean {
+  const span = size + 2 * p - d * (k - 1) - 1;
+  let out = (ceilMode ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+  if (ceilMode && (out - 1) * s >= size + p) out--;
+  for (let o = 0; o < out; o++) {
+    if (!Array.from({ length: k }, (_, j) => o * s - p + j * d).some((i) => i >= 0 && i < size)) return true;
+  }
+  return false;
+}
+
+/** Windowed max/avg pooling with ceil mode and (max) dilation, or an adaptive pool to any size
+ *  (overlapping bins, more outputs than inputs, or bins that divide the input). */
 function pool(r: Rand): FuzzCase {
   const kind = pick(r, ['max', 'avg'] as const);
+  if (r() < 0.3) {
+    const x = [int(r, 1, 3), int(r, 1, 4), int(r, 1, 13), int(r, 1, 13)];
+    const outputSize: [number, number] = [int(r, 1, 9), int(r, 1, 9)];
+    return {
+      family: 'pool', name: `adaptive${kind === 'max' ? 'Max' : 'Avg'}Pool2d ${fmt(x)} -> ${fmt(outputSize)}`, differentiable: true, inputs: [n(x)],
+      fn: (xs) => (kind === 'max' ? dg.adaptiveMaxPool2d(xs!, outputSize) : dg.adaptiveAvgPool2d(xs!, outputSize)),
+    };
+  }
   const kernelSize: [number, number] = [int(r, 1, 3), int(r, 1, 3)];
   const stride: [number, number] = [int(r, 1, 3), int(r, 1, 3)];
   const padding: [number, number] = [int(r, 0, Math.floor(kernelSize[0] / 2)), int(r, 0, Math.floor(kernelSize[1] / 2))];
-  const x = [int(r, 1, 3), int(r, 1, 4), int(r, kernelSize[0]!, 13), int(r, kernelSize[1]!, 13)];
-  const options = { kernelSize, stride, padding };
+  const dilation: [number, number] = kind === 'max' ? [pick(r, [1, 1, 2, 3]), pick(r, [1, 1, 2, 3])] : [1, 1];
+  const ceilMode = r() < 0.4;
+  // At least one output position in floor mode too (the smallest input the window fits).
+  const low = (i: 0 | 1) => Math.max(1, dilation[i] * (kernelSize[i] - 1) + 1 - 2 * padding[i]);
+  const x = [int(r, 1, 3), int(r, 1, 4), int(r, low(0), 13), int(r, low(1), 13)];
+  // A dilated window can have every tap in the padding (its max is -Infinity, which the
+  // tolerance checks cannot compare; test/cnn.test.ts checks that case): such an axis drops its
+  // padding, and grows to fit one window if it must; windows then start inside the input.
+  for (const i of [0, 1] as const) {
+    if (!emptyWindow(x[2 + i]!, kernelSize[i], stride[i], padding[i], dilation[i], ceilMode)) continue;
+    padding[i] = 0;
+    x[2 + i] = Math.max(x[2 + i]!, dilation[i] * (kernelSize[i] - 1) + 1);
+  }
+  const options = { kernelSize, stride, padding, ceilMode, ...(kind === 'max' ? { dilation } : { countIncludePad: r() < 0.5 }) };
   return {
     family: 'pool', name: `${kind}Pool2d ${fmt(x)} ${JSON.stringify(options)}`, differentiable: true, inputs: [n(x)],
-    fn: (xs) => (kind === 'max' ? dg.maxPool2d(xs!, options) : dg.avgPool2d(xs!, options)),
+    fn: (xs) => (kind === 'max' ? dg.maxPool2d(xs!, options as dg.MaxPool2dOptions) : dg.avgPool2d(xs!, options as dg.AvgPool2dOptions)),
   };
 }
 
@@ -174,7 +211,7 @@ function loss(r: Rand): FuzzCase {
   };
 }
 
-export const FAMILIES = { elementwise, reduction, matmul, conv2d, pool, lstm: recurrent('lstm'), gru: recurrent('gru'), loss } as const;
+export const FAMILIES = { elementwise, reduction, matmul, conv, pool, lstm: recurrent('lstm'), gru: recurrent('gru'), loss } as const;
 export type Family = keyof typeof FAMILIES;
 
 /** The case a seed draws for a family: the same seed always gives the same case. */

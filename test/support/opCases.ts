@@ -4,6 +4,7 @@
 import * as dg from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import type { InputSpec } from './compare.js';
+import { NORM_CASES } from './normCases.js';
 
 export interface OpCase {
   name: string;
@@ -121,4 +122,6 @@ export const OP_CASES: OpCase[] = [
   { name: 'matmul vec4 both transposed', inputs: [n(20, 12), n(8, 20)], gradInputs: [n(4, 4), n(8, 4)], fn: (a, b) => a.transpose().matmul(b.transpose()) },
   { name: 'matmul vec4 batched broadcast', inputs: [n(2, 1, 9, 16), n(3, 16, 8)], gradInputs: [n(2, 1, 3, 4), n(3, 4, 4)], fn: (a, b) => a.matmul(b) },
   { name: 'matmul split-K 5x1028x12', inputs: [n(5, 1028), n(1028, 12)], gradInputs: [n(2, 8), n(8, 4)], fn: (a, b) => a.matmul(b) },
+  // batch and layer norm (./normCases.ts)
+  ...NORM_CASES,
 ];

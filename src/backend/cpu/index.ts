@@ -15,6 +15,8 @@ import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from '../lstmSpec.js
 import type { GruForward, GruGrads, GruSaved, GruSpec } from '../gruSpec.js';
 import * as loss from './loss.js';
 import * as pool from './pool.js';
+import * as norm from './norm.js';
+import type { NormGrads, NormSpec, RunningStats } from '../normSpec.js';
 import { optimStep } from './optim.js';
 import { takeRows } from './take.js';
 
@@ -274,6 +276,20 @@ export class CpuBackend implements Backend {
   gruBackward(dOut: Handle, wHh: Handle, fwd: GruSaved, mask: Handle | null, spec: GruSpec): GruGrads {
     const r = gru.gruBackward(f(dOut), f(wHh), { states: f(fwd.states), gates: f(fwd.gates) }, mask ? f(mask) : null, spec);
     return { dxGates: this.f64(r.dxGates), dhGates: this.f64(r.dhGates), dh0: this.f64(r.dh0), dwHh: this.f64(r.dwHh) };
+  }
+  normStats(x: Handle, spec: NormSpec, running: RunningStats | null): Handle {
+    const r = running && { mean: f(running.mean), var: f(running.var), count: running.count ? h(running.count).data as Int32Array : null, momentum: running.momentum };
+    return this.f64(norm.normStats(f(x), spec, r));
+  }
+  runningNormStats(mean: Handle, variance: Handle, eps: number): Handle {
+    return this.f64(norm.runningNormStats(f(mean), f(variance), eps));
+  }
+  normForward(x: Handle, stats: Handle, weight: Handle | null, bias: Handle | null, spec: NormSpec): Handle {
+    return this.f64(norm.normForward(f(x), f(stats), weight ? f(weight) : null, bias ? f(bias) : null, spec));
+  }
+  normBackward(dy: Handle, x: Handle, stats: Handle, weight: Handle | null, spec: NormSpec, batchStats: boolean, affineGrads: boolean): NormGrads {
+    const r = norm.normBackward(f(dy), f(x), f(stats), weight ? f(weight) : null, spec, batchStats, affineGrads);
+    return { dx: this.f64(r.dx), dWeight: r.dWeight && this.f64(r.dWeight), dBias: r.dBias && this.f64(r.dBias) };
   }
   embedding(weight: Handle, indices: Handle, dim: number): Handle {
     return this.f64(emb.embeddingForward(f(weight), h(indices).data as Int32Array, dim));

@@ -19,6 +19,8 @@ import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from '../lstmSpec.js
 import type { GruForward, GruGrads, GruSaved, GruSpec } from '../gruSpec.js';
 import * as loss from './kernels/loss.js';
 import * as pool from './kernels/pool.js';
+import * as norm from './kernels/norm.js';
+import type { NormGrads, NormSpec, RunningStats } from '../normSpec.js';
 import { GpuHandle, GpuRuntime } from './runtime.js';
 
 const g = (x: Handle) => x as GpuHandle;
@@ -106,6 +108,16 @@ export class WebGpuBackend implements Backend {
   }
   gruBackward(dOut: Handle, wHh: Handle, fwd: GruSaved, mask: Handle | null, spec: GruSpec): GruGrads {
     return gru.gruBackward(this.rt, g(dOut), g(wHh), { states: g(fwd.states), gates: g(fwd.gates) }, mask ? g(mask) : null, spec);
+  }
+  normStats(x: Handle, spec: NormSpec, running: RunningStats | null): Handle {
+    return norm.normStats(this.rt, g(x), spec, running && { mean: g(running.mean), var: g(running.var), count: running.count ? g(running.count) : null, momentum: running.momentum });
+  }
+  runningNormStats(mean: Handle, variance: Handle, eps: number): Handle { return norm.runningNormStats(this.rt, g(mean), g(variance), eps); }
+  normForward(x: Handle, stats: Handle, weight: Handle | null, bias: Handle | null, spec: NormSpec): Handle {
+    return norm.normForward(this.rt, g(x), g(stats), weight ? g(weight) : null, bias ? g(bias) : null, spec);
+  }
+  normBackward(dy: Handle, x: Handle, stats: Handle, weight: Handle | null, spec: NormSpec, batchStats: boolean, affineGrads: boolean): NormGrads {
+    return norm.normBackward(this.rt, g(dy), g(x), g(stats), weight ? g(weight) : null, spec, batchStats, affineGrads);
   }
   embedding(weight: Handle, indices: Handle, dim: number): Handle { return emb.embedding(this.rt, g(weight), g(indices), dim); }
   embeddingGrad(dOut: Handle, indices: Handle, rows: number, dim: number): Handle {

@@ -42,6 +42,11 @@ const MIN_BYTES = 16;
 /** Dispatches recorded before a submit is forced; bounds memory held by deferred releases. */
 const MAX_DISPATCHES_PER_SUBMIT = 512;
 const CONSTANT_CACHE_LIMIT = 4096;
+/** Read-back buffers kept per size class, and in all: reads in flight at once are few. */
+const STAGING_PER_CLASS = 4;
+const STAGING_LIMIT_BYTES = 64 * 1024 * 1024;
+/** Free transient uniforms kept per size: as many as one batch used at most, in practice. */
+const TRANSIENT_PER_SIZE = 64;
 /** `throttle` waits until at most this many submitted batches are unfinished. Two keep the
  *  device busy (one running, one queued) while the host records the next. */
 const MAX_SUBMITS_IN_FLIGHT = 2;
@@ -84,8 +89,13 @@ export class GpuRuntime {
   /** Completion of each submitted batch not yet waited for, oldest first (see `throttle`). */
   private readonly inFlight: Promise<undefined>[] = [];
   private readonly constants = new Map<string, GPUBuffer>();
+  /** transientUniform's buffers: bound by the open batch (by content), and free (by size). */
+  private readonly transientInBatch = new Map<string, GPUBuffer>();
+  private readonly transientFree = new Map<number, GPUBuffer[]>();
   private toDestroy: GPUBuffer[] = [];
-  private readonly staging: GPUBuffer[] = [];
+  /** Free read-back buffers by size class (see takeStaging). */
+  private readonly staging = new Map<number, GPUBuffer[]>();
+  private stagingBytes = 0;
   private error: Error | null = null;
   private lastErrorBatch = -1;
   private bytes = 0;
@@ -212,9 +222,17 @@ export class GpuRuntime {
     return this.pooled;
   }
 
-  /** Bind groups cached for reuse (npm run soak reports it; the cache is bounded by BIND_GROUP_CACHE_LIMIT). */
-  bindGroupCount(): number {
-    return this.bindGroups.size;
+  /**
+   * How many objects each cache holds (npm run soak and the runtime tests read it). Bind groups
+   * are bounded by BIND_GROUP_CACHE_LIMIT and constants by CONSTANT_CACHE_LIMIT; in a steady
+   * training loop constants, staging and transient buffers stop changing after the first steps.
+   */
+  cacheSizes(): { bindGroups: number; constants: number; staging: number; transients: number; pipelines: number } {
+    let staging = 0;
+    for (const list of this.staging.values()) staging += list.length;
+    let transients = this.transientInBatch.size;
+    for (const list of this.transientFree.values()) transients += list.length;
+    return { bindGroups: this.bindGroups.size, constants: this.constants.size, staging, transients, pipelines: this.pipelines.size };
   }
 
   alloc(size: number, dtype: DType): GpuHandle {
@@ -311,6 +329,37 @@ export class GpuRuntime {
       this.toDestroy.push(old);
     }
     return b;
+  }
+
+  /**
+   * A uniform whose words change from step to step (an optimizer's step count and bias
+   * corrections). `constant` would create a buffer, and so a bind group per parameter, for every
+   * step: thousands of dead buffers and native descriptor sets until the caches cycle. These few
+   * buffers are rewritten instead. One handed out is bound only by the open batch, and
+   * queue.writeBuffer is ordered after every batch already submitted, so once the open batch is
+   * submitted the buffer can take the next step's words; in a steady loop the same buffer comes
+   * back each step, and the bind groups that use it are cache hits.
+   */
+  transientUniform(words: Uint32Array): GPUBuffer {
+    const key = words.join(',');
+    let b = this.transientInBatch.get(key);
+    if (b) return b;
+    const size = Math.max(MIN_BYTES, Math.ceil(words.byteLength / 16) * 16);
+    b = this.transientFree.get(size)?.pop() ?? this.device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(b, 0, words.buffer, words.byteOffset, words.byteLength);
+    this.transientInBatch.set(key, b);
+    return b;
+  }
+
+  /** After a submit: the batch's transient uniforms may be rewritten (see transientUniform). */
+  private recycleTransients(): void {
+    for (const b of this.transientInBatch.values()) {
+      let list = this.transientFree.get(b.size);
+      if (!list) this.transientFree.set(b.size, (list = []));
+      if (list.length < TRANSIENT_PER_SIZE) list.push(b);
+      else b.destroy();
+    }
+    this.transientInBatch.clear();
   }
 
   // ---- recording -----------------------------------------------------------------------------
@@ -415,6 +464,7 @@ export class GpuRuntime {
     this.deferred = [];
     for (const b of this.toDestroy) b.destroy();
     this.toDestroy = [];
+    this.recycleTransients();
   }
 
   /** Waits (without a read-back) until at most MAX_SUBMITS_IN_FLIGHT submitted batches are
@@ -432,39 +482,66 @@ export class GpuRuntime {
   }
 
   /** Copies several tensors back with one submit and one wait (a read plus a side check, such
-   *  as the loss kernels' bad-label flag, costs no extra round trip). */
+   *  as the loss kernels' bad-label flag, costs no extra round trip). All of them go into one
+   *  staging buffer, so a read of many small records maps once. */
   async readBuffers(hs: readonly GpuHandle[]): Promise<ArrayBuffer[]> {
     this.check();
     this.pass?.end();
     this.pass = null;
     this.encoder ??= this.device.createCommandEncoder();
-    const copies = hs.map((h) => {
-      const bytes = Math.max(MIN_BYTES, h.size * 4);
-      const idx = this.staging.findIndex((s) => s.size >= bytes && s.size <= 4 * bytes);
-      const staging = idx >= 0 ? this.staging.splice(idx, 1)[0]! : this.device.createBuffer({
-        size: sizeClass(bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-      });
+    // mapAsync wants offsets in multiples of 8; copies want multiples of 4.
+    let total = 0;
+    const offsets = hs.map((h) => {
+      const at = total;
+      total += Math.ceil(Math.max(MIN_BYTES, h.size * 4) / 8) * 8;
+      return at;
+    });
+    const staging = this.takeStaging(total);
+    hs.forEach((h, i) => {
       h.lastUse = this.batch;
-      this.encoder!.copyBufferToBuffer(h.buffer, 0, staging, 0, Math.ceil(bytes / 4) * 4);
-      return { h, bytes, staging };
+      if (h.size > 0) this.encoder!.copyBufferToBuffer(h.buffer, 0, staging, offsets[i]!, h.size * 4);
     });
     this.flush();
     this.stats.readbacks++;
     try {
-      const maps = Promise.all(copies.map((c) => c.staging.mapAsync(GPUMapMode.READ, 0, c.bytes)));
-      await withTimeout(maps, this.waitTimeoutMs, 'read: the copy of a tensor back to the host');
+      await withTimeout(staging.mapAsync(GPUMapMode.READ, 0, total), this.waitTimeoutMs, 'read: the copy of a tensor back to the host');
     } catch (e) {
+      // A failed map leaves the buffer in an unknown state: not reused.
+      staging.destroy();
       this.check();
       throw e;
     }
-    const outs = copies.map(({ h, bytes, staging }) => {
-      const out = staging.getMappedRange(0, bytes).slice(0, h.size * 4);
-      staging.unmap();
-      this.staging.push(staging);
-      return out;
-    });
+    const mapped = staging.getMappedRange(0, total);
+    const outs = hs.map((h, i) => mapped.slice(offsets[i]!, offsets[i]! + h.size * 4));
+    staging.unmap();
+    this.giveBackStaging(staging);
     this.check();
     return outs;
+  }
+
+  /** A MAP_READ buffer of at least `bytes`, reused by size class: a training loop reads the same
+   *  few sizes (its loss, a metric, the checks' records) over and over. */
+  private takeStaging(bytes: number): GPUBuffer {
+    const cls = sizeClass(bytes);
+    const reused = this.staging.get(cls)?.pop();
+    if (reused) {
+      this.stagingBytes -= cls;
+      return reused;
+    }
+    return this.device.createBuffer({ size: cls, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+
+  /** Keeps a staging buffer for the next read of its size class, up to a few of each and
+   *  STAGING_LIMIT_BYTES in all (a one-off read of a large tensor is not kept). */
+  private giveBackStaging(b: GPUBuffer): void {
+    let list = this.staging.get(b.size);
+    if (!list) this.staging.set(b.size, (list = []));
+    if (list.length >= STAGING_PER_CLASS || this.stagingBytes + b.size > STAGING_LIMIT_BYTES) {
+      b.destroy();
+      return;
+    }
+    list.push(b);
+    this.stagingBytes += b.size;
   }
 
   /**
@@ -529,6 +606,11 @@ export class GpuRuntime {
       }
     }
     this.free.clear();
+    for (const list of this.staging.values()) for (const b of list) b.destroy();
+    this.staging.clear();
+    this.stagingBytes = 0;
+    for (const list of this.transientFree.values()) for (const b of list) b.destroy();
+    this.transientFree.clear();
     this.bindGroups.clear();
   }
 }

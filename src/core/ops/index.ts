@@ -10,4 +10,5 @@ export * from './loss.js';
 export * from './lstm.js';
 export * from './gru.js';
 export * from './embedding.js';
+export * from './norm.js';
 export { backward } from '../autograd.js';

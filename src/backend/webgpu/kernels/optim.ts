@@ -29,9 +29,10 @@ export function optimStep(
   let spare = scratch.get(rt);
   if (!spare) scratch.set(rt, (spare = [0, 1, 2].map(() => rt.alloc(1, 'float32'))));
   const slots = Array.from({ length: SLOTS[kind] }, (_, i) => states[i] ?? spare[i]!);
-  // The hyper uniform is shared by every parameter of a step (the cache returns one buffer);
-  // the size uniform repeats across steps. Neither grows the cache per parameter per step.
+  // The hyper uniform changes every step (the step count) and is shared by every parameter of
+  // a step: a transient uniform, rewritten each step, so no buffer or bind group is made per
+  // step. The size uniform repeats across steps: an ordinary cached constant.
   const bindings: Binding[] = [param, grad, ...slots, undefined, undefined, undefined].slice(0, 5);
-  bindings.push(rt.constant(hyperWords(h)), rt.constant(Uint32Array.from([param.size])));
+  bindings.push(rt.transientUniform(hyperWords(h)), rt.constant(Uint32Array.from([param.size])));
   rt.dispatch({ shader: 'optim', entry: kind }, bindings, elementwiseGrid(param.size));
 }

@@ -14,17 +14,20 @@ function run(
   invocations = result.size, overrides: Record<string, number> = {},
 ): void {
   const params = rt.constant(Uint32Array.from([
-    s.batch * s.channels, s.inH, s.inW, s.outH, s.outW, s.kH, s.kW, s.strideH, s.strideW, s.padH, s.padW, 0,
+    s.batch * s.channels, s.inH, s.inW, s.outH, s.outW, s.kH, s.kW, s.strideH, s.strideW, s.padH, s.padW, s.dilH,
+    s.dilW, 0, 0, 0,
   ]));
   rt.dispatch(
-    { shader: 'pool', entry, overrides: { WG, COUNT_PAD: s.countIncludePad ? 1 : 0, ...overrides } },
+    { shader: 'pool', entry, overrides: { WG, COUNT_PAD: s.countIncludePad ? 1 : 0, ADAPTIVE: s.adaptive ? 1 : 0, ...overrides } },
     [src, result, params, ...argmax],
     grid2d(Math.max(1, Math.ceil(invocations / WG))),
   );
 }
 
-/** Windows tile the input: stride = kernel and no padding (PyTorch's default stride). */
-const tiles = (s: Pool2dSpec) => s.strideH === s.kH && s.strideW === s.kW && s.padH === 0 && s.padW === 0;
+/** Windows tile the input: stride = kernel, no padding or dilation (PyTorch's default stride),
+ *  and every window whole (ceil mode can add a partial last one). */
+const tiles = (s: Pool2dSpec) => !s.adaptive && s.strideH === s.kH && s.strideW === s.kW && s.padH === 0 && s.padW === 0 &&
+  s.dilH === 1 && s.dilW === 1 && s.outH * s.kH <= s.inH && s.outW * s.kW <= s.inW;
 
 export function maxPool2d(rt: GpuRuntime, x: GpuHandle, s: Pool2dSpec, withArgmax: boolean): [GpuHandle, GpuHandle | null] {
   const out = allocOutput(rt, 'maxPool2d', 'output', outShape(s));

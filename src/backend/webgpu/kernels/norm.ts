@@ -1,0 +1,172 @@
+// Dispatch for shaders/norm.wgsl. Each spec becomes the shader's three layouts (reduction,
+// statistic, affine); a reduction over more elements per group than one workgroup's chunk takes
+// a second, tiny pass that merges the chunks (and updates the running estimates).
+import { affineSize, normCount, type NormGrads, type NormSpec } from '../../normSpec.js';
+import type { Binding, GpuHandle, GpuRuntime } from '../runtime.js';
+import { floatBits, grid2d } from './common.js';
+import { gather } from './layout.js';
+import { allocOutput } from './outputs.js';
+
+/** Elements each invocation of a reduction takes from its chunk. */
+const PER_THREAD = 16;
+const EW = 256;
+
+interface Layout {
+  /** The reduction: x as [outer, groups, inner], one result per group. */
+  outer: number; groups: number; inner: number;
+  /** Element i's statistic (i / sInner) % sGroups and affine index (i / aInner) % aGroups. */
+  sInner: number; sGroups: number;
+  aInner: number; aGroups: number;
+}
+
+/** The reduction over each statistic's elements (the stats, and dx's sums). */
+function statLayout(s: NormSpec): Layout {
+  if (s.kind === 'batch') {
+    return { outer: s.batch, groups: s.channels, inner: s.inner, sInner: s.inner, sGroups: s.channels, aInner: s.inner, aGroups: s.channels };
+  }
+  return { outer: 1, groups: s.rows, inner: s.features, sInner: s.features, sGroups: s.rows, aInner: 1, aGroups: s.features };
+}
+
+/** Layer norm's weight and bias gradients: a reduction over rows, per feature. */
+function featureLayout(s: NormSpec & { kind: 'layer' }): Layout {
+  return { ...statLayout(s), outer: s.rows, groups: s.features, inner: 1 };
+}
+
+// Bindings an entry mentions but the settings leave unused (no weight, no running estimates)
+// still need a buffer under layout 'auto'; one-element buffers stand in, never read or written.
+// One per slot: WebGPU forbids binding one buffer to two writable slots of a dispatch.
+const spares = new WeakMap<GpuRuntime, Record<'f' | 'f2' | 'f3' | 'i', GpuHandle>>();
+function spare(rt: GpuRuntime): Record<'f' | 'f2' | 'f3' | 'i', GpuHandle> {
+  let s = spares.get(rt);
+  if (!s) spares.set(rt, (s = { f: rt.alloc(1, 'float32'), f2: rt.alloc(1, 'float32'), f3: rt.alloc(1, 'float32'), i: rt.alloc(1, 'int32') }));
+  return s;
+}
+
+function params(rt: GpuRuntime, n: number, l: Layout, chunks: number, chunkLen: number, eps: number, momentum: number, invCount: number): GPUBuffer {
+  return rt.constant(Uint32Array.from([
+    n, l.outer, l.groups, l.inner, l.sInner, l.sGroups, l.aInner, l.aGroups, chunks, chunkLen,
+    floatBits(eps), floatBits(momentum), floatBits(invCount), 0, 0, 0,
+  ]));
+}
+
+/** Slots 0..13 of norm.wgsl by name, so each dispatch lists only what its entry uses. */
+type Slots = Partial<Record<'x' | 'dy' | 'p' | 'partialOut' | 'partialIn' | 'statsOut' | 'stats' | 'runMean' | 'runVar' | 'count' | 'weight' | 'bias' | 'out' | 'sums', Binding>>;
+const ORDER = ['x', 'dy', 'p', 'partialOut', 'partialIn', 'statsOut', 'stats', 'runMean', 'runVar', 'count', 'weight', 'bias', 'out', 'sums'] as const;
+const bindings = (s: Slots): Binding[] => ORDER.map((k) => s[k]);
+
+const perGroup = (groups: number): [number, number] => grid2d(Math.max(1, Math.ceil(groups / 64)));
+const perElement = (n: number): [number, number] => grid2d(Math.max(1, Math.ceil(n / EW)));
+
+/**
+ * A chunked reduction of `entry` (group_stats or grad_sums) over layout l into [2, groups]; the
+ * finish entry merges chunks when there are several, or always when `finishAlways` (the
+ * running update lives there).
+ */
+function reduction(
+  rt: GpuRuntime, entry: 'group_stats' | 'grad_sums', l: Layout, n: number, slots: Slots, overrides: Record<string, number>,
+  finish: { always: boolean; slots: Slots; overrides: Record<string, number> }, eps: number, momentum: number,
+): GpuHandle {
+  const count = l.outer * l.inner;
+  // Small groups (layer norm rows) take 64-wide workgroups so few invocations idle.
+  const wg = count <= 64 * PER_THREAD ? 64 : 256;
+  const chunkLen = wg * PER_THREAD;
+  const chunks = Math.ceil(count / chunkLen);
+  const final = chunks === 1 && !finish.always;
+  const p = params(rt, n, l, chunks, chunkLen, eps, momentum, 0);
+  const out = allocOutput(rt, entry === 'group_stats' ? 'normStats' : 'normBackward', 'statistics', [2, l.groups]);
+  const partial = final ? null : allocOutput(rt, entry === 'group_stats' ? 'normStats' : 'normBackward', 'partial sums', [l.groups * chunks * 4]);
+  const sp = spare(rt);
+  rt.dispatch(
+    { shader: 'norm', entry, overrides: { WG: wg, FINAL: final ? 1 : 0, ...overrides } },
+    bindings({ ...slots, p, partialOut: partial ?? sp.f2, statsOut: out }),
+    grid2d(l.groups * chunks),
+  );
+  if (partial) {
+    rt.dispatch(
+      { shader: 'norm', entry: `${entry}_finish`, overrides: { WG: 64, ...finish.overrides } },
+      bindings({ ...finish.slots, p, partialIn: partial, statsOut: out }),
+      perGroup(l.groups),
+    );
+    rt.release(partial);
+  }
+  return out;
+}
+
+export function normStats(rt: GpuRuntime, x: GpuHandle, s: NormSpec, running: { mean: GpuHandle; var: GpuHandle; count: GpuHandle | null; momentum: number | null } | null): GpuHandle {
+  const l = statLayout(s);
+  const sp = spare(rt);
+  const counted = running?.count ? 1 : 0;
+  return reduction(
+    rt, 'group_stats', l, x.size, { x, count: running?.count ?? sp.i }, { COUNT: counted },
+    {
+      always: running !== null,
+      slots: { runMean: running?.mean ?? sp.f, runVar: running?.var ?? sp.f3, count: running?.count ?? sp.i },
+      overrides: { RUNNING: running ? 1 : 0, CMA: running && running.momentum === null ? 1 : 0 },
+    },
+    s.eps, running?.momentum ?? 0,
+  );
+}
+
+export function runningNormStats(rt: GpuRuntime, mean: GpuHandle, variance: GpuHandle, eps: number): GpuHandle {
+  const C = mean.size;
+  const out = rt.alloc(2 * C, 'float32');
+  const l: Layout = { outer: 1, groups: C, inner: 1, sInner: 1, sGroups: C, aInner: 1, aGroups: C };
+  rt.dispatch(
+    { shader: 'norm', entry: 'running_stats', overrides: { WG: 64 } },
+    bindings({ x: mean, dy: variance, p: params(rt, C, l, 1, 1, eps, 0, 0), statsOut: out }),
+    perGroup(C),
+  );
+  return out;
+}
+
+export function normForward(rt: GpuRuntime, x: GpuHandle, stats: GpuHandle, weight: GpuHandle | null, bias: GpuHandle | null, s: NormSpec): GpuHandle {
+  const sp = spare(rt);
+  const out = allocOutput(rt, s.kind === 'batch' ? 'batchNorm' : 'layerNorm', 'output', [x.size]);
+  rt.dispatch(
+    { shader: 'norm', entry: 'normalize', overrides: { WG: EW, HAS_WEIGHT: weight ? 1 : 0, HAS_BIAS: bias ? 1 : 0 } },
+    bindings({ x, p: params(rt, x.size, statLayout(s), 1, 1, s.eps, 0, 0), stats, weight: weight ?? sp.f, bias: bias ?? sp.f3, out }),
+    perElement(x.size),
+  );
+  return out;
+}
+
+export function normBackward(
+  rt: GpuRuntime, dy: GpuHandle, x: GpuHandle, stats: GpuHandle, weight: GpuHandle | null, s: NormSpec, batchStats: boolean, affineGrads: boolean,
+): NormGrads {
+  const sp = spare(rt);
+  const n = x.size;
+  const l = statLayout(s);
+  const w = weight ?? sp.f;
+  // Layer norm's weight varies within a row, so it enters the row sums; batch norm's is one
+  // number per channel and scales dx afterwards.
+  const inside = s.kind === 'layer' && weight !== null;
+  const sumsOver = (layout: Layout, withWeight: boolean) => reduction(
+    rt, 'grad_sums', layout, n, { x, dy, stats, weight: w }, { WEIGHT_INSIDE: withWeight ? 1 : 0 },
+    { always: false, slots: {}, overrides: {} }, 0, 0,
+  );
+  const sums = batchStats ? sumsOver(l, inside) : null;
+  const dx = allocOutput(rt, s.kind === 'batch' ? 'batchNorm' : 'layerNorm', 'input gradient', [n]);
+  rt.dispatch(
+    {
+      shader: 'norm', entry: 'grad_input',
+      overrides: { WG: EW, HAS_WEIGHT: weight ? 1 : 0, WEIGHT_INSIDE: inside ? 1 : 0, BATCH_STATS: batchStats ? 1 : 0 },
+    },
+    bindings({ x, dy, p: params(rt, n, l, 1, 1, 0, 0, 1 / normCount(s)), stats, weight: w, out: dx, sums: sums ?? sp.f3 }),
+    perElement(n),
+  );
+  if (!affineGrads) {
+    if (sums) rt.release(sums);
+    return { dx, dWeight: null, dBias: null };
+  }
+  // Batch norm's dx sums are sum(dy) and sum(dy * xhat) per channel: dBias and dWeight as they are.
+  let affine = s.kind === 'batch' && sums ? sums : null;
+  if (!affine) {
+    if (sums) rt.release(sums);
+    affine = sumsOver(s.kind === 'batch' ? l : featureLayout(s), false);
+  }
+  const A = affineSize(s);
+  const dBias = gather(rt, affine, { shape: [A], strides: [1], offset: 0 });
+  const dWeight = gather(rt, affine, { shape: [A], strides: [1], offset: A });
+  rt.release(affine);
+  return { dx, dWeight, dBias };
+}
