@@ -139,7 +139,7 @@ function batchNorm2d(id: string, title: string, n: number, c: number, h: number)
   const b = uniform(c, 82, 1);
   const dy = uniform(n * c * h * h, 83);
   return {
-    id, title, needs: ['batchNorm'],
+    id, title,
     dawngrad(dg) {
       const xt = dg.tensor(x, shape, { requiresGrad: true });
       const wt = dg.tensor(w, [c], { requiresGrad: true });
