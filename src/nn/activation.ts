@@ -3,20 +3,19 @@ import { softplusOptions } from '../core/ops/elementwise.js';
 import type { Tensor } from '../core/tensor.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
 
-/** The base of a layer without settings that applies one of Tensor's activation methods. */
-function activation(method: 'relu' | 'sigmoid' | 'tanh' | 'silu' | 'hardswish' | 'mish' | 'logSigmoid') {
-  return class extends Module {
-    override forward(x: Tensor): Tensor { return x[method](); }
-  };
+/** The base of the layers without settings: each applies one of Tensor's activation methods. */
+export abstract class MethodActivation extends Module {
+  protected abstract readonly method: 'relu' | 'sigmoid' | 'tanh' | 'silu' | 'hardswish' | 'mish' | 'logSigmoid';
+  override forward(x: Tensor): Tensor { return x[this.method](); }
 }
 
-export class ReLU extends activation('relu') {}
-export class Sigmoid extends activation('sigmoid') {}
-export class Tanh extends activation('tanh') {}
-export class SiLU extends activation('silu') {}
-export class Hardswish extends activation('hardswish') {}
-export class Mish extends activation('mish') {}
-export class LogSigmoid extends activation('logSigmoid') {}
+export class ReLU extends MethodActivation { protected readonly method = 'relu'; }
+export class Sigmoid extends MethodActivation { protected readonly method = 'sigmoid'; }
+export class Tanh extends MethodActivation { protected readonly method = 'tanh'; }
+export class SiLU extends MethodActivation { protected readonly method = 'silu'; }
+export class Hardswish extends MethodActivation { protected readonly method = 'hardswish'; }
+export class Mish extends MethodActivation { protected readonly method = 'mish'; }
+export class LogSigmoid extends MethodActivation { protected readonly method = 'logSigmoid'; }
 
 export class GELU extends Module {
   constructor(readonly approximate: 'none' | 'tanh' = 'none') {
