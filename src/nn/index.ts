@@ -16,4 +16,4 @@ export {
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, GlobalAveragePooling2D, GlobalMaxPooling2D,
   type Pool2dLayerOptions, type MaxPool2dLayerOptions, type AvgPool2dLayerOptions, type GlobalPoolingOptions,
 } from './pool.js';
-export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './norm.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormLayerOptions, type LayerNormLayerOptions } from './norm.js';
