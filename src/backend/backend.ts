@@ -7,13 +7,16 @@
 //   `scatter`, which the caller has just created for that purpose.
 // - Methods return immediately; the webgpu backend only queues work. `read` is the one wait.
 
-import type { ClassLossSpec, Conv2dSpec, Pool2dSpec, Reduction } from './cnnSpecs.js';
+import type { Conv2dSpec, Pool2dSpec } from './cnnSpecs.js';
 import type { GruForward, GruGrads, GruSaved, GruSpec } from './gruSpec.js';
+import type { ClassLossSpec } from './lossSpec.js';
 import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from './lstmSpec.js';
 import type { NormGrads, NormSpec, RunningStats } from './normSpec.js';
 
 export type DType = 'float32' | 'int32';
 export type TypedArray = Float32Array | Int32Array;
+/** What `upload` takes: a read's TypedArray, or float64 values. */
+export type HostArray = TypedArray | Float64Array;
 
 /** Backend-owned storage. Size is in elements. */
 export interface Handle {
@@ -84,18 +87,27 @@ export interface MatmulSpec {
   bColStride: number;
 }
 
-export interface Backend {
+/**
+ * Generic over the handle type its implementation makes (webgpu: GpuHandle, cpu: CpuHandle), so
+ * a backend's methods take its own handles with no casts. Code above src/backend holds the
+ * default `Backend` (= Backend<Handle>): a handle only ever goes back to the backend that made
+ * it (core/tensor.ts's Storage keeps the two together), and TypeScript's method parameters are
+ * bivariant, which is what lets a Backend<GpuHandle> stand where a Backend is expected.
+ */
+export interface Backend<H extends Handle = Handle> {
   readonly name: 'webgpu' | 'cpu';
   /** Optional: true once the device behind this backend is lost; the engine then opens a new one. */
   readonly lost?: boolean;
   /** Optional runtime settings (see `dg.init`); undefined fields keep their current values. */
   configure?(options: { poolLimitBytes?: number; waitTimeoutMs?: number }): void;
 
-  upload(data: TypedArray): Handle;
+  /** A Float64Array is kept in float64 by the cpu backend (gradient checks) and rounded to
+   *  float32 by webgpu. */
+  upload(data: HostArray): H;
   /** Storage whose contents are unspecified until written (by `scatter`). */
-  empty(size: number, dtype: DType): Handle;
-  fill(size: number, value: number, dtype: DType): Handle;
-  read(x: Handle): Promise<TypedArray>;
+  empty(size: number, dtype: DType): H;
+  fill(size: number, value: number, dtype: DType): H;
+  read(x: H): Promise<TypedArray>;
   /**
    * Resolves once the device has at most a couple of submitted batches left to run. A loop
    * that queues work without reading anything (fit between progress reads) awaits it once per
@@ -103,7 +115,7 @@ export interface Backend {
    * stays busy, and native objects of finished work are freed as it goes.
    */
   throttle(): Promise<void>;
-  release(x: Handle): void;
+  release(x: H): void;
   /** Bytes currently held by the backend's allocator (live plus pooled). */
   allocatedBytes(): number;
   /** Of those, the bytes of free buffers kept for reuse. */
@@ -112,56 +124,56 @@ export interface Backend {
   emptyCache(): void;
   /** dg.debug({ checkNumerics }): raises `checkNumerics: <describe> produced NaN or Inf` if the
    *  float32 x holds one (cpu: at once; webgpu: at the next read-back, naming the first such op). */
-  checkNumerics(x: Handle, describe: string): void;
+  checkNumerics(x: H, describe: string): void;
 
   /** out = f(x) elementwise; `param` is leakyRelu's slope, elu's alpha, softplus's threshold
    *  (softplus itself is beta = 1; ignored elsewhere). float32 only. */
-  unary(op: UnaryOp, x: Handle, param: number): Handle;
+  unary(op: UnaryOp, x: H, param: number): H;
   /** dx = dy * f'(x) elementwise, the backward of `unary`. */
-  unaryGrad(op: UnaryOp, x: Handle, dy: Handle, param: number): Handle;
+  unaryGrad(op: UnaryOp, x: H, dy: H, param: number): H;
   /** out[shape] = a[view] op b[view]; views broadcast with zero strides. Same dtype in and out. */
-  binary(op: BinaryOp, a: Handle, aView: View, b: Handle, bView: View, outShape: readonly number[]): Handle;
+  binary(op: BinaryOp, a: H, aView: View, b: H, bView: View, outShape: readonly number[]): H;
   /** Like `binary` but returns float32 1/0. */
-  compare(op: CompareOp, a: Handle, aView: View, b: Handle, bView: View, outShape: readonly number[]): Handle;
+  compare(op: CompareOp, a: H, aView: View, b: H, bView: View, outShape: readonly number[]): H;
   /** out = cond != 0 ? a : b, all contiguous and of one size. */
-  where(cond: Handle, a: Handle, b: Handle): Handle;
+  where(cond: H, a: H, b: H): H;
   /** Input viewed as [outer, len, inner], reduced over len -> [outer, inner]. argmax/argmin give int32. */
-  reduce(op: ReduceOp, x: Handle, outer: number, len: number, inner: number): Handle;
+  reduce(op: ReduceOp, x: H, outer: number, len: number, inner: number): H;
   /** (log-)softmax over the last axis of x viewed as [rows, len]. */
-  softmax(x: Handle, rows: number, len: number, log: boolean): Handle;
-  matmul(a: Handle, b: Handle, spec: MatmulSpec): Handle;
+  softmax(x: H, rows: number, len: number, log: boolean): H;
+  matmul(a: H, b: H, spec: MatmulSpec): H;
   /** Contiguous copy of a strided view (permute, slice, broadcast-expand). Any dtype. */
-  gather(x: Handle, view: View): Handle;
+  gather(x: H, view: View): H;
   /** Writes contiguous `src` (shape `view.shape`) into the strided view of `dst`, in place. */
-  scatter(dst: Handle, src: Handle, view: View): void;
-  cast(x: Handle, dtype: DType): Handle;
+  scatter(dst: H, src: H, view: View): void;
+  cast(x: H, dtype: DType): H;
   /**
    * Updates `param` and its state in place from `grad`, all float32 and of one size. States by
    * kind: sgd [momentumBuf | null]; adam [expAvg, expAvgSq]; rmsprop [squareAvg,
    * momentumBuf | null, gradAvg | null]; null where the settings need none (momentum 0, not centered).
    */
-  optimStep(kind: OptimKind, param: Handle, grad: Handle, states: readonly (Handle | null)[], hyper: OptimHyper): void;
+  optimStep(kind: OptimKind, param: H, grad: H, states: readonly (H | null)[], hyper: OptimHyper): void;
   /** out[i, :] = x[indices[i], :] with x viewed as rows of `rowSize`; any dtype; bad indices give zero rows. */
-  takeRows(x: Handle, rowSize: number, indices: Handle): Handle;
+  takeRows(x: H, rowSize: number, indices: H): H;
 
-  // ---- convolution, pooling and classification losses (shapes in ./cnnSpecs.ts) ----
+  // ---- convolution, pooling and classification losses (shapes in ./cnnSpecs.ts and ./lossSpec.ts) ----
   /** y = conv2d(x, w) + bias (bias [outC] or null). */
-  conv2d(x: Handle, w: Handle, bias: Handle | null, spec: Conv2dSpec): Handle;
-  conv2dBackwardInput(dy: Handle, w: Handle, spec: Conv2dSpec): Handle;
-  conv2dBackwardWeight(dy: Handle, x: Handle, spec: Conv2dSpec): Handle;
+  conv2d(x: H, w: H, bias: H | null, spec: Conv2dSpec): H;
+  conv2dBackwardInput(dy: H, w: H, spec: Conv2dSpec): H;
+  conv2dBackwardWeight(dy: H, x: H, spec: Conv2dSpec): H;
   /** Values, and (when `withArgmax`) the int32 arg-max the backward needs, as an index into each
    *  input plane (ih * inW + iw). */
-  maxPool2d(x: Handle, spec: Pool2dSpec, withArgmax: boolean): [Handle, Handle | null];
-  maxPool2dBackward(dy: Handle, argmax: Handle, spec: Pool2dSpec): Handle;
-  avgPool2d(x: Handle, spec: Pool2dSpec): Handle;
-  avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle;
+  maxPool2d(x: H, spec: Pool2dSpec, withArgmax: boolean): [H, H | null];
+  maxPool2dBackward(dy: H, argmax: H, spec: Pool2dSpec): H;
+  avgPool2d(x: H, spec: Pool2dSpec): H;
+  avgPool2dBackward(dy: H, spec: Pool2dSpec): H;
   /** Per-position loss [batch * inner] ('none'), or its sum as one element (a mean divides by
    *  the positions not ignored, or their labels' total weight, which the op layer takes on the
    *  device). `weight` [classes] or null is PyTorch's class weight. A label outside
    *  [0, classes) raises an error naming it (webgpu: at the next `read`, see kernels/loss.ts). */
-  classLoss(x: Handle, labels: Handle, weight: Handle | null, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle;
+  classLoss(x: H, labels: H, weight: H | null, spec: ClassLossSpec, reduction: 'sum' | 'none'): H;
   /** d loss / d x given the loss gradient g, read at position * gStride and multiplied by scale. */
-  classLossBackward(x: Handle, labels: Handle, weight: Handle | null, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle;
+  classLossBackward(x: H, labels: H, weight: H | null, g: H, spec: ClassLossSpec, scale: number, gStride: number): H;
 
   // ---- recurrent layers and embeddings (LSTM layouts in ./lstmSpec.ts) ----
   /**
@@ -169,17 +181,17 @@ export interface Backend {
    * every step), h0 and c0 [B, H], wHh [4H, H], mask [T, B] of 1/0 or null (a 0 step keeps the
    * state and outputs 0). The webgpu backend queues every step with no read-back.
    */
-  lstmForward(xGates: Handle, h0: Handle, c0: Handle, wHh: Handle, mask: Handle | null, spec: LstmSpec): LstmForward;
+  lstmForward(xGates: H, h0: H, c0: H, wHh: H, mask: H | null, spec: LstmSpec): LstmForward<H>;
   /** Back-propagation through time from dOut [T + 2, B, H] (outputs, then dL/dhN, then dL/dcN). */
-  lstmBackward(dOut: Handle, wHh: Handle, fwd: LstmSaved, mask: Handle | null, spec: LstmSpec): LstmGrads;
+  lstmBackward(dOut: H, wHh: H, fwd: LstmSaved<H>, mask: H | null, spec: LstmSpec): LstmGrads<H>;
   /**
    * One GRU direction over a whole sequence (layouts in ./gruSpec.ts): xGates [T, B, 3H]
    * (x·W_ihᵀ + b_ih for every step), h0 [B, H], wHh [3H, H], bHh [3H] (the recurrent bias
    * stays apart: r scales n's recurrent sum with it), mask as lstmForward's.
    */
-  gruForward(xGates: Handle, h0: Handle, wHh: Handle, bHh: Handle, mask: Handle | null, spec: GruSpec): GruForward;
+  gruForward(xGates: H, h0: H, wHh: H, bHh: H, mask: H | null, spec: GruSpec): GruForward<H>;
   /** Back-propagation through time from dOut [T + 1, B, H] (outputs, then dL/dhN). */
-  gruBackward(dOut: Handle, wHh: Handle, fwd: GruSaved, mask: Handle | null, spec: GruSpec): GruGrads;
+  gruBackward(dOut: H, wHh: H, fwd: GruSaved<H>, mask: H | null, spec: GruSpec): GruGrads<H>;
 
   // ---- normalisation (batch and layer norm; layouts in ./normSpec.ts) ----
   /**
@@ -187,21 +199,21 @@ export interface Backend {
    * `running` (batch norm in training) its mean and var are updated in place with the
    * unbiased variance and its count incremented, on the device (no read-back).
    */
-  normStats(x: Handle, spec: NormSpec, running: RunningStats | null): Handle;
+  normStats(x: H, spec: NormSpec, running: RunningStats<H> | null): H;
   /** The same [2, channels] layout from running estimates: mean, then 1 / sqrt(var + eps). */
-  runningNormStats(mean: Handle, variance: Handle, eps: number): Handle;
+  runningNormStats(mean: H, variance: H, eps: number): H;
   /** y = (x - mean) * rstd * weight + bias with stats from normStats; weight/bias null: 1 and 0. */
-  normForward(x: Handle, stats: Handle, weight: Handle | null, bias: Handle | null, spec: NormSpec): Handle;
+  normForward(x: H, stats: H, weight: H | null, bias: H | null, spec: NormSpec): H;
   /**
    * Gradients from dy. `batchStats`: the stats were x's own (training), so dx carries their
    * dependence on x; otherwise they were constants (eval). dWeight and dBias when `affineGrads`.
    */
-  normBackward(dy: Handle, x: Handle, stats: Handle, weight: Handle | null, spec: NormSpec, batchStats: boolean, affineGrads: boolean): NormGrads;
+  normBackward(dy: H, x: H, stats: H, weight: H | null, spec: NormSpec, batchStats: boolean, affineGrads: boolean): NormGrads<H>;
   /** Rows of weight [rows, dim] picked by int32 indices -> [indices.size, dim]. A bad index
    *  raises an error naming it (the webgpu backend raises it at the next `read`). */
-  embedding(weight: Handle, indices: Handle, dim: number): Handle;
+  embedding(weight: H, indices: H, dim: number): H;
   /** dWeight [rows, dim]: each dOut row added into the row its index names; repeats accumulate. */
-  embeddingGrad(dOut: Handle, indices: Handle, rows: number, dim: number): Handle;
+  embeddingGrad(dOut: H, indices: H, rows: number, dim: number): H;
 }
 
 export function contiguousStrides(shape: readonly number[]): number[] {

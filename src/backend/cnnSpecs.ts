@@ -1,6 +1,6 @@
-// Shape descriptions the convolution, pooling and class-loss kernels of both backends take.
-// The core ops compute them once (output sizes, per-group channel counts) so the kernels only
-// index, and every backend reads the same numbers.
+// Shape descriptions the convolution and pooling kernels of both backends take (the class
+// losses' are in ./lossSpec.ts). The core ops compute them once (output sizes, per-group channel
+// counts) so the kernels only index, and every backend reads the same numbers.
 
 /** The sliding-window geometry conv2d and pooling share: input and output planes, kernel,
  *  stride and zero padding. padH/padW are the padding before the first row/column; the padding
@@ -46,30 +46,4 @@ export interface Pool2dSpec extends Window2d {
   countIncludePad: boolean;
   divisorOverride: number;
   adaptive: boolean;
-}
-
-/**
- * Per-position classification losses over scores viewed as [batch, classes, inner] (inner is the
- * product of PyTorch's extra dimensions d1, ...) with int32 labels [batch, inner].
- * 'crossEntropy' takes logits (log-sum-exp inside); 'nll' takes log-probabilities.
- */
-export type ClassLossKind = 'crossEntropy' | 'nll';
-
-/** PyTorch's reductions of a per-position loss; 'mean' divides by the number of positions. */
-export type Reduction = 'mean' | 'sum' | 'none';
-
-export interface ClassLossSpec {
-  kind: ClassLossKind;
-  batch: number;
-  classes: number;
-  inner: number;
-  labelSmoothing: number;
-  /** Positions whose label equals this count for nothing: loss 0, gradient 0 (PyTorch's ignore_index). */
-  ignoreIndex: number;
-}
-
-/** Message for a label outside [0, classes); the same words on every backend. */
-export function badLabelMessage(kind: ClassLossKind, label: number, position: number, classes: number): string {
-  const op = kind === 'nll' ? 'nllLoss' : 'crossEntropy';
-  return `${op}: label ${label} at position ${position} is out of range for ${classes} classes (expected 0 <= label < ${classes})`;
 }

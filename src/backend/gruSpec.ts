@@ -13,13 +13,13 @@ export type GruSpec = LstmSpec;
  * - `states` [steps + 1, batch, hidden]: h entering each step, in the LSTM's slots (lstmSlots).
  * - `gates` [steps, batch, 4 * hidden]: r, z, n and W_hn·h + b_hn (which r scaled).
  */
-export interface GruForward extends GruSaved {
-  out: Handle;
+export interface GruForward<H extends Handle = Handle> extends GruSaved<H> {
+  out: H;
 }
 
-export interface GruSaved {
-  states: Handle;
-  gates: Handle;
+export interface GruSaved<H extends Handle = Handle> {
+  states: H;
+  gates: H;
 }
 
 /**
@@ -27,9 +27,9 @@ export interface GruSaved {
  * dhGates [steps, batch, 3H] with respect to h·W_hhᵀ + b_hh (they differ in n, whose recurrent
  * sum r scales), dh0 [batch, H] and dwHh [3H, H].
  */
-export interface GruGrads {
-  dxGates: Handle;
-  dhGates: Handle;
-  dh0: Handle;
-  dwHh: Handle;
+export interface GruGrads<H extends Handle = Handle> {
+  dxGates: H;
+  dhGates: H;
+  dh0: H;
+  dwHh: H;
 }

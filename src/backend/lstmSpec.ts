@@ -24,23 +24,23 @@ export interface LstmSpec {
  * - `cells` [steps + 1, batch, hidden]: c, in the same slots.
  * - `gates` [steps, batch, 4 * hidden]: the activated gates sigmoid(i), sigmoid(f), tanh(g), sigmoid(o).
  */
-export interface LstmForward extends LstmSaved {
-  out: Handle;
+export interface LstmForward<H extends Handle = Handle> extends LstmSaved<H> {
+  out: H;
 }
 
 /** The part of the forward's result that the backward reads. */
-export interface LstmSaved {
-  states: Handle;
-  cells: Handle;
-  gates: Handle;
+export interface LstmSaved<H extends Handle = Handle> {
+  states: H;
+  cells: H;
+  gates: H;
 }
 
 /** Gradients of one direction: dxGates [steps, batch, 4H], dh0 and dc0 [batch, H], dwHh [4H, H]. */
-export interface LstmGrads {
-  dxGates: Handle;
-  dh0: Handle;
-  dc0: Handle;
-  dwHh: Handle;
+export interface LstmGrads<H extends Handle = Handle> {
+  dxGates: H;
+  dh0: H;
+  dc0: H;
+  dwHh: H;
 }
 
 /** Slot of `states`/`cells` holding the state that step t reads, and the one it writes. */

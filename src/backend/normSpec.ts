@@ -29,18 +29,18 @@ export type NormSpec = BatchNormSpec | LayerNormSpec;
  * mean and var [channels] float32, count the int32 num_batches_tracked (one element), which is
  * incremented; `momentum` null is the cumulative average, factor 1 / count after the increment.
  */
-export interface RunningStats {
-  mean: Handle;
-  var: Handle;
-  count: Handle | null;
+export interface RunningStats<H extends Handle = Handle> {
+  mean: H;
+  var: H;
+  count: H | null;
   momentum: number | null;
 }
 
 /** Gradients of one normalisation; dWeight and dBias [channels] or [features], when asked for. */
-export interface NormGrads {
-  dx: Handle;
-  dWeight: Handle | null;
-  dBias: Handle | null;
+export interface NormGrads<H extends Handle = Handle> {
+  dx: H;
+  dWeight: H | null;
+  dBias: H | null;
 }
 
 /** Statistic groups of a spec: channels, or rows. */

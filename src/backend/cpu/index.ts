@@ -2,11 +2,12 @@
 // than fast. 'float32' tensors are held as Float64Array here so that finite-difference
 // gradient checks run in float64; reads round to Float32Array like the GPU's.
 import {
-  type Backend, type BinaryOp, type CompareOp, type DType, type Handle, type MatmulSpec,
+  type Backend, type BinaryOp, type CompareOp, type DType, type Handle, type HostArray, type MatmulSpec,
   type OptimHyper, type OptimKind, type ReduceOp, type TypedArray, type UnaryOp, type View, sizeOf,
 } from '../backend.js';
 import { binaryScalar, compareScalar, unaryDerivative, unaryForward } from './math.js';
-import type { ClassLossSpec, Conv2dSpec, Pool2dSpec } from '../cnnSpecs.js';
+import type { Conv2dSpec, Pool2dSpec } from '../cnnSpecs.js';
+import type { ClassLossSpec } from '../lossSpec.js';
 import * as conv from './conv2d.js';
 import * as emb from './embedding.js';
 import * as lstm from './lstm.js';
@@ -23,15 +24,15 @@ import { takeRows } from './take.js';
 export class CpuHandle implements Handle {
   constructor(readonly data: Float64Array | Int32Array, readonly dtype: DType) {}
   get size(): number { return this.data.length; }
+  /** A float32 handle's float64 storage (the op layer has checked the dtype). */
+  get f64(): Float64Array { return this.data as Float64Array; }
+  /** An int32 handle's storage (indices, labels, counts). */
+  get i32(): Int32Array { return this.data as Int32Array; }
 }
 
 function alloc(size: number, dtype: DType): CpuHandle {
   return new CpuHandle(dtype === 'int32' ? new Int32Array(size) : new Float64Array(size), dtype);
 }
-
-const h = (x: Handle) => x as CpuHandle;
-/** A float32 handle's float64 storage. */
-const f = (x: Handle) => h(x).data as Float64Array;
 
 /** Calls fn(outIndex, viewOffset) for every element of a strided view, in row-major order. */
 export function forEachInView(view: View, fn: (i: number, offset: number) => void): void {
@@ -57,7 +58,7 @@ function viewOffsets(view: View): Int32Array {
   return out;
 }
 
-export class CpuBackend implements Backend {
+export class CpuBackend implements Backend<CpuHandle> {
   readonly name = 'cpu' as const;
   private bytes = 0;
 
@@ -66,17 +67,16 @@ export class CpuBackend implements Backend {
     return x;
   }
 
-  upload(data: TypedArray | Float64Array): Handle {
-    const dtype: DType = data instanceof Int32Array ? 'int32' : 'float32';
-    const copy = dtype === 'int32' ? Int32Array.from(data as Int32Array) : Float64Array.from(data);
-    return this.track(new CpuHandle(copy, dtype));
+  upload(data: HostArray): CpuHandle {
+    const copy = data instanceof Int32Array ? Int32Array.from(data) : Float64Array.from(data);
+    return this.track(new CpuHandle(copy, copy instanceof Int32Array ? 'int32' : 'float32'));
   }
 
-  empty(size: number, dtype: DType): Handle {
+  empty(size: number, dtype: DType): CpuHandle {
     return this.track(alloc(size, dtype));
   }
 
-  fill(size: number, value: number, dtype: DType): Handle {
+  fill(size: number, value: number, dtype: DType): CpuHandle {
     const x = alloc(size, dtype);
     x.data.fill(value);
     return this.track(x);
@@ -85,17 +85,19 @@ export class CpuBackend implements Backend {
   /** Every cpu op has finished when it returns. */
   async throttle(): Promise<void> {}
 
-  async read(x: Handle): Promise<TypedArray> {
-    const d = h(x).data;
+  async read(x: CpuHandle): Promise<TypedArray> {
+    const d = x.data;
     return d instanceof Int32Array ? Int32Array.from(d) : Float32Array.from(d);
   }
 
-  /** The float64 values themselves, for gradient checks. */
+  /** The float64 values themselves, for gradient checks and exact saves. Called from above the
+   *  interface with a tensor's handle, so it checks that the handle is this backend's kind. */
   readExact(x: Handle): Float64Array {
-    return Float64Array.from(h(x).data);
+    if (!(x instanceof CpuHandle)) throw new Error('readExact: the handle is not a cpu backend\'s (read a tensor on the cpu backend)');
+    return Float64Array.from(x.data);
   }
 
-  release(x: Handle): void {
+  release(x: CpuHandle): void {
     this.bytes -= x.size * 4;
   }
 
@@ -110,30 +112,30 @@ export class CpuBackend implements Backend {
 
   emptyCache(): void {}
 
-  checkNumerics(x: Handle, describe: string): void {
-    if (!h(x).data.every(Number.isFinite)) throw new Error(`checkNumerics: ${describe} produced NaN or Inf`);
+  checkNumerics(x: CpuHandle, describe: string): void {
+    if (!x.data.every(Number.isFinite)) throw new Error(`checkNumerics: ${describe} produced NaN or Inf`);
   }
 
-  unary(op: UnaryOp, x: Handle, param: number): Handle {
-    const src = h(x).data;
+  unary(op: UnaryOp, x: CpuHandle, param: number): CpuHandle {
+    const src = x.data;
     const out = alloc(src.length, 'float32');
     for (let i = 0; i < src.length; i++) out.data[i] = unaryForward(op, src[i]!, param);
     return this.track(out);
   }
 
-  unaryGrad(op: UnaryOp, x: Handle, dy: Handle, param: number): Handle {
-    const xs = h(x).data;
-    const g = h(dy).data;
+  unaryGrad(op: UnaryOp, x: CpuHandle, dy: CpuHandle, param: number): CpuHandle {
+    const xs = x.data;
+    const g = dy.data;
     const out = alloc(xs.length, 'float32');
     for (let i = 0; i < xs.length; i++) out.data[i] = g[i]! * unaryDerivative(op, xs[i]!, param);
     return this.track(out);
   }
 
-  binary(op: BinaryOp, a: Handle, aView: View, b: Handle, bView: View, outShape: readonly number[]): Handle {
+  binary(op: BinaryOp, a: CpuHandle, aView: View, b: CpuHandle, bView: View, outShape: readonly number[]): CpuHandle {
     const ao = viewOffsets({ ...aView, shape: outShape });
     const bo = viewOffsets({ ...bView, shape: outShape });
     const out = alloc(ao.length, a.dtype);
-    const ad = h(a).data, bd = h(b).data;
+    const ad = a.data, bd = b.data;
     for (let i = 0; i < ao.length; i++) {
       let v = binaryScalar(op, ad[ao[i]!]!, bd[bo[i]!]!);
       // int32 division truncates toward zero, like WGSL's i32 '/'.
@@ -143,24 +145,24 @@ export class CpuBackend implements Backend {
     return this.track(out);
   }
 
-  compare(op: CompareOp, a: Handle, aView: View, b: Handle, bView: View, outShape: readonly number[]): Handle {
+  compare(op: CompareOp, a: CpuHandle, aView: View, b: CpuHandle, bView: View, outShape: readonly number[]): CpuHandle {
     const ao = viewOffsets({ ...aView, shape: outShape });
     const bo = viewOffsets({ ...bView, shape: outShape });
     const out = alloc(ao.length, 'float32');
-    const ad = h(a).data, bd = h(b).data;
+    const ad = a.data, bd = b.data;
     for (let i = 0; i < ao.length; i++) out.data[i] = compareScalar(op, ad[ao[i]!]!, bd[bo[i]!]!) ? 1 : 0;
     return this.track(out);
   }
 
-  where(cond: Handle, a: Handle, b: Handle): Handle {
-    const c = h(cond).data, ad = h(a).data, bd = h(b).data;
+  where(cond: CpuHandle, a: CpuHandle, b: CpuHandle): CpuHandle {
+    const c = cond.data, ad = a.data, bd = b.data;
     const out = alloc(c.length, a.dtype);
     for (let i = 0; i < c.length; i++) out.data[i] = c[i] !== 0 ? ad[i]! : bd[i]!;
     return this.track(out);
   }
 
-  reduce(op: ReduceOp, x: Handle, outer: number, len: number, inner: number): Handle {
-    const src = h(x).data;
+  reduce(op: ReduceOp, x: CpuHandle, outer: number, len: number, inner: number): CpuHandle {
+    const src = x.data;
     const isArg = op === 'argmax' || op === 'argmin';
     const out = alloc(outer * inner, isArg ? 'int32' : x.dtype);
     for (let o = 0; o < outer; o++) {
@@ -183,8 +185,8 @@ export class CpuBackend implements Backend {
     return this.track(out);
   }
 
-  softmax(x: Handle, rows: number, len: number, log: boolean): Handle {
-    const src = h(x).data;
+  softmax(x: CpuHandle, rows: number, len: number, log: boolean): CpuHandle {
+    const src = x.data;
     const out = alloc(rows * len, 'float32');
     for (let r = 0; r < rows; r++) {
       let max = -Infinity;
@@ -199,8 +201,8 @@ export class CpuBackend implements Backend {
     return this.track(out);
   }
 
-  matmul(a: Handle, b: Handle, s: MatmulSpec): Handle {
-    const ad = h(a).data, bd = h(b).data;
+  matmul(a: CpuHandle, b: CpuHandle, s: MatmulSpec): CpuHandle {
+    const ad = a.data, bd = b.data;
     const out = alloc(s.batch * s.M * s.N, 'float32');
     for (let t = 0; t < s.batch; t++) {
       for (let m = 0; m < s.M; m++) {
@@ -217,95 +219,95 @@ export class CpuBackend implements Backend {
     return this.track(out);
   }
 
-  gather(x: Handle, view: View): Handle {
-    const src = h(x).data;
+  gather(x: CpuHandle, view: View): CpuHandle {
+    const src = x.data;
     const out = alloc(sizeOf(view.shape), x.dtype);
     forEachInView(view, (i, off) => { out.data[i] = src[off]!; });
     return this.track(out);
   }
 
-  scatter(dst: Handle, src: Handle, view: View): void {
-    const d = h(dst).data, s = h(src).data;
+  scatter(dst: CpuHandle, src: CpuHandle, view: View): void {
+    const d = dst.data, s = src.data;
     forEachInView(view, (i, off) => { d[off] = s[i]!; });
   }
 
-  cast(x: Handle, dtype: DType): Handle {
-    const src = h(x).data;
+  cast(x: CpuHandle, dtype: DType): CpuHandle {
+    const src = x.data;
     const out = alloc(src.length, dtype);
     // float -> int truncates toward zero, as WGSL's i32(f32) does.
     for (let i = 0; i < src.length; i++) out.data[i] = dtype === 'int32' ? Math.trunc(src[i]!) : src[i]!;
     return this.track(out);
   }
 
-  private f64(x: Float64Array): Handle {
+  /** Tracks a reference kernel's float64 result as a float32 handle. */
+  private wrap(x: Float64Array): CpuHandle {
     return this.track(new CpuHandle(x, 'float32'));
   }
-  conv2d(x: Handle, w: Handle, bias: Handle | null, spec: Conv2dSpec): Handle {
-    return this.f64(conv.conv2d(f(x), f(w), bias ? f(bias) : null, spec));
+  conv2d(x: CpuHandle, w: CpuHandle, bias: CpuHandle | null, spec: Conv2dSpec): CpuHandle {
+    return this.wrap(conv.conv2d(x.f64, w.f64, bias?.f64 ?? null, spec));
   }
-  conv2dBackwardInput(dy: Handle, w: Handle, spec: Conv2dSpec): Handle { return this.f64(conv.conv2dBackwardInput(f(dy), f(w), spec)); }
-  conv2dBackwardWeight(dy: Handle, x: Handle, spec: Conv2dSpec): Handle { return this.f64(conv.conv2dBackwardWeight(f(dy), f(x), spec)); }
-  maxPool2d(x: Handle, spec: Pool2dSpec, withArgmax: boolean): [Handle, Handle | null] {
-    const r = pool.maxPool2d(f(x), spec);
-    return [this.f64(r.out), withArgmax ? this.track(new CpuHandle(r.argmax, 'int32')) : null];
+  conv2dBackwardInput(dy: CpuHandle, w: CpuHandle, spec: Conv2dSpec): CpuHandle { return this.wrap(conv.conv2dBackwardInput(dy.f64, w.f64, spec)); }
+  conv2dBackwardWeight(dy: CpuHandle, x: CpuHandle, spec: Conv2dSpec): CpuHandle { return this.wrap(conv.conv2dBackwardWeight(dy.f64, x.f64, spec)); }
+  maxPool2d(x: CpuHandle, spec: Pool2dSpec, withArgmax: boolean): [CpuHandle, CpuHandle | null] {
+    const r = pool.maxPool2d(x.f64, spec);
+    return [this.wrap(r.out), withArgmax ? this.track(new CpuHandle(r.argmax, 'int32')) : null];
   }
-  maxPool2dBackward(dy: Handle, argmax: Handle, spec: Pool2dSpec): Handle {
-    return this.f64(pool.maxPool2dBackward(f(dy), h(argmax).data as Int32Array, spec));
+  maxPool2dBackward(dy: CpuHandle, argmax: CpuHandle, spec: Pool2dSpec): CpuHandle {
+    return this.wrap(pool.maxPool2dBackward(dy.f64, argmax.i32, spec));
   }
-  avgPool2d(x: Handle, spec: Pool2dSpec): Handle { return this.f64(pool.avgPool2d(f(x), spec)); }
-  avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle { return this.f64(pool.avgPool2dBackward(f(dy), spec)); }
-  classLoss(x: Handle, labels: Handle, weight: Handle | null, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle {
-    return this.f64(loss.classLoss(f(x), h(labels).data as Int32Array, weight ? f(weight) : null, spec, reduction));
+  avgPool2d(x: CpuHandle, spec: Pool2dSpec): CpuHandle { return this.wrap(pool.avgPool2d(x.f64, spec)); }
+  avgPool2dBackward(dy: CpuHandle, spec: Pool2dSpec): CpuHandle { return this.wrap(pool.avgPool2dBackward(dy.f64, spec)); }
+  classLoss(x: CpuHandle, labels: CpuHandle, weight: CpuHandle | null, spec: ClassLossSpec, reduction: 'sum' | 'none'): CpuHandle {
+    return this.wrap(loss.classLoss(x.f64, labels.i32, weight?.f64 ?? null, spec, reduction));
   }
-  classLossBackward(x: Handle, labels: Handle, weight: Handle | null, g: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle {
-    return this.f64(loss.classLossBackward(f(x), h(labels).data as Int32Array, weight ? f(weight) : null, f(g), spec, scale, gStride));
+  classLossBackward(x: CpuHandle, labels: CpuHandle, weight: CpuHandle | null, g: CpuHandle, spec: ClassLossSpec, scale: number, gStride: number): CpuHandle {
+    return this.wrap(loss.classLossBackward(x.f64, labels.i32, weight?.f64 ?? null, g.f64, spec, scale, gStride));
   }
-  lstmForward(xGates: Handle, h0: Handle, c0: Handle, wHh: Handle, mask: Handle | null, spec: LstmSpec): LstmForward {
-    const r = lstm.lstmForward(f(xGates), f(h0), f(c0), f(wHh), mask ? f(mask) : null, spec);
-    return { out: this.f64(r.out), states: this.f64(r.states), cells: this.f64(r.cells), gates: this.f64(r.gates) };
+  lstmForward(xGates: CpuHandle, h0: CpuHandle, c0: CpuHandle, wHh: CpuHandle, mask: CpuHandle | null, spec: LstmSpec): LstmForward<CpuHandle> {
+    const r = lstm.lstmForward(xGates.f64, h0.f64, c0.f64, wHh.f64, mask?.f64 ?? null, spec);
+    return { out: this.wrap(r.out), states: this.wrap(r.states), cells: this.wrap(r.cells), gates: this.wrap(r.gates) };
   }
-  lstmBackward(dOut: Handle, wHh: Handle, fwd: LstmSaved, mask: Handle | null, spec: LstmSpec): LstmGrads {
-    const saved = { states: f(fwd.states), cells: f(fwd.cells), gates: f(fwd.gates) };
-    const r = lstm.lstmBackward(f(dOut), f(wHh), saved, mask ? f(mask) : null, spec);
-    return { dxGates: this.f64(r.dxGates), dh0: this.f64(r.dh0), dc0: this.f64(r.dc0), dwHh: this.f64(r.dwHh) };
+  lstmBackward(dOut: CpuHandle, wHh: CpuHandle, fwd: LstmSaved<CpuHandle>, mask: CpuHandle | null, spec: LstmSpec): LstmGrads<CpuHandle> {
+    const saved = { states: fwd.states.f64, cells: fwd.cells.f64, gates: fwd.gates.f64 };
+    const r = lstm.lstmBackward(dOut.f64, wHh.f64, saved, mask?.f64 ?? null, spec);
+    return { dxGates: this.wrap(r.dxGates), dh0: this.wrap(r.dh0), dc0: this.wrap(r.dc0), dwHh: this.wrap(r.dwHh) };
   }
-  gruForward(xGates: Handle, h0: Handle, wHh: Handle, bHh: Handle, mask: Handle | null, spec: GruSpec): GruForward {
-    const r = gru.gruForward(f(xGates), f(h0), f(wHh), f(bHh), mask ? f(mask) : null, spec);
-    return { out: this.f64(r.out), states: this.f64(r.states), gates: this.f64(r.gates) };
+  gruForward(xGates: CpuHandle, h0: CpuHandle, wHh: CpuHandle, bHh: CpuHandle, mask: CpuHandle | null, spec: GruSpec): GruForward<CpuHandle> {
+    const r = gru.gruForward(xGates.f64, h0.f64, wHh.f64, bHh.f64, mask?.f64 ?? null, spec);
+    return { out: this.wrap(r.out), states: this.wrap(r.states), gates: this.wrap(r.gates) };
   }
-  gruBackward(dOut: Handle, wHh: Handle, fwd: GruSaved, mask: Handle | null, spec: GruSpec): GruGrads {
-    const r = gru.gruBackward(f(dOut), f(wHh), { states: f(fwd.states), gates: f(fwd.gates) }, mask ? f(mask) : null, spec);
-    return { dxGates: this.f64(r.dxGates), dhGates: this.f64(r.dhGates), dh0: this.f64(r.dh0), dwHh: this.f64(r.dwHh) };
+  gruBackward(dOut: CpuHandle, wHh: CpuHandle, fwd: GruSaved<CpuHandle>, mask: CpuHandle | null, spec: GruSpec): GruGrads<CpuHandle> {
+    const r = gru.gruBackward(dOut.f64, wHh.f64, { states: fwd.states.f64, gates: fwd.gates.f64 }, mask?.f64 ?? null, spec);
+    return { dxGates: this.wrap(r.dxGates), dhGates: this.wrap(r.dhGates), dh0: this.wrap(r.dh0), dwHh: this.wrap(r.dwHh) };
   }
-  normStats(x: Handle, spec: NormSpec, running: RunningStats | null): Handle {
-    const r = running && { mean: f(running.mean), var: f(running.var), count: running.count ? h(running.count).data as Int32Array : null, momentum: running.momentum };
-    return this.f64(norm.normStats(f(x), spec, r));
+  normStats(x: CpuHandle, spec: NormSpec, running: RunningStats<CpuHandle> | null): CpuHandle {
+    const r = running && { mean: running.mean.f64, var: running.var.f64, count: running.count?.i32 ?? null, momentum: running.momentum };
+    return this.wrap(norm.normStats(x.f64, spec, r));
   }
-  runningNormStats(mean: Handle, variance: Handle, eps: number): Handle {
-    return this.f64(norm.runningNormStats(f(mean), f(variance), eps));
+  runningNormStats(mean: CpuHandle, variance: CpuHandle, eps: number): CpuHandle {
+    return this.wrap(norm.runningNormStats(mean.f64, variance.f64, eps));
   }
-  normForward(x: Handle, stats: Handle, weight: Handle | null, bias: Handle | null, spec: NormSpec): Handle {
-    return this.f64(norm.normForward(f(x), f(stats), weight ? f(weight) : null, bias ? f(bias) : null, spec));
+  normForward(x: CpuHandle, stats: CpuHandle, weight: CpuHandle | null, bias: CpuHandle | null, spec: NormSpec): CpuHandle {
+    return this.wrap(norm.normForward(x.f64, stats.f64, weight?.f64 ?? null, bias?.f64 ?? null, spec));
   }
-  normBackward(dy: Handle, x: Handle, stats: Handle, weight: Handle | null, spec: NormSpec, batchStats: boolean, affineGrads: boolean): NormGrads {
-    const r = norm.normBackward(f(dy), f(x), f(stats), weight ? f(weight) : null, spec, batchStats, affineGrads);
-    return { dx: this.f64(r.dx), dWeight: r.dWeight && this.f64(r.dWeight), dBias: r.dBias && this.f64(r.dBias) };
+  normBackward(dy: CpuHandle, x: CpuHandle, stats: CpuHandle, weight: CpuHandle | null, spec: NormSpec, batchStats: boolean, affineGrads: boolean): NormGrads<CpuHandle> {
+    const r = norm.normBackward(dy.f64, x.f64, stats.f64, weight?.f64 ?? null, spec, batchStats, affineGrads);
+    return { dx: this.wrap(r.dx), dWeight: r.dWeight && this.wrap(r.dWeight), dBias: r.dBias && this.wrap(r.dBias) };
   }
-  embedding(weight: Handle, indices: Handle, dim: number): Handle {
-    return this.f64(emb.embeddingForward(f(weight), h(indices).data as Int32Array, dim));
+  embedding(weight: CpuHandle, indices: CpuHandle, dim: number): CpuHandle {
+    return this.wrap(emb.embeddingForward(weight.f64, indices.i32, dim));
   }
-  embeddingGrad(dOut: Handle, indices: Handle, rows: number, dim: number): Handle {
-    return this.f64(emb.embeddingBackward(f(dOut), h(indices).data as Int32Array, rows, dim));
-  }
-
-  optimStep(kind: OptimKind, param: Handle, grad: Handle, states: readonly (Handle | null)[], hyper: OptimHyper): void {
-    const f64 = (x: Handle) => h(x).data as Float64Array;
-    optimStep(kind, f64(param), f64(grad), states.map((s) => (s ? f64(s) : null)), hyper);
+  embeddingGrad(dOut: CpuHandle, indices: CpuHandle, rows: number, dim: number): CpuHandle {
+    return this.wrap(emb.embeddingBackward(dOut.f64, indices.i32, rows, dim));
   }
 
-  takeRows(x: Handle, rowSize: number, indices: Handle): Handle {
+  optimStep(kind: OptimKind, param: CpuHandle, grad: CpuHandle, states: readonly (CpuHandle | null)[], hyper: OptimHyper): void {
+    optimStep(kind, param.f64, grad.f64, states.map((s) => s?.f64 ?? null), hyper);
+  }
+
+  takeRows(x: CpuHandle, rowSize: number, indices: CpuHandle): CpuHandle {
     const out = alloc(indices.size * rowSize, x.dtype);
-    takeRows(h(x).data, rowSize, h(indices).data as Int32Array, out.data);
+    takeRows(x.data, rowSize, indices.i32, out.data);
     return this.track(out);
   }
 }

@@ -8,7 +8,7 @@
 // both its nll and its smoothing term: the loss is A lse - sum_c t_c x_c with the target's mass
 // A = sum_c t_c (lse only for cross-entropy), and its gradient A softmax - t. Without weights
 // w = 1 and A = 1.
-import { badLabelMessage, type ClassLossSpec } from '../cnnSpecs.js';
+import { badLabelMessage, type ClassLossSpec } from '../lossSpec.js';
 
 function checkLabels(labels: Int32Array, s: ClassLossSpec): void {
   labels.forEach((y, p) => {

@@ -1,8 +1,9 @@
 // The WebGPU backend: every Backend method is a kernel dispatch recorded by the runtime.
 import type {
-  Backend, BinaryOp, CompareOp, DType, Handle, MatmulSpec, OptimHyper, OptimKind, ReduceOp, TypedArray, UnaryOp, View,
+  Backend, BinaryOp, CompareOp, DType, HostArray, MatmulSpec, OptimHyper, OptimKind, ReduceOp, TypedArray, UnaryOp, View,
 } from '../backend.js';
-import type { ClassLossSpec, Conv2dSpec, Pool2dSpec } from '../cnnSpecs.js';
+import type { Conv2dSpec, Pool2dSpec } from '../cnnSpecs.js';
+import type { ClassLossSpec } from '../lossSpec.js';
 import { autotuneMatmul } from './autotune.js';
 import { type Gpu, requestGpu } from './device.js';
 import * as ew from './kernels/elementwise.js';
@@ -23,9 +24,7 @@ import * as norm from './kernels/norm.js';
 import type { NormGrads, NormSpec, RunningStats } from '../normSpec.js';
 import { GpuHandle, GpuRuntime } from './runtime.js';
 
-const g = (x: Handle) => x as GpuHandle;
-
-export class WebGpuBackend implements Backend {
+export class WebGpuBackend implements Backend<GpuHandle> {
   readonly name = 'webgpu' as const;
   constructor(readonly rt: GpuRuntime) {}
 
@@ -48,83 +47,82 @@ export class WebGpuBackend implements Backend {
     if (options.waitTimeoutMs !== undefined) this.rt.waitTimeoutMs = options.waitTimeoutMs;
   }
 
-  upload(data: TypedArray | Float64Array): Handle {
+  upload(data: HostArray): GpuHandle {
     return this.rt.upload(data instanceof Float64Array ? Float32Array.from(data) : data);
   }
-  empty(size: number, dtype: DType): Handle { return this.rt.alloc(size, dtype); }
-  fill(size: number, value: number, dtype: DType): Handle { return layout.fill(this.rt, size, value, dtype); }
-  async read(x: Handle): Promise<TypedArray> {
-    const bytes = await this.rt.readChecked(g(x));
+  empty(size: number, dtype: DType): GpuHandle { return this.rt.alloc(size, dtype); }
+  fill(size: number, value: number, dtype: DType): GpuHandle { return layout.fill(this.rt, size, value, dtype); }
+  async read(x: GpuHandle): Promise<TypedArray> {
+    const bytes = await this.rt.readChecked(x);
     return x.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes);
   }
   throttle(): Promise<void> { return this.rt.throttle(); }
-  release(x: Handle): void { this.rt.release(g(x)); }
+  release(x: GpuHandle): void { this.rt.release(x); }
   allocatedBytes(): number { return this.rt.allocatedBytes(); }
   pooledBytes(): number { return this.rt.pooledBytes(); }
   emptyCache(): void { this.rt.emptyCache(); }
-  checkNumerics(x: Handle, describe: string): void { this.rt.checkNumerics(g(x), describe); }
+  checkNumerics(x: GpuHandle, describe: string): void { this.rt.checkNumerics(x, describe); }
 
-  unary(op: UnaryOp, x: Handle, param: number): Handle { return ew.unary(this.rt, op, g(x), undefined, param); }
-  unaryGrad(op: UnaryOp, x: Handle, dy: Handle, param: number): Handle { return ew.unary(this.rt, op, g(x), g(dy), param); }
-  binary(op: BinaryOp, a: Handle, aView: View, b: Handle, bView: View, outShape: readonly number[]): Handle {
-    return ew.binary(this.rt, op, g(a), aView, g(b), bView, outShape);
+  unary(op: UnaryOp, x: GpuHandle, param: number): GpuHandle { return ew.unary(this.rt, op, x, undefined, param); }
+  unaryGrad(op: UnaryOp, x: GpuHandle, dy: GpuHandle, param: number): GpuHandle { return ew.unary(this.rt, op, x, dy, param); }
+  binary(op: BinaryOp, a: GpuHandle, aView: View, b: GpuHandle, bView: View, outShape: readonly number[]): GpuHandle {
+    return ew.binary(this.rt, op, a, aView, b, bView, outShape);
   }
-  compare(op: CompareOp, a: Handle, aView: View, b: Handle, bView: View, outShape: readonly number[]): Handle {
-    return ew.compare(this.rt, op, g(a), aView, g(b), bView, outShape);
+  compare(op: CompareOp, a: GpuHandle, aView: View, b: GpuHandle, bView: View, outShape: readonly number[]): GpuHandle {
+    return ew.compare(this.rt, op, a, aView, b, bView, outShape);
   }
-  where(cond: Handle, a: Handle, b: Handle): Handle { return ew.where(this.rt, g(cond), g(a), g(b)); }
-  reduce(op: ReduceOp, x: Handle, outer: number, len: number, inner: number): Handle {
-    return red.reduce(this.rt, op, g(x), outer, len, inner);
+  where(cond: GpuHandle, a: GpuHandle, b: GpuHandle): GpuHandle { return ew.where(this.rt, cond, a, b); }
+  reduce(op: ReduceOp, x: GpuHandle, outer: number, len: number, inner: number): GpuHandle {
+    return red.reduce(this.rt, op, x, outer, len, inner);
   }
-  softmax(x: Handle, rows: number, len: number, log: boolean): Handle { return red.softmax(this.rt, g(x), rows, len, log); }
-  matmul(a: Handle, b: Handle, spec: MatmulSpec): Handle { return matmul(this.rt, g(a), g(b), spec); }
-  gather(x: Handle, view: View): Handle { return layout.gather(this.rt, g(x), view); }
-  scatter(dst: Handle, src: Handle, view: View): void { layout.scatter(this.rt, g(dst), g(src), view); }
-  cast(x: Handle, dtype: DType): Handle { return layout.cast(this.rt, g(x), dtype); }
-  conv2d(x: Handle, w: Handle, bias: Handle | null, spec: Conv2dSpec): Handle {
-    return conv.conv2d(this.rt, g(x), g(w), bias ? g(bias) : null, spec);
+  softmax(x: GpuHandle, rows: number, len: number, log: boolean): GpuHandle { return red.softmax(this.rt, x, rows, len, log); }
+  matmul(a: GpuHandle, b: GpuHandle, spec: MatmulSpec): GpuHandle { return matmul(this.rt, a, b, spec); }
+  gather(x: GpuHandle, view: View): GpuHandle { return layout.gather(this.rt, x, view); }
+  scatter(dst: GpuHandle, src: GpuHandle, view: View): void { layout.scatter(this.rt, dst, src, view); }
+  cast(x: GpuHandle, dtype: DType): GpuHandle { return layout.cast(this.rt, x, dtype); }
+  conv2d(x: GpuHandle, w: GpuHandle, bias: GpuHandle | null, spec: Conv2dSpec): GpuHandle {
+    return conv.conv2d(this.rt, x, w, bias, spec);
   }
-  conv2dBackwardInput(dy: Handle, w: Handle, spec: Conv2dSpec): Handle { return conv.conv2dBackwardInput(this.rt, g(dy), g(w), spec); }
-  conv2dBackwardWeight(dy: Handle, x: Handle, spec: Conv2dSpec): Handle { return conv.conv2dBackwardWeight(this.rt, g(dy), g(x), spec); }
-  maxPool2d(x: Handle, spec: Pool2dSpec, withArgmax: boolean): [Handle, Handle | null] { return pool.maxPool2d(this.rt, g(x), spec, withArgmax); }
-  maxPool2dBackward(dy: Handle, argmax: Handle, spec: Pool2dSpec): Handle { return pool.maxPool2dBackward(this.rt, g(dy), g(argmax), spec); }
-  avgPool2d(x: Handle, spec: Pool2dSpec): Handle { return pool.avgPool2d(this.rt, g(x), spec); }
-  avgPool2dBackward(dy: Handle, spec: Pool2dSpec): Handle { return pool.avgPool2dBackward(this.rt, g(dy), spec); }
-  classLoss(x: Handle, labels: Handle, weight: Handle | null, spec: ClassLossSpec, reduction: 'sum' | 'none'): Handle {
-    return loss.classLoss(this.rt, g(x), g(labels), weight ? g(weight) : null, spec, reduction);
+  conv2dBackwardInput(dy: GpuHandle, w: GpuHandle, spec: Conv2dSpec): GpuHandle { return conv.conv2dBackwardInput(this.rt, dy, w, spec); }
+  conv2dBackwardWeight(dy: GpuHandle, x: GpuHandle, spec: Conv2dSpec): GpuHandle { return conv.conv2dBackwardWeight(this.rt, dy, x, spec); }
+  maxPool2d(x: GpuHandle, spec: Pool2dSpec, withArgmax: boolean): [GpuHandle, GpuHandle | null] { return pool.maxPool2d(this.rt, x, spec, withArgmax); }
+  maxPool2dBackward(dy: GpuHandle, argmax: GpuHandle, spec: Pool2dSpec): GpuHandle { return pool.maxPool2dBackward(this.rt, dy, argmax, spec); }
+  avgPool2d(x: GpuHandle, spec: Pool2dSpec): GpuHandle { return pool.avgPool2d(this.rt, x, spec); }
+  avgPool2dBackward(dy: GpuHandle, spec: Pool2dSpec): GpuHandle { return pool.avgPool2dBackward(this.rt, dy, spec); }
+  classLoss(x: GpuHandle, labels: GpuHandle, weight: GpuHandle | null, spec: ClassLossSpec, reduction: 'sum' | 'none'): GpuHandle {
+    return loss.classLoss(this.rt, x, labels, weight, spec, reduction);
   }
-  classLossBackward(x: Handle, labels: Handle, weight: Handle | null, dy: Handle, spec: ClassLossSpec, scale: number, gStride: number): Handle {
-    return loss.classLossBackward(this.rt, g(x), g(labels), weight ? g(weight) : null, g(dy), spec, scale, gStride);
+  classLossBackward(x: GpuHandle, labels: GpuHandle, weight: GpuHandle | null, dy: GpuHandle, spec: ClassLossSpec, scale: number, gStride: number): GpuHandle {
+    return loss.classLossBackward(this.rt, x, labels, weight, dy, spec, scale, gStride);
   }
-  lstmForward(xGates: Handle, h0: Handle, c0: Handle, wHh: Handle, mask: Handle | null, spec: LstmSpec): LstmForward {
-    return lstm.lstmForward(this.rt, g(xGates), g(h0), g(c0), g(wHh), mask ? g(mask) : null, spec);
+  lstmForward(xGates: GpuHandle, h0: GpuHandle, c0: GpuHandle, wHh: GpuHandle, mask: GpuHandle | null, spec: LstmSpec): LstmForward<GpuHandle> {
+    return lstm.lstmForward(this.rt, xGates, h0, c0, wHh, mask, spec);
   }
-  lstmBackward(dOut: Handle, wHh: Handle, fwd: LstmSaved, mask: Handle | null, spec: LstmSpec): LstmGrads {
-    const saved = { states: g(fwd.states), cells: g(fwd.cells), gates: g(fwd.gates) };
-    return lstm.lstmBackward(this.rt, g(dOut), g(wHh), saved, mask ? g(mask) : null, spec);
+  lstmBackward(dOut: GpuHandle, wHh: GpuHandle, fwd: LstmSaved<GpuHandle>, mask: GpuHandle | null, spec: LstmSpec): LstmGrads<GpuHandle> {
+    return lstm.lstmBackward(this.rt, dOut, wHh, fwd, mask, spec);
   }
-  gruForward(xGates: Handle, h0: Handle, wHh: Handle, bHh: Handle, mask: Handle | null, spec: GruSpec): GruForward {
-    return gru.gruForward(this.rt, g(xGates), g(h0), g(wHh), g(bHh), mask ? g(mask) : null, spec);
+  gruForward(xGates: GpuHandle, h0: GpuHandle, wHh: GpuHandle, bHh: GpuHandle, mask: GpuHandle | null, spec: GruSpec): GruForward<GpuHandle> {
+    return gru.gruForward(this.rt, xGates, h0, wHh, bHh, mask, spec);
   }
-  gruBackward(dOut: Handle, wHh: Handle, fwd: GruSaved, mask: Handle | null, spec: GruSpec): GruGrads {
-    return gru.gruBackward(this.rt, g(dOut), g(wHh), { states: g(fwd.states), gates: g(fwd.gates) }, mask ? g(mask) : null, spec);
+  gruBackward(dOut: GpuHandle, wHh: GpuHandle, fwd: GruSaved<GpuHandle>, mask: GpuHandle | null, spec: GruSpec): GruGrads<GpuHandle> {
+    return gru.gruBackward(this.rt, dOut, wHh, fwd, mask, spec);
   }
-  normStats(x: Handle, spec: NormSpec, running: RunningStats | null): Handle {
-    return norm.normStats(this.rt, g(x), spec, running && { mean: g(running.mean), var: g(running.var), count: running.count ? g(running.count) : null, momentum: running.momentum });
+  normStats(x: GpuHandle, spec: NormSpec, running: RunningStats<GpuHandle> | null): GpuHandle {
+    return norm.normStats(this.rt, x, spec, running);
   }
-  runningNormStats(mean: Handle, variance: Handle, eps: number): Handle { return norm.runningNormStats(this.rt, g(mean), g(variance), eps); }
-  normForward(x: Handle, stats: Handle, weight: Handle | null, bias: Handle | null, spec: NormSpec): Handle {
-    return norm.normForward(this.rt, g(x), g(stats), weight ? g(weight) : null, bias ? g(bias) : null, spec);
+  runningNormStats(mean: GpuHandle, variance: GpuHandle, eps: number): GpuHandle { return norm.runningNormStats(this.rt, mean, variance, eps); }
+  normForward(x: GpuHandle, stats: GpuHandle, weight: GpuHandle | null, bias: GpuHandle | null, spec: NormSpec): GpuHandle {
+    return norm.normForward(this.rt, x, stats, weight, bias, spec);
   }
-  normBackward(dy: Handle, x: Handle, stats: Handle, weight: Handle | null, spec: NormSpec, batchStats: boolean, affineGrads: boolean): NormGrads {
-    return norm.normBackward(this.rt, g(dy), g(x), g(stats), weight ? g(weight) : null, spec, batchStats, affineGrads);
+  normBackward(dy: GpuHandle, x: GpuHandle, stats: GpuHandle, weight: GpuHandle | null, spec: NormSpec, batchStats: boolean, affineGrads: boolean): NormGrads<GpuHandle> {
+    return norm.normBackward(this.rt, dy, x, stats, weight, spec, batchStats, affineGrads);
   }
-  embedding(weight: Handle, indices: Handle, dim: number): Handle { return emb.embedding(this.rt, g(weight), g(indices), dim); }
-  embeddingGrad(dOut: Handle, indices: Handle, rows: number, dim: number): Handle {
-    return emb.embeddingGrad(this.rt, g(dOut), g(indices), rows, dim);
+  embedding(weight: GpuHandle, indices: GpuHandle, dim: number): GpuHandle { return emb.embedding(this.rt, weight, indices, dim); }
+  embeddingGrad(dOut: GpuHandle, indices: GpuHandle, rows: number, dim: number): GpuHandle {
+    return emb.embeddingGrad(this.rt, dOut, indices, rows, dim);
   }
-  optimStep(kind: OptimKind, param: Handle, grad: Handle, states: readonly (Handle | null)[], hyper: OptimHyper): void {
-    optimStep(this.rt, kind, g(param), g(grad), states.map((s) => (s ? g(s) : null)), hyper);
+  optimStep(kind: OptimKind, param: GpuHandle, grad: GpuHandle, states: readonly (GpuHandle | null)[], hyper: OptimHyper): void {
+    optimStep(this.rt, kind, param, grad, states, hyper);
   }
-  takeRows(x: Handle, rowSize: number, indices: Handle): Handle { return takeRows(this.rt, g(x), rowSize, g(indices)); }
+  takeRows(x: GpuHandle, rowSize: number, indices: GpuHandle): GpuHandle { return takeRows(this.rt, x, rowSize, indices); }
 }

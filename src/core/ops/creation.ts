@@ -1,5 +1,5 @@
 // Tensor creation: from data, constants, ranges and seeded random numbers.
-import { type Backend, type DType, sizeOf, type TypedArray } from '../../backend/backend.js';
+import { type Backend, type DType, type HostArray, sizeOf, type TypedArray } from '../../backend/backend.js';
 import { normal, uniform } from '../randomFill.js';
 import { assertShape, brief, fmt, MAX_ELEMENTS, MAX_SHAPE_RANK } from '../shape.js';
 import { type NestedArray, Tensor } from '../tensor.js';
@@ -50,15 +50,15 @@ export function withElementBudget<T>(elements: number, refuse: (need: number) =>
   }
 }
 
-function finish(op: string, values: TypedArray | Float64Array, shape: readonly number[], opts: CreateOptions): Tensor {
+function finish(op: string, values: HostArray, shape: readonly number[], opts: CreateOptions): Tensor {
   const dtype = checkDtype(op, opts.dtype ?? (values instanceof Int32Array ? 'int32' : 'float32'));
   const be = resolveBackend(op, opts.backend);
-  let data: TypedArray | Float64Array = values;
+  let data: HostArray = values;
   if (dtype === 'int32' && !(values instanceof Int32Array)) data = Int32Array.from(values, Math.trunc);
   // Other typed arrays (Uint8Array pixels, ...) are converted, never uploaded as raw bytes.
   if (dtype === 'float32' && !(values instanceof Float32Array) && !(values instanceof Float64Array)) data = Float32Array.from(values);
   // Float64Array passes through: the cpu backend keeps full precision (gradient checks).
-  const t = wrap((be as { upload(d: TypedArray | Float64Array): ReturnType<Backend['upload']> }).upload(data), shape, be);
+  const t = wrap(be.upload(data), shape, be);
   budget?.made.push(t);
   if (opts.requiresGrad) t.requiresGrad_(true);
   return t;

@@ -2,7 +2,7 @@
 // crossEntropy and nllLoss run one fused backend kernel forward (per-position loss and the
 // reduction) and one fused kernel backward (softmax minus target, scaled), instead of a chain
 // of logSoftmax, gather and mean each keeping its own intermediate for the backward.
-import type { ClassLossKind, ClassLossSpec, Reduction } from '../../backend/cnnSpecs.js';
+import type { ClassLossKind, ClassLossSpec, Reduction } from '../../backend/lossSpec.js';
 
 export type { Reduction };
 import { noGrad } from '../engine.js';

@@ -19,7 +19,7 @@ function stepOffsets(t: number, spec: GruSpec): StepOffsets {
 
 export function gruForward(
   rt: GpuRuntime, xGates: GpuHandle, h0: GpuHandle, wHh: GpuHandle, bHh: GpuHandle, mask: GpuHandle | null, spec: GruSpec,
-): GruForward {
+): GruForward<GpuHandle> {
   const { steps: T, batch: B, hidden: H } = spec;
   const BH = B * H;
   const out = rt.alloc((T + 1) * BH, 'float32');
@@ -35,7 +35,7 @@ export function gruForward(
 
 export function gruBackward(
   rt: GpuRuntime, dOut: GpuHandle, wHh: GpuHandle, fwd: { states: GpuHandle; gates: GpuHandle }, mask: GpuHandle | null, spec: GruSpec,
-): GruGrads {
+): GruGrads<GpuHandle> {
   const { steps: T, batch: B, hidden: H } = spec;
   const BH = B * H;
   const G = T * B * 3 * H;

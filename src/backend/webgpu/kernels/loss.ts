@@ -4,7 +4,7 @@
 // a read-back (a full queue stall) on every training step. Instead the kernel records the first
 // bad label in a small per-runtime error record and clamps it, so nothing becomes NaN; the
 // record is a runtime deferred check, which the next read brings back in the same round trip.
-import { badLabelMessage, type ClassLossSpec } from '../../cnnSpecs.js';
+import { badLabelMessage, type ClassLossSpec } from '../../lossSpec.js';
 import type { DeferredCheck, GpuHandle, GpuRuntime } from '../runtime.js';
 import { floatBits, grid2d, WG } from './common.js';
 import { reduce } from './reduce.js';

@@ -27,7 +27,7 @@ function recurrentForward(rt: GpuRuntime, states: GpuHandle, hOffset: number, wH
 
 export function lstmForward(
   rt: GpuRuntime, xGates: GpuHandle, h0: GpuHandle, c0: GpuHandle, wHh: GpuHandle, mask: GpuHandle | null, spec: LstmSpec,
-): LstmForward {
+): LstmForward<GpuHandle> {
   const { steps: T, batch: B, hidden: H } = spec;
   const BH = B * H;
   const out = rt.alloc((T + 2) * BH, 'float32');
@@ -51,7 +51,7 @@ export function lstmForward(
 export function lstmBackward(
   rt: GpuRuntime, dOut: GpuHandle, wHh: GpuHandle, fwd: { states: GpuHandle; cells: GpuHandle; gates: GpuHandle },
   mask: GpuHandle | null, spec: LstmSpec,
-): LstmGrads {
+): LstmGrads<GpuHandle> {
   const { steps: T, batch: B, hidden: H } = spec;
   const BH = B * H;
   const dgates = rt.alloc(T * B * 4 * H, 'float32');

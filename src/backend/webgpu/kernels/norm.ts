@@ -132,7 +132,7 @@ export function normForward(rt: GpuRuntime, x: GpuHandle, stats: GpuHandle, weig
 
 export function normBackward(
   rt: GpuRuntime, dy: GpuHandle, x: GpuHandle, stats: GpuHandle, weight: GpuHandle | null, s: NormSpec, batchStats: boolean, affineGrads: boolean,
-): NormGrads {
+): NormGrads<GpuHandle> {
   const sp = spare(rt);
   const n = x.size;
   const l = statLayout(s);
