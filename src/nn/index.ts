@@ -1,6 +1,7 @@
 // dg.nn: modules and layers.
 export { Module, registerLayer, buildLayer, isParameter, type AnyModule, type LayerSpec, type Json, type JsonObject } from './module.js';
 export * as init from './init.js';
+export { inputSignature, setInputSignature, type InputSignature } from './signature.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { ReLU, Sigmoid, Tanh, GELU, LeakyReLU, Softmax, SiLU, Softplus, ELU, Hardswish, Mish, LogSigmoid } from './activation.js';
 export { Dropout } from './dropout.js';

@@ -158,7 +158,7 @@ function pool(r: Rand): FuzzCase {
     padding[i] = 0;
     x[2 + i] = Math.max(x[2 + i]!, dilation[i] * (kernelSize[i] - 1) + 1);
   }
-  const options = { kernelSize, stride, padding, ceilMode, ...(kind === 'max' ? { dilation } : { countIncludePad: r() < 0.5 }) };
+  const options = { kernelSize, stride, padding, ceilMode, ...(kind === 'max' ? { dilation } : { countIncludePad: r() < 0.5, ...(r() < 0.2 ? { divisorOverride: int(r, 1, 9) } : {}) }) };
   return {
     family: 'pool', name: `${kind}Pool2d ${fmt(x)} ${JSON.stringify(options)}`, differentiable: true, inputs: [n(x)],
     fn: (xs) => (kind === 'max' ? dg.maxPool2d(xs!, options as dg.MaxPool2dOptions) : dg.avgPool2d(xs!, options as dg.AvgPool2dOptions)),
