@@ -6,13 +6,13 @@
 // file's own line numbers:
 // - Op codes. A line `//#op-codes UNARY_OPS` (or several arrays: `//#op-codes BINARY_OPS
 //   COMPARE_OPS`) becomes `const OP_NEG: u32 = 0u; const OP_EXP: u32 = 1u; ...`: each name of
-//   that array in src/backend/backend.ts, in SCREAMING_SNAKE_CASE, with its position, which is
+//   that array (src/backend/backend.ts's), in SCREAMING_SNAKE_CASE, with its position, which is
 //   the number the dispatcher passes in the `OP` override (`UNARY_OPS.indexOf(op)`). The WGSL
 //   switches on `case OP_NEG`, so reordering an array changes both sides at once, and a name
 //   the WGSL uses that the array lacks (or two arrays giving one name) does not compile.
 // - Flag bits, the same way: `//#flags OPTIM_FLAGS` becomes `const FLAG_NESTEROV: u32 = 1u;
 //   const FLAG_DECOUPLED: u32 = 2u; ...`, bit i for the array's i-th name, as the dispatcher packs
-//   them (`flagBit`). The arrays are listed in shaderConstants.ts.
+//   them (`flagBit`). shaderConstants.ts lists the arrays each step may name.
 // - Element type. A shader that works on several element types declares `alias T = f32;` on a
 //   line of its own; `variant: 'i32'` replaces that line with `alias T = i32;`.
 // Everything else is specialised with WGSL `override` constants.
