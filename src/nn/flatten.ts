@@ -5,6 +5,9 @@ import { Module, registerLayer, type JsonObject } from './module.js';
 export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();
+    for (const [name, v] of [['startDim', startDim], ['endDim', endDim]] as const) {
+      if (!Number.isInteger(v)) throw new Error(`Flatten: ${name} must be an integer, got ${String(v)}`);
+    }
   }
   override forward(x: Tensor): Tensor { return x.flatten(this.startDim, this.endDim); }
   override config(): JsonObject { return { startDim: this.startDim, endDim: this.endDim }; }
