@@ -166,6 +166,8 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('avgPool2d', 'a NaN kernel size', (c) => dg.avgPool2d(c.ones([1, 1, 4, 4]), { kernelSize: NaN }), /^avgPool2d: kernelSize must be an integer >= 1 .* got null|^avgPool2d: kernelSize must be an integer >= 1/),
   row('crossEntropy', 'float labels', (c) => dg.crossEntropy(c.ones([2, 3]), c.ones([2])), /^crossEntropy: expected int32 class labels, got float32 of shape \[2\]/),
   row('crossEntropy', 'labels that are not a tensor', (c) => dg.crossEntropy(c.ones([2, 3]), [0, 1] as unknown as dg.Tensor), /^crossEntropy: expected a Tensor as labels, got \[0, 1\]/),
+  row('crossEntropy', 'a class weight of the wrong length', (c) => dg.crossEntropy(c.ones([2, 3]), c.t([0, 1], 'int32'), { weight: c.ones([2]) }),
+    /^crossEntropy: weight must be a float32 tensor of shape \[3\] \(one per class of scores \[2, 3\]\), got float32 \[2\]/),
   row('nllLoss', 'labels of the wrong shape', (c) => dg.nllLoss(c.ones([2, 3]), c.t([0, 1, 2], 'int32')), /^nllLoss: expected labels of shape \[2\] for scores \[2, 3\], got \[3\]/),
   row('binaryCrossEntropyWithLogits', 'targets of another shape', (c) => dg.binaryCrossEntropyWithLogits(c.ones([2]), c.ones([3])), /^binaryCrossEntropyWithLogits: .*\[2\] and .*\[3\] must have the same shape/),
   row('mseLoss', 'an unknown reduction', (c) => dg.mseLoss(c.ones([2]), c.ones([2]), { reduction: 'avg' as 'mean' }), /^mseLoss: unknown reduction 'avg'/),
