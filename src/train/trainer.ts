@@ -3,6 +3,7 @@
 // statistics are summed on the device and read a few times per epoch, so the GPU runs ahead
 // of the host between reads.
 import { getBackend, keep, noGrad } from '../core/engine.js';
+import { checkOptions } from '../core/ops/options.js';
 import { tensor } from '../core/ops/creation.js';
 import { cat, clone, narrow } from '../core/ops/layout.js';
 import { takeRows } from '../core/ops/take.js';
@@ -56,6 +57,8 @@ export interface FitOptions {
    */
   resumeFrom?: string;
 }
+
+const FIT_OPTIONS = ['epochs', 'batchSize', 'validationData', 'validationSplit', 'shuffle', 'callbacks', 'verbose', 'output', 'initialEpoch', 'resumeFrom'] as const satisfies readonly (keyof FitOptions)[];
 
 export interface EvaluateOptions {
   batchSize?: number;
@@ -234,6 +237,7 @@ export async function evaluate(model: AnyModule, x: Tensor, y: Tensor, options?:
 export async function evaluate(model: AnyModule, source: BatchSource): Promise<Logs>;
 export async function evaluate(model: AnyModule, xOrSource: Tensor | BatchSource, y?: Tensor, options: EvaluateOptions = {}): Promise<Logs> {
   const c = compiledOf('evaluate', model);
+  checkOptions('evaluate', options, ['batchSize']);
   if (isBatchSource(xOrSource)) {
     positiveInt('evaluate', 'the batch source\'s length', xOrSource.length);
     return evaluateCompiled(model, c, xOrSource, xOrSource.batchSize, '');
@@ -246,6 +250,7 @@ export async function evaluate(model: AnyModule, xOrSource: Tensor | BatchSource
 
 /** The model's outputs for x, computed in batches (eval mode, no graph), as one tensor. */
 export async function predict(model: AnyModule, x: Tensor, options: EvaluateOptions = {}): Promise<Tensor> {
+  checkOptions('predict', options, ['batchSize']);
   const batchSize = options.batchSize ?? 32;
   positiveInt('predict', 'batchSize', batchSize);
   if (!(x instanceof Tensor) || x.rank === 0) throw new Error('predict: x must be a Tensor with an example dimension');
@@ -312,6 +317,10 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
   const c = compiledOf('fit', model);
   const source = isBatchSource(xOrSource) ? xOrSource : null;
   const options = (source ? yOrOptions as FitOptions | undefined : maybeOptions) ?? {};
+  // An unknown option (a typo like batch_size) would silently train with the default.
+  checkOptions('fit', options, FIT_OPTIONS);
+  if (options.callbacks !== undefined && !Array.isArray(options.callbacks)) throw new Error(`fit: callbacks must be a list of callbacks, got ${typeof options.callbacks}`);
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new Error(`fit: shuffle must be true or false, got ${String(options.shuffle)}`);
   const epochs = options.epochs ?? 1;
   const batchSize = source ? source.batchSize : options.batchSize ?? 32;
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);

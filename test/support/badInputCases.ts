@@ -273,6 +273,11 @@ export const BAD_INPUT_CASES: BadCase[] = [
     m.compile({ optimizer: 'sgd', loss: 'mse' });
     return m.fit(c.ones([4, 2]), c.ones([4, 2]), { epochs: NaN, verbose: 0 });
   }, /^fit: epochs must be a non-negative integer, got NaN/),
+  row('train.fit', 'an unknown option', (c) => {
+    const m = c.linear();
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    return m.fit(c.ones([4, 2]), c.ones([4, 2]), { batch_size: 2, verbose: 0 } as never);
+  }, /^fit: unknown option 'batch_size' \(supported: epochs, batchSize/),
   row('train.evaluate', 'a NaN batch size', (c) => {
     const m = c.linear();
     m.compile({ optimizer: 'sgd', loss: 'mse' });
