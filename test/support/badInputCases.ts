@@ -254,6 +254,14 @@ export const BAD_INPUT_CASES: BadCase[] = [
     if (lr !== 0.1) throw new Error(`the refused state left lr = ${lr}`);
   }),
   row('optim.LRScheduler', 'no optimizer', () => new dg.optim.StepLR(null as never, { stepSize: 1 }), /^StepLR: expected an optim.Optimizer to schedule, got null/),
+  row('optim.LRScheduler', 'a refused loadStateDict changes nothing', (c) => {
+    const s = new dg.optim.StepLR(new dg.optim.SGD(c.linear().parameters(), { lr: 0.1 }), { stepSize: 2 });
+    c.saved.s = s;
+    s.loadStateDict({ lastEpoch: 3, baseLrs: [NaN] });
+  }, /^StepLR.loadStateDict: baseLrs must be 1 non-negative numbers/, (c) => {
+    const s = c.saved.s as dg.optim.StepLR;
+    if (s.lastEpoch !== 0 || s.baseLrs[0] !== 0.1) throw new Error(`the refused state left lastEpoch ${s.lastEpoch}, baseLrs ${s.baseLrs.join(', ')}`);
+  }),
   row('optim.StepLR', 'a NaN gamma', (c) => new dg.optim.StepLR(new dg.optim.SGD(c.linear().parameters()), { stepSize: 2, gamma: NaN }), /^StepLR: gamma must be a finite number > 0, got NaN/),
   row('optim.ExponentialLR', 'a NaN gamma', (c) => new dg.optim.ExponentialLR(new dg.optim.SGD(c.linear().parameters()), { gamma: NaN }), /^ExponentialLR: gamma must be a positive number, got NaN/),
   row('optim.CosineAnnealingLR', 'a NaN etaMin', (c) => new dg.optim.CosineAnnealingLR(new dg.optim.SGD(c.linear().parameters()), { tMax: 5, etaMin: NaN }), /^CosineAnnealingLR: etaMin must be a finite number >= 0, got NaN/),
