@@ -9,7 +9,9 @@
 import { getBackend } from '../core/engine.js';
 import { withElementBudget } from '../core/ops/creation.js';
 import type { Tensor } from '../core/tensor.js';
+import type { DType } from '../backend/backend.js';
 import { type AnyModule, buildLayer, type LayerSpec, Module, UnregisteredLayerError } from '../nn/module.js';
+import { checkSignature, inputSignature, type InputSignature, setInputSignature } from '../nn/signature.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { nestingDepth } from './header.js';
 import { readSafetensorsInput, type SafetensorsInput } from './input.js';
@@ -18,6 +20,24 @@ import { encodeTensors, toTensors } from './tensorFile.js';
 
 /** The __metadata__ key holding the architecture JSON. */
 export const ARCHITECTURE_KEY = 'dawngrad.architecture';
+/** The __metadata__ key holding the input signature JSON ({ dtype, shape } with -1 for the batch). */
+export const INPUT_KEY = 'dawngrad.input';
+
+export interface SaveOptions extends EncodeOptions {
+  /** One example's shape (no batch dimension, as Keras' input_shape; -1 for a free size). Default: what fit trained on, if it did. */
+  inputShape?: readonly number[];
+  /** The input's dtype with inputShape (default 'float32'). */
+  inputDtype?: DType;
+}
+
+function signatureToSave(model: AnyModule, options: SaveOptions): InputSignature | undefined {
+  if (options.inputShape === undefined) {
+    if (options.inputDtype !== undefined) throw new Error('save: inputDtype needs inputShape');
+    return inputSignature(model);
+  }
+  if (!Array.isArray(options.inputShape)) throw new Error(`save: inputShape must be an array of sizes (one example, no batch dimension), got ${String(options.inputShape)}`);
+  return checkSignature('save', { dtype: options.inputDtype ?? 'float32', shape: [-1, ...options.inputShape] });
+}
 
 /** The __metadata__ key naming the unregistered class of a weights-only file. */
 export const UNREGISTERED_KEY = 'dawngrad.unregistered';
@@ -36,9 +56,10 @@ const warnedWeightsOnly = new WeakSet<Function>();
  * The metadata that lets dg.load rebuild the model: its architecture, or, for a tree with a
  * class nn.registerLayer has not seen, that class's name (and a warning, once per class and process).
  */
-export function modelMetadata(model: AnyModule): Record<string, string> {
+export function modelMetadata(model: AnyModule, signature = inputSignature(model)): Record<string, string> {
+  const input: Record<string, string> = signature ? { [INPUT_KEY]: JSON.stringify(signature) } : {};
   try {
-    return { format: 'pt', [ARCHITECTURE_KEY]: JSON.stringify(model.spec()) };
+    return { format: 'pt', [ARCHITECTURE_KEY]: JSON.stringify(model.spec()), ...input };
   } catch (e) {
     if (!(e instanceof UnregisteredLayerError)) throw e;
     if (!warnedWeightsOnly.has(e.layerClass)) {
@@ -48,7 +69,7 @@ export function modelMetadata(model: AnyModule): Record<string, string> {
         '(nn.registerLayer(name, class, (config) => instance), with a config() method) to save the architecture too. ' +
         '(Said once per class.)');
     }
-    return { format: 'pt', [UNREGISTERED_KEY]: e.layer };
+    return { format: 'pt', [UNREGISTERED_KEY]: e.layer, ...input };
   }
 }
 
@@ -59,13 +80,14 @@ export function modelMetadata(model: AnyModule): Record<string, string> {
  * loaders (e.g. transformers) check. `floatDtype: 'F16' | 'BF16'` writes the float weights at
  * half size (loaded back as float32).
  */
-export async function save(model: AnyModule, path: string, options?: EncodeOptions): Promise<void>;
-export async function save(model: AnyModule, path?: undefined, options?: EncodeOptions): Promise<Uint8Array>;
-export async function save(model: AnyModule, path?: string, options?: EncodeOptions): Promise<void | Uint8Array>;
-export async function save(model: AnyModule, path?: string, options: EncodeOptions = {}): Promise<void | Uint8Array> {
+export async function save(model: AnyModule, path: string, options?: SaveOptions): Promise<void>;
+export async function save(model: AnyModule, path?: undefined, options?: SaveOptions): Promise<Uint8Array>;
+export async function save(model: AnyModule, path?: string, options?: SaveOptions): Promise<void | Uint8Array>;
+export async function save(model: AnyModule, path?: string, options: SaveOptions = {}): Promise<void | Uint8Array> {
   if (!(model instanceof Module)) throw new Error(`save: expected an nn.Module to save, got ${model === null ? 'null' : typeof model}`);
   if (path !== undefined && (typeof path !== 'string' || path === '')) throw new Error(`save: path must be a non-empty string (or left out for the bytes), got ${typeof path}`);
-  const bytes = await encodeTensors(model.stateDict(), { metadata: modelMetadata(model), ...options });
+  const { inputShape: _shape, inputDtype: _dtype, ...encode } = options;
+  const bytes = await encodeTensors(model.stateDict(), { metadata: modelMetadata(model, signatureToSave(model, options)), ...encode });
   if (path === undefined) return bytes;
   await writeFileAtomic(path, bytes);
 }
@@ -109,6 +131,14 @@ function parseSpec(text: string, path: string): LayerSpec {
   return s as LayerSpec;
 }
 
+function parseSignature(text: string, path: string): InputSignature {
+  try {
+    return checkSignature('load', JSON.parse(text));
+  } catch (e) {
+    throw new Error(`load: the input signature in '${path}' is invalid: ${(e as Error).message}`);
+  }
+}
+
 /** Rebuilds the model saved by `save` (on the active backend) and loads its weights. */
 export async function load(input: SafetensorsInput): Promise<AnyModule> {
   const { file, name: path } = await readSafetensorsInput('load', input);
@@ -121,6 +151,9 @@ export async function load(input: SafetensorsInput): Promise<AnyModule> {
     throw new Error(`load: '${path}' holds weights but no architecture (${why}); build the model and call dg.loadStateDict(model, path)`);
   }
   const spec = parseSpec(arch, path);
+  const savedSignature = file.metadata[INPUT_KEY];
+  // Parsed before the model is built, so a bad signature leaks no weights.
+  const signature = savedSignature === undefined ? undefined : parseSignature(savedSignature, path);
   // The layers may allocate what the file holds (and a little: scalars, temporaries), so an
   // architecture claiming far more than its weights is refused before it is built.
   const held = [...file.tensors.values()].reduce((n, t) => n + t.data.length, 0);
@@ -137,6 +170,7 @@ export async function load(input: SafetensorsInput): Promise<AnyModule> {
     for (const t of Object.values(model.stateDict())) t.dispose();
     throw e;
   }
+  if (signature !== undefined) setInputSignature(model, signature);
   return model;
 }
 

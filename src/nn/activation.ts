@@ -3,17 +3,19 @@ import { softplusOptions } from '../core/ops/elementwise.js';
 import type { Tensor } from '../core/tensor.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
 
-export class ReLU extends Module {
-  override forward(x: Tensor): Tensor { return x.relu(); }
+/** The base of the layers without settings: each applies one of Tensor's activation methods. */
+export abstract class MethodActivation extends Module {
+  protected abstract readonly method: 'relu' | 'sigmoid' | 'tanh' | 'silu' | 'hardswish' | 'mish' | 'logSigmoid';
+  override forward(x: Tensor): Tensor { return x[this.method](); }
 }
 
-export class Sigmoid extends Module {
-  override forward(x: Tensor): Tensor { return x.sigmoid(); }
-}
-
-export class Tanh extends Module {
-  override forward(x: Tensor): Tensor { return x.tanh(); }
-}
+export class ReLU extends MethodActivation { protected readonly method = 'relu'; }
+export class Sigmoid extends MethodActivation { protected readonly method = 'sigmoid'; }
+export class Tanh extends MethodActivation { protected readonly method = 'tanh'; }
+export class SiLU extends MethodActivation { protected readonly method = 'silu'; }
+export class Hardswish extends MethodActivation { protected readonly method = 'hardswish'; }
+export class Mish extends MethodActivation { protected readonly method = 'mish'; }
+export class LogSigmoid extends MethodActivation { protected readonly method = 'logSigmoid'; }
 
 export class GELU extends Module {
   constructor(readonly approximate: 'none' | 'tanh' = 'none') {
@@ -31,10 +33,6 @@ export class LeakyReLU extends Module {
   }
   override forward(x: Tensor): Tensor { return x.leakyRelu(this.negativeSlope); }
   override config(): JsonObject { return { negativeSlope: this.negativeSlope }; }
-}
-
-export class SiLU extends Module {
-  override forward(x: Tensor): Tensor { return x.silu(); }
 }
 
 export class Softplus extends Module {
@@ -57,18 +55,6 @@ export class ELU extends Module {
   override config(): JsonObject { return { alpha: this.alpha }; }
 }
 
-export class Hardswish extends Module {
-  override forward(x: Tensor): Tensor { return x.hardswish(); }
-}
-
-export class Mish extends Module {
-  override forward(x: Tensor): Tensor { return x.mish(); }
-}
-
-export class LogSigmoid extends Module {
-  override forward(x: Tensor): Tensor { return x.logSigmoid(); }
-}
-
 /** Softmax over `axis` (PyTorch's dim); the last axis by default, as in Keras. */
 export class Softmax extends Module {
   constructor(readonly axis = -1) {
@@ -79,15 +65,10 @@ export class Softmax extends Module {
   override config(): JsonObject { return { axis: this.axis }; }
 }
 
-registerLayer('ReLU', ReLU, () => new ReLU());
-registerLayer('Sigmoid', Sigmoid, () => new Sigmoid());
-registerLayer('Tanh', Tanh, () => new Tanh());
+for (const [name, cls] of Object.entries({ ReLU, Sigmoid, Tanh, SiLU, Hardswish, Mish, LogSigmoid })) registerLayer(name, cls, () => new cls());
 registerLayer('GELU', GELU, (c) => new GELU(c.approximate as 'none' | 'tanh'));
 registerLayer('LeakyReLU', LeakyReLU, (c) => new LeakyReLU(c.negativeSlope as number));
 registerLayer('Softmax', Softmax, (c) => new Softmax(c.axis as number));
-registerLayer('SiLU', SiLU, () => new SiLU());
 registerLayer('Softplus', Softplus, (c) => new Softplus(c.beta as number, c.threshold as number));
 registerLayer('ELU', ELU, (c) => new ELU(c.alpha as number));
-registerLayer('Hardswish', Hardswish, () => new Hardswish());
-registerLayer('Mish', Mish, () => new Mish());
-registerLayer('LogSigmoid', LogSigmoid, () => new LogSigmoid());
+

@@ -10,7 +10,7 @@ import { batchNorm, layerNorm } from '../core/ops/norm.js';
 import type { Tensor } from '../core/tensor.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
 
-export interface BatchNormOptions {
+export interface BatchNormLayerOptions {
   eps?: number;
   /** Weight of each batch in the running estimates; null: their cumulative average. */
   momentum?: number | null;
@@ -36,7 +36,7 @@ abstract class BatchNormBase extends Module {
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
 
-  constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
+  constructor(readonly numFeatures: number, options: BatchNormLayerOptions = {}) {
     super();
     const name = new.target.name;
     checkSize(name, 'numFeatures', numFeatures);
@@ -97,13 +97,13 @@ export class BatchNorm2d extends BatchNormBase {
   }
 }
 
-const batchNormOptions = (c: JsonObject): BatchNormOptions => ({
+const batchNormOptions = (c: JsonObject): BatchNormLayerOptions => ({
   eps: c.eps as number, momentum: c.momentum as number | null, affine: c.affine as boolean, trackRunningStats: c.trackRunningStats as boolean,
 });
 registerLayer('BatchNorm1d', BatchNorm1d, (c) => new BatchNorm1d(c.numFeatures as number, batchNormOptions(c)));
 registerLayer('BatchNorm2d', BatchNorm2d, (c) => new BatchNorm2d(c.numFeatures as number, batchNormOptions(c)));
 
-export interface LayerNormOptions {
+export interface LayerNormLayerOptions {
   eps?: number;
   /** Learnable weight (and bias) of normalizedShape. */
   elementwiseAffine?: boolean;
@@ -119,7 +119,7 @@ export class LayerNorm extends Module {
   readonly eps: number;
   readonly elementwiseAffine: boolean;
 
-  constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
+  constructor(normalizedShape: number | readonly number[], options: LayerNormLayerOptions = {}) {
     super();
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {

@@ -21,6 +21,7 @@ export interface MaxPool2dLayerOptions extends Pool2dLayerOptions {
 
 export interface AvgPool2dLayerOptions extends Pool2dLayerOptions {
   countIncludePad?: boolean;
+  divisorOverride?: number;
 }
 
 /** The window options checked where the layer is built, not at its first forward. */

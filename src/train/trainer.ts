@@ -13,6 +13,7 @@ import { Tensor } from '../core/tensor.js';
 import { tidy } from '../core/tidy.js';
 import { type Metric, metricByName } from '../metrics/metric.js';
 import { type AnyModule, Module } from '../nn/module.js';
+import { recordInput } from '../nn/signature.js';
 import { Adam, AdamW } from '../optim/adam.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { RMSprop } from '../optim/rmsprop.js';
@@ -249,7 +250,11 @@ export async function evaluate(model: AnyModule, xOrSource: Tensor | BatchSource
 }
 
 /** The model's outputs for x, computed in batches (eval mode, no graph), as one tensor. */
-export async function predict(model: AnyModule, x: Tensor, options: EvaluateOptions = {}): Promise<Tensor> {
+export async function predict(model: AnyModule, x: Tensor, options?: EvaluateOptions): Promise<Tensor>;
+/** Over one pass of a source's batches, [x] or [x, y] (y unused): e.g. flowFromDirectory with classMode null and shuffle off. */
+export async function predict(model: AnyModule, source: BatchSource): Promise<Tensor>;
+export async function predict(model: AnyModule, x: Tensor | BatchSource, options: EvaluateOptions = {}): Promise<Tensor> {
+  if (isBatchSource(x)) return predictSource(model, x);
   checkOptions('predict', options, ['batchSize']);
   const batchSize = options.batchSize ?? 32;
   positiveInt('predict', 'batchSize', batchSize);
@@ -258,6 +263,31 @@ export async function predict(model: AnyModule, x: Tensor, options: EvaluateOpti
     const outs = batches(x.shape[0]!, batchSize).map(([s, len]) => forward('predict', model, narrow(x, 0, s, len)));
     return outs.length === 1 ? outs[0]! : cat(outs, 0);
   })));
+}
+
+/** Each batch's input is disposed once its output exists, so only the outputs pile up. */
+async function predictSource(model: AnyModule, source: BatchSource): Promise<Tensor> {
+  positiveInt('predict', 'the batch source\'s length', source.length);
+  const it = source[Symbol.iterator]();
+  const device = model.parameters()[0]?.backend;
+  const outs: Tensor[] = [];
+  try {
+    return await withMode(model, false, async () => {
+      for (let step = 0; step < source.length; step++) {
+        outs.push(noGrad(() => tidy(() => {
+          const next = it.next();
+          if (next.done) throw new Error(`predict: the batch source ended after ${step} batches, but its length says ${source.length}`);
+          const [xb] = next.value;
+          if (!(xb instanceof Tensor) || xb.rank === 0) throw new Error('predict: each batch must start with a Tensor x with an example dimension');
+          return forward('predict', model, xb);
+        })));
+        await device?.throttle();
+      }
+      return outs.length === 1 ? outs.pop()! : noGrad(() => cat(outs, 0));
+    });
+  } finally {
+    for (const t of outs) t.dispose();
+  }
 }
 
 function splitValidation(x: Tensor, y: Tensor, options: FitOptions): { xTrain: Tensor; yTrain: Tensor; val: [Tensor, Tensor] | BatchSource | null; owned: Tensor[] } {
@@ -437,6 +467,8 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
             tidy(() => {
               const [xb, yb] = makeBatches[step]!();
               len = xb.shape[0]!;
+              // dg.save writes it into the file, so a served model knows what to accept.
+              recordInput(model, xb);
               c.optimizer.zeroGrad();
               const pred = forward('fit', model, xb);
               const loss = c.loss.fn(pred, yb);

@@ -86,6 +86,7 @@ export class GpuRuntime {
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly layouts = new Map<string, GPUBindGroupLayout>();
   /** Completion of each submitted batch not yet waited for, oldest first (see `throttle`). */
   private readonly inFlight: Promise<undefined>[] = [];
   private readonly constants = new Map<string, GPUBuffer>();
@@ -200,6 +201,14 @@ export class GpuRuntime {
       this.writes.set(key, writableBindings(k.shader, variant));
     }
     return { pipeline, key };
+  }
+
+  /** The pipeline's bind-group layout, asked of Dawn once: each getBindGroupLayout call makes a
+   *  new wrapper (JavaScript and native), and a new bind group is made on every cache miss. */
+  private layout(key: string, pipeline: GPUComputePipeline): GPUBindGroupLayout {
+    let layout = this.layouts.get(key);
+    if (!layout) this.layouts.set(key, (layout = pipeline.getBindGroupLayout(0)));
+    return layout;
   }
 
   private bufferId(b: GPUBuffer): number {
@@ -392,7 +401,7 @@ export class GpuRuntime {
     }
     let bindGroup = this.bindGroups.get(bgKey);
     if (!bindGroup) {
-      bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+      bindGroup = this.device.createBindGroup({ layout: this.layout(key, pipeline), entries });
       // Dawn reports creation errors as they happen: throw before recording, so one bad call
       // does not invalidate the whole batch of queued work around it.
       this.check();

@@ -101,9 +101,12 @@ function classLoss(kind: ClassLossKind, op: string, scores: Tensor, labels: Tens
   const kernelReduction = reduction === 'none' ? 'none' : 'sum';
   const out = wrap(be.classLoss(scores.handle, labels.handle, w, spec, kernelReduction), reduction === 'none' ? want : [], be);
   const gStride = reduction === 'none' ? 1 : 0;
-  const loss = withGrad(out, op, [scores, labels], (g) => [
+  // The weight is an input (with no gradient, as in PyTorch) so that the graph holds it: the
+  // backward reads its storage, which a collected tensor would hand back to the pool.
+  const inputs = weight ? [scores, labels, weight] : [scores, labels];
+  const loss = withGrad(out, op, inputs, (g) => [
     wrap(be.classLossBackward(scores.handle, labels.handle, w, g.handle, spec, 1, gStride), scores.shape, be),
-    null,
+    ...inputs.slice(1).map(() => null),
   ]);
   if (reduction !== 'mean') return loss;
   // The divisor depends on the labels, which live on the device: take it there (a few small

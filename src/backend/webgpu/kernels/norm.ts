@@ -8,7 +8,7 @@ import { gather } from './layout.js';
 import { allocOutput } from './outputs.js';
 
 /** Elements each invocation of a reduction takes from its chunk. */
-const PER_THREAD = 16;
+const CHUNK_PER_THREAD = 16;
 const EW = 256;
 
 interface Layout {
@@ -68,8 +68,8 @@ function reduction(
 ): GpuHandle {
   const count = l.outer * l.inner;
   // Small groups (layer norm rows) take 64-wide workgroups so few invocations idle.
-  const wg = count <= 64 * PER_THREAD ? 64 : 256;
-  const chunkLen = wg * PER_THREAD;
+  const wg = count <= 64 * CHUNK_PER_THREAD ? 64 : 256;
+  const chunkLen = wg * CHUNK_PER_THREAD;
   const chunks = Math.ceil(count / chunkLen);
   const final = chunks === 1 && !finish.always;
   const p = params(rt, n, l, chunks, chunkLen, eps, momentum, 0);
