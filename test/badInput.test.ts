@@ -35,6 +35,7 @@ const NO_ROW_NEEDED: Record<string, string> = {
   'io.TRAINING_KEY': 'a constant string',
   'io.TRAINING_PREFIX': 'a constant string',
   'io.UNREGISTERED_KEY': 'a constant string',
+  'io.INPUT_KEY': 'a constant string',
   'nn.isParameter': 'a predicate: every value is a valid question, answered true or false',
 };
 

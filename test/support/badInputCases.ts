@@ -227,6 +227,8 @@ export const BAD_INPUT_CASES: BadCase[] = [
     const w = await (c.saved.model as dg.nn.Linear).weight.data();
     if ([...w].some((v) => v === 7)) throw new Error('the weight was overwritten by a refused loadStateDict');
   }),
+  row('nn.inputSignature', 'not a module', () => dg.nn.inputSignature(3 as never), /^inputSignature: expected an nn.Module, got 3/),
+  row('nn.setInputSignature', 'a shape without the free batch dimension', (c) => dg.nn.setInputSignature(c.linear(), { dtype: 'float32', shape: [4, 2] }), /^setInputSignature: an input signature is .* got dtype float32 and shape \[4, 2\]/),
   row('nn.buildLayer', 'an unknown type with a huge name', () => dg.nn.buildLayer({ type: 'x'.repeat(1e6), config: {} }), /^buildLayer: unknown layer type 'x{10,80}\.\.\.'/),
   row('nn.buildLayer', 'no spec', () => dg.nn.buildLayer(null as unknown as dg.nn.LayerSpec), /^buildLayer: expected a spec \{ type, config \}, got null/),
   row('nn.registerLayer', 'an empty name', () => dg.nn.registerLayer('', dg.nn.Linear, () => new dg.nn.Linear(1, 1)), /^registerLayer: name must be a non-empty string/),
