@@ -59,7 +59,12 @@ export interface FitOptions {
   resumeFrom?: string;
 }
 
-const FIT_OPTIONS = ['epochs', 'batchSize', 'validationData', 'validationSplit', 'shuffle', 'callbacks', 'verbose', 'output', 'initialEpoch', 'resumeFrom'] as const satisfies readonly (keyof FitOptions)[];
+// Every key of FitOptions, as a record so a new option fails the typecheck until it is listed.
+const FIT_OPTION_KEYS: Record<keyof FitOptions, true> = {
+  epochs: true, batchSize: true, validationData: true, validationSplit: true, shuffle: true, callbacks: true,
+  verbose: true, output: true, initialEpoch: true, resumeFrom: true,
+};
+const FIT_OPTIONS = Object.keys(FIT_OPTION_KEYS);
 
 export interface EvaluateOptions {
   batchSize?: number;
