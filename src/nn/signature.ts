@@ -5,7 +5,7 @@
 // serve, which validates requests against it). A WeakMap keeps it off Module's fields, which
 // are walked for parameters.
 import type { DType } from '../backend/backend.js';
-import { brief } from '../core/shape.js';
+import { fmt } from '../core/shape.js';
 import { type AnyModule, Module } from './module.js';
 
 export interface InputSignature {
@@ -16,17 +16,17 @@ export interface InputSignature {
 
 const signatures = new WeakMap<AnyModule, InputSignature>();
 
-function checkModel(op: string, model: unknown): void {
-  if (!(model instanceof Module)) throw new Error(`${op}: expected an nn.Module, got ${brief(model)}`);
+function checkModule(op: string, model: unknown): void {
+  if (!(model instanceof Module)) throw new Error(`${op}: expected an nn.Module, got ${model === null ? 'null' : typeof model}`);
 }
 
 export function inputSignature(model: AnyModule): InputSignature | undefined {
-  checkModel('inputSignature', model);
+  checkModule('inputSignature', model);
   return signatures.get(model);
 }
 
 export function setInputSignature(model: AnyModule, signature: InputSignature): void {
-  checkModel('setInputSignature', model);
+  checkModule('setInputSignature', model);
   signatures.set(model, checkSignature('setInputSignature', signature));
 }
 
@@ -44,7 +44,7 @@ export function checkSignature(op: string, value: unknown): InputSignature {
   const shapeOk = dtypeOk && Array.isArray(s.shape) && s.shape.length > 0 && s.shape.length <= 16 &&
     s.shape.every((d) => d === -1 || (Number.isInteger(d) && d > 0)) && s.shape[0] === -1;
   if (!shapeOk) {
-    const shown = s !== null && typeof s === 'object' && Array.isArray(s.shape) ? brief(s.shape) : brief(value);
+    const shown = s !== null && typeof s === 'object' && Array.isArray(s.shape) ? fmt(s.shape as number[]) : JSON.stringify(value)?.slice(0, 120);
     throw new Error(`${op}: an input signature is { dtype: 'float32' | 'int32', shape: [-1, ...] } with positive sizes or -1 (at most 16 dims), got dtype ${String(s?.dtype)} and shape ${shown}`);
   }
   return { dtype: s.dtype!, shape: [...s.shape!] };

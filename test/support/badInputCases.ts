@@ -227,10 +227,12 @@ export const BAD_INPUT_CASES: BadCase[] = [
     const w = await (c.saved.model as dg.nn.Linear).weight.data();
     if ([...w].some((v) => v === 7)) throw new Error('the weight was overwritten by a refused loadStateDict');
   }),
-  row('nn.inputSignature', 'not a module', () => dg.nn.inputSignature(3 as never), /^inputSignature: expected an nn.Module, got 3/),
-  row('nn.setInputSignature', 'a shape without the free batch dimension', (c) => dg.nn.setInputSignature(c.linear(), { dtype: 'float32', shape: [4, 2] }), /^setInputSignature: an input signature is .* got dtype float32 and shape \[4, 2\]/),
   row('nn.buildLayer', 'an unknown type with a huge name', () => dg.nn.buildLayer({ type: 'x'.repeat(1e6), config: {} }), /^buildLayer: unknown layer type 'x{10,80}\.\.\.'/),
   row('nn.buildLayer', 'no spec', () => dg.nn.buildLayer(null as unknown as dg.nn.LayerSpec), /^buildLayer: expected a spec \{ type, config \}, got null/),
+  row('nn.inputSignature', 'not a module', () => dg.nn.inputSignature(3 as never), /^inputSignature: expected an nn.Module, got number/),
+  row('nn.setInputSignature', 'a shape without its batch dimension', (c) => dg.nn.setInputSignature(c.linear(), { dtype: 'float32', shape: [2] }),
+    /^setInputSignature: an input signature is \{ dtype: 'float32' \| 'int32', shape: \[-1, \.\.\.\] \}.*got dtype float32 and shape \[2\]/),
+  row('nn.setInputSignature', 'an unknown dtype', (c) => dg.nn.setInputSignature(c.linear(), { dtype: 'float64' as never, shape: [-1, 2] }), /^setInputSignature: .*got dtype float64/),
   row('nn.registerLayer', 'an empty name', () => dg.nn.registerLayer('', dg.nn.Linear, () => new dg.nn.Linear(1, 1)), /^registerLayer: name must be a non-empty string/),
   row('nn.registerLayer', 'a class that is not a module', () => dg.nn.registerLayer('NotALayer', Map as never, () => new dg.nn.ReLU() as never), /^registerLayer: 'NotALayer' needs an nn.Module subclass/),
   row('nn.init.fanIn', 'a rank-1 shape', () => dg.nn.init.fanIn([3]), /^fanIn: needs a weight of rank >= 2, got shape \[3\]/),
@@ -328,6 +330,7 @@ export const BAD_INPUT_CASES: BadCase[] = [
 
   // ---- files: refused before anything large is built; messages quote only a short excerpt ---
   row('save', 'not a module', () => dg.save(3 as never), /^save: expected an nn.Module to save, got number/),
+  row('save', 'an inputShape with a zero size', (c) => dg.save(c.linear(), undefined, { inputShape: [0] }), /^save: an input signature .*got dtype float32 and shape \[-1, 0\]/),
   row('load', 'bytes that are not safetensors', () => dg.load(new Uint8Array(16)), /^load: the given bytes: header length 0 is too small/),
   row('load', 'an architecture far larger than the weights', () => dg.load(fileWith({ type: 'Linear', config: { inFeatures: 40000, outFeatures: 40000, bias: false } }, { weight: [2, 2] })),
     /^load: cannot rebuild the architecture in 'the given bytes': .*more than the 4 values of weights the file holds/),
