@@ -1,12 +1,14 @@
 // Activation layers: thin modules over the elementwise ops, so they can sit in a Sequential.
 import { softplusOptions } from '../core/ops/elementwise.js';
+import { live } from '../core/ops/util.js';
 import type { Tensor } from '../core/tensor.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
 
 /** The base of the layers without settings: each applies one of Tensor's activation methods. */
 export abstract class MethodActivation extends Module {
   protected abstract readonly method: 'relu' | 'sigmoid' | 'tanh' | 'silu' | 'hardswish' | 'mish' | 'logSigmoid';
-  override forward(x: Tensor): Tensor { return x[this.method](); }
+  // Checked here: a non-Tensor would otherwise fail as a bare TypeError (x.relu is not a function).
+  override forward(x: Tensor): Tensor { return live(this.constructor.name, x)[this.method](); }
 }
 
 export class ReLU extends MethodActivation { protected readonly method = 'relu'; }
