@@ -178,6 +178,9 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('gruLayer', 'a string input', (c) => dg.gruLayer('x' as unknown as dg.Tensor, c.ones([1, 2]), c.ones([6, 2])), /^gruLayer: expected a Tensor as input, got 'x'/),
 
   // ---- layers: sizes and options refused where the layer is built ---------------------------
+  row('nn.Linear', 'a string for the input', (c) => c.linear().forward('x' as never), /^Linear: expected a Tensor as input, got 'x'/),
+  ...(['Flatten', 'Dropout', 'Softmax', 'GELU', 'LeakyReLU', 'ELU', 'Softplus'] as const).map((layer) =>
+    row(`nn.${layer}`, 'a string for the input', () => new dg.nn[layer]().forward('x' as never), new RegExp(`^${layer}: expected a Tensor as input, got 'x'`))),
   row('nn.Linear', 'a NaN size', () => new dg.nn.Linear(NaN, 2), /^Linear: inFeatures must be a positive integer .* got NaN/),
   row('nn.Linear', 'an astronomically large weight', () => new dg.nn.Linear(1e6, 1e6), /^Linear: the weight \[1000000, 1000000\] would have 1000000000000 elements/),
   row('nn.Conv2d', 'kernel size 0', () => new dg.nn.Conv2d(1, 1, 0), /^Conv2d: kernelSize must be an integer >= 1 .* got 0/),
