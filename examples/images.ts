@@ -8,6 +8,8 @@
 //   npm run images -- --dir data/digits --size 224 --epochs 5
 // --size is the square target size (the seed's 224 by default; smaller trains much faster);
 // --limit / --eval-limit cap the images per training epoch / per evaluation (whole batches).
+// At 224 a batch of 32 makes a 202 MB convolution output, beyond lavapipe's 128 MiB storage
+// buffer limit (the error says so): there, use --batch-size 16.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as dg from '../src/index.js';

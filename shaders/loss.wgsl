@@ -96,9 +96,9 @@ fn position_loss(pos: u32) -> f32 {
     for (var c = 0u; c < p.classes; c++) { total += class_weight(c) * x[base + c * p.inner]; }
   }
   let picked = (1.0 - p.eps) * class_weight(y) * x[base + y * p.inner] + (p.eps / f32(p.classes)) * total;
-  var lse = 0.0;
-  if (CE == 1u) { lse = target_mass(y) * log_sum_exp(base); }
-  return lse - picked;
+  var mass_lse = 0.0;
+  if (CE == 1u) { mass_lse = target_mass(y) * log_sum_exp(base); }
+  return mass_lse - picked;
 }
 
 // reduction 'none': one loss per position.
@@ -149,13 +149,13 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   if (CE == 1u) { lse = log_sum_exp(base); }
   let gp = g[pos * p.g_stride] * p.scale;
   let off = p.eps / f32(p.classes);
-  let picked = (1.0 - p.eps) * class_weight(y);
+  let own = (1.0 - p.eps) * class_weight(y); // the label's share of the target
   var mass = 0.0;
   if (CE == 1u) { mass = target_mass(y); }
   for (var c = 0u; c < p.classes; c++) {
     let i = base + c * p.inner;
     var prob = 0.0;
     if (CE == 1u) { prob = exp(x[i] - lse); }
-    out[i] = gp * (mass * prob - (select(0.0, picked, c == y) + off * class_weight(c)));
+    out[i] = gp * (mass * prob - (select(0.0, own, c == y) + off * class_weight(c)));
   }
 }

@@ -26,7 +26,7 @@ struct Params {
   planes: u32, H: u32, W: u32, OH: u32,
   OW: u32, kH: u32, kW: u32, sH: u32,
   sW: u32, pH: u32, pW: u32, dH: u32,
-  dW: u32, _p0: u32, _p1: u32, _p2: u32,
+  dW: u32, divisor: u32, _p1: u32, _p2: u32,  // divisor: avgPool2d's divisorOverride, 0 if none
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;          // x (forward) or dy (backward)
@@ -76,6 +76,7 @@ fn covering(i: u32, a: Axis) -> Span {
 }
 
 fn divisor(hs: Taps, ws: Taps) -> f32 {
+  if (p.divisor != 0u) { return f32(p.divisor); }
   if (COUNT_PAD == 1u && ADAPTIVE == 0u) { return f32(hs.extent * ws.extent); }
   return f32((hs.hi - hs.lo) * (ws.hi - ws.lo));
 }

@@ -50,12 +50,14 @@ test('Conv1d refuses bad channel counts with the layer name', async () => {
   throwsWith(() => new nn.Conv1d(3, 4, 3).forward(dg.zeros([2, 1, 8])), ['conv1d', 'C=3', '[2, 1, 8]'], 'wrong channels');
 });
 
-forEachBackend(test, 'pooling layers pass ceilMode, dilation and countIncludePad to the ops', async (backend) => {
+forEachBackend(test, 'pooling layers pass ceilMode, dilation, countIncludePad and divisorOverride to the ops', async (backend) => {
   const x = dg.randn([2, 3, 13, 17]);
   await same(new nn.MaxPool2d(3, { stride: 2, padding: 1, dilation: 2, ceilMode: true }).forward(x),
     dg.maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, dilation: 2, ceilMode: true }), `${backend} MaxPool2d`);
   await same(new nn.AvgPool2d(2, { ceilMode: true, countIncludePad: false }).forward(x),
     dg.avgPool2d(x, { kernelSize: 2, ceilMode: true, countIncludePad: false }), `${backend} AvgPool2d`);
+  await same(new nn.AvgPool2d([3, 2], { stride: 1, divisorOverride: 4 }).forward(x),
+    dg.avgPool2d(x, { kernelSize: [3, 2], stride: 1, divisorOverride: 4 }), `${backend} AvgPool2d divisorOverride`);
   await same(new nn.AdaptiveAvgPool2d([5, null]).forward(x), dg.adaptiveAvgPool2d(x, [5, null]), `${backend} AdaptiveAvgPool2d`);
   await same(new nn.AdaptiveMaxPool2d(4).forward(x), dg.adaptiveMaxPool2d(x, 4), `${backend} AdaptiveMaxPool2d`);
 });
@@ -78,7 +80,7 @@ test('every new conv and pool layer is saved and rebuilt by dg.save / dg.load wi
   const images = new nn.Sequential(
     new nn.Conv2d(2, 4, 2, { padding: 'same' }), new nn.ReLU(),
     new nn.MaxPool2d(3, { stride: 2, padding: 1, dilation: 2, ceilMode: true }),
-    new nn.AvgPool2d(2, { ceilMode: true, countIncludePad: false }),
+    new nn.AvgPool2d(2, { ceilMode: true, countIncludePad: false }), new nn.AvgPool2d(1, { divisorOverride: 2 }),
     new nn.AdaptiveMaxPool2d([3, null]), new nn.AdaptiveAvgPool2d(2),
     new nn.GlobalAveragePooling2D(), new nn.Linear(4, 3),
   );

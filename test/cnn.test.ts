@@ -1,6 +1,6 @@
 // The CNN op table: conv2d and conv1d over the option grid (stride, padding incl. uneven 'same',
 // dilation, groups, kernel size, odd spatial sizes, batch and channel counts), max/avg pooling
-// (ceil mode, dilation, countIncludePad) and the adaptive pools. Each row is checked
+// (ceil mode, dilation, countIncludePad, divisorOverride) and the adaptive pools. Each row is checked
 // two ways: webgpu forward and gradients against the cpu reference, and a float64
 // finite-difference gradient check on the cpu reference (on the smaller `gradInputs`).
 import { suite } from 'uvu';
@@ -113,6 +113,8 @@ export const CNN_CASES: CnnCase[] = [
     { name: `avgPool2d ${label} countIncludePad false`, inputs: [n(3, 2, h, w)], gradInputs: [n(1, 2, gh, gw)],
       fn: (x) => dg.avgPool2d(x, { ...o, countIncludePad: false }) },
   ]),
+  { name: 'avgPool2d k3 s2 p1 ceil divisorOverride 5', inputs: [n(2, 3, 14, 16)], gradInputs: [n(1, 2, 6, 5)],
+    fn: (x) => dg.avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, divisorOverride: 5 }) },
   // dilated max pooling
   { name: 'maxPool2d k3 dilation 2 stride 1 pad 1', inputs: [n(5, 3, 13, 17)], gradInputs: [n(1, 2, 7, 6)],
     fn: (x) => dg.maxPool2d(x, { kernelSize: 3, stride: 1, padding: 1, dilation: 2 }) },
@@ -201,6 +203,18 @@ webgpuTest(behaviour)('maxPool2d forward takes the tiled kernel exactly when win
   assert.equal(await kernels({ kernelSize: 2, stride: 1 }, false), ['pool.wgsl:max_values']);
 });
 
+webgpuTest(behaviour)('adaptive pools whose bins divide the input run as plain windows (the tiled max kernel), others as adaptive bins', async () => {
+  await dg.init({ backend: 'webgpu' });
+  const kernels = async (shape: number[], size: number | [number, number]) => {
+    const x = dg.randn(shape, { requiresGrad: true });
+    const p = await dg.profile(() => dg.tidy(() => dg.adaptiveMaxPool2d(x, size).sum()));
+    return p.kernels.map((k) => k.kernel).filter((k) => k.startsWith('pool'));
+  };
+  assert.equal(await kernels([2, 3, 12, 16], [3, 4]), ['pool.wgsl:max_forward_tiled']);
+  assert.equal(await kernels([2, 3, 12, 16], 1), ['pool.wgsl:max_forward_tiled']);
+  assert.equal(await kernels([2, 3, 13, 16], [3, 4]), ['pool.wgsl:max_forward']);
+});
+
 forEachBackend(behaviour, 'maxPool2d routes the gradient of a tied window to its first element, on both backends', async (backend) => {
   const x = dg.ones([1, 1, 4, 4], { requiresGrad: true });
   dg.maxPool2d(x, { kernelSize: 2 }).sum().backward();
@@ -265,6 +279,7 @@ forEachBackend(behaviour, 'avgPool2d ceil mode divides the partial last window a
   const o = { kernelSize: 3, stride: 2, padding: 1, ceilMode: true };
   assertClose(await dg.avgPool2d(x4, o).data(), [14 / 9, 30 / 9, 2, 57 / 9, 11, 6, 4.5, 7.5, 4], F32, `${backend} countIncludePad`);
   assertClose(await dg.avgPool2d(x4, { ...o, countIncludePad: false }).data(), [3.5, 5, 6, 9.5, 11, 12, 13.5, 15, 16], F32, `${backend} countIncludePad false`);
+  assertClose(await dg.avgPool2d(x4, { ...o, divisorOverride: 2 }).data(), [7, 15, 6, 28.5, 49.5, 18, 13.5, 22.5, 8], F32, `${backend} divisorOverride`);
   // The backward divides by the same counts: d(out[2][2]) / d(x[3][3]) = 1/4 counting padding.
   const leaf = dg.tensor(await x4.data(), [1, 1, 4, 4], { requiresGrad: true });
   dg.avgPool2d(leaf, o).narrow(2, 2, 1).narrow(3, 2, 1).sum().backward();
@@ -342,6 +357,7 @@ behaviour('conv2d and the pools refuse bad shapes and options with the shapes in
   throwsWith(() => dg.conv2d(x, dg.zeros([4, 1, 3, 3]), null, { bias: false } as dg.Conv2dOptions), ['conv2d', "unknown option 'bias'"], 'conv option');
   throwsWith(() => dg.maxPool2d(x, { kernelSize: 2, ceilMode: 1 } as unknown as dg.MaxPool2dOptions), ['maxPool2d', 'ceilMode', 'true or false', '1'], 'ceilMode type');
   throwsWith(() => dg.maxPool2d(x, { kernelSize: 2, dilation: 0 }), ['maxPool2d', 'dilation', '0'], 'pool dilation');
+  throwsWith(() => dg.avgPool2d(x, { kernelSize: 2, divisorOverride: 0 }), ['avgPool2d', 'divisorOverride', 'positive integer', '0'], 'divisorOverride');
   throwsWith(() => dg.avgPool2d(x, { kernelSize: 2, dilation: 2 } as dg.AvgPool2dOptions), ['avgPool2d', "unknown option 'dilation'"], 'avg dilation');
   throwsWith(() => dg.adaptiveAvgPool2d(x, 0), ['adaptiveAvgPool2d', 'outputSize', '0'], 'adaptive size 0');
   throwsWith(() => dg.adaptiveMaxPool2d(x, [2, 2, 2] as unknown as [number, number]), ['adaptiveMaxPool2d', 'outputSize', '[2,2,2]'], 'adaptive size rank');

@@ -250,14 +250,26 @@ const DAMAGE: [string, string, Uint8Array][] = [
   ['a truncated JPEG', '0.jpg', jpeg.encode({ width: 8, height: 8, data: pixels(8, 8, (x, y) => [x * 30, y * 30, 0]) }, 90).data.subarray(0, 200)],
   ['an empty file', '0.png', new Uint8Array(0)],
   ['text named .png', '0.png', new TextEncoder().encode('hello')],
+  ['a PNG whose header claims 30000x30000 pixels', '0.png', hugePngHeader()],
 ];
+
+/** A PNG signature and IHDR chunk for 30000 x 30000 RGBA, and nothing else: no decoder should allocate for it. */
+function hugePngHeader(): Uint8Array {
+  const bytes = new Uint8Array(33);
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(16, 30000);
+  view.setUint32(20, 30000);
+  bytes.set([8, 6, 0, 0, 0], 24);
+  return bytes;
+}
 
 for (const [what, name, bytes] of DAMAGE) {
   test(`${what}: the error names flowFromDirectory and the file`, () => {
     const dir = twoClasses(`bad-${name}-${bytes.length}`);
     const path = join(dir, 'a', name);
     writeFileSync(path, bytes);
-    throwsWith(drain(new dg.data.ImageDataGenerator().flowFromDirectory(dir, { targetSize: [2, 2] })), ['flowFromDirectory: cannot read image', path], what);
+    throwsWith(drain(new dg.data.ImageDataGenerator().flowFromDirectory(dir, { targetSize: [2, 2] })), ['flowFromDirectory: cannot read image', path, ...(what.includes('claims') ? ['30000x30000 pixels, more than the 100 megapixels'] : [])], what);
   });
 }
 
@@ -274,6 +286,7 @@ test('a folder without classes or images, or with the wrong ones, is a clear err
   throwsWith(() => flow({ classes: ['cats', 'bats'] }), ["class 'bats' has no folder"], 'unknown class');
   throwsWith(() => flow({ targetSize: [4, 0] as [number, number] }), ['targetSize must be [height, width] of positive integers, got [4,0]'], 'bad size');
   throwsWith(() => flow({ subset: 'validation' }), ["subset 'validation' needs the generator's validationSplit"], 'subset without a split');
+  throwsWith(() => new dg.data.ImageDataGenerator({ validationSplit: 1 }), ['ImageDataGenerator: validationSplit must be in [0, 1), got 1'], 'split of 1');
   const bmp = twoClasses('bmp');
   writeFileSync(join(bmp, 'b', 'x.bmp'), 'BM');
   throwsWith(() => gen.flowFromDirectory(bmp), [join(bmp, 'b', 'x.bmp'), 'only PNG and JPEG'], 'a BMP is refused by name, not skipped');
@@ -298,6 +311,14 @@ test('fit trains on the batches (categorical, softmax output): the loss falls', 
   assert.is(loss.length, 10);
   assert.ok(loss.at(-1)! < 0.5 * loss[0]!, `loss ${loss[0]} -> ${loss.at(-1)}`);
   assert.is(history.history.accuracy!.at(-1), 1, 'blue names the class: all 8 learnt');
+});
+
+test('classMode null with shuffle off feeds predict, one output row per file in filenames order', async () => {
+  const it = flow({ classMode: null, shuffle: false });
+  const out = await new dg.nn.Sequential(new dg.nn.Flatten()).predict(it);
+  assert.equal(out.shape, [8, 3 * 4 * 6]);
+  const values = await out.data();
+  assertClose(FILES.map((_, k) => values[k * 72]!), FILES.map((_, k) => red(k)), { atol: 3, rtol: 0 }, 'each row is its file (JPEG within 3 levels)');
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));

@@ -49,7 +49,7 @@ for (const backend of BACKEND_NAMES) {
     throwsWith(() => dg.tensor([[1, 2], [3]]), ['tensor', 'ragged'], 'ragged');
     throwsWith(() => dg.tensor(new Float32Array(5), [2, 3]), ['tensor', '5 values', '[2, 3]'], 'shape');
     throwsWith(() => dg.tensor([1], { dtype: 'float16' as 'float32' }), ['tensor', 'float16'], 'dtype');
-    throwsWith(() => dg.zeros([2, -1]), ['full', '[2, -1]'], 'negative dim');
+    throwsWith(() => dg.zeros([2, -1]), ['zeros', '[2, -1]'], 'negative dim');
   });
 
   t('backward needs a scalar or a matching gradient', () => {
@@ -97,7 +97,7 @@ webgpuTest(init)('creation ops take a backend by name or object, and refuse unkn
   assert.is(onCpu.backend.name, 'cpu');
   assert.is(dg.zeros([2], { backend: onCpu.backend }).backend.name, 'cpu');
   assert.is(dg.ones([1], { backend: 'webgpu' }).backend.name, 'webgpu');
-  throwsWith(() => dg.zeros([2], { backend: 'tpu' as 'cpu' }), ['full', "'tpu'", "'webgpu'", "'cpu'"], 'unknown name');
+  throwsWith(() => dg.zeros([2], { backend: 'tpu' as 'cpu' }), ['zeros', "'tpu'", "'webgpu'", "'cpu'"], 'unknown name');
   throwsWith(() => dg.tensor([1], { backend: {} as dg.Tensor['backend'] }), ['tensor', 'unknown backend'], 'unknown object');
 });
 init.run();

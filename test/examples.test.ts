@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hasWebGpu } from './support/compare.js';
+import * as dg from '../src/index.js';
+import { assertClose, GPU_TOL, hasWebGpu } from './support/compare.js';
+import { call, startServe } from './support/serveProcess.js';
 
 const test = suite('examples');
 const backend = (await hasWebGpu()) ? 'webgpu' : 'cpu';
@@ -62,6 +64,28 @@ test('predict.ts loads the saved CNN and LSTM models and draws the digits it cla
     assert.match(stdout, /^test image 0: predicted \d \(p = [\d.]+\), label 7/, stdout);
     assert.match(stdout, /test image 1: predicted \d \(p = [\d.]+\), label 2/, stdout);
     assert.is(stdout.split('\n').filter((l) => /^ {2}\|.{28}\|$/.test(l)).length, 2 * 14, 'two 28x14 ASCII digits');
+  }
+});
+
+test("the README's serving flow: dawngrad serve answers digit-request.ts's bodies, in both APIs, as predict does", async () => {
+  const model = join(dir, 'mnist', 'model.safetensors');
+  const server = await startServe(['--model', model, '--name', 'mnist', '--backend', backend]);
+  try {
+    const v1 = await call(`${server.url}/v1/models/mnist:predict`, 'POST', await example('digit-request.ts', ['--index', '0']));
+    const v2Body = await example('digit-request.ts', ['--index', '0', '--api', 'kserve']);
+    const v2 = await call(`${server.url}/v2/models/mnist/infer`, 'POST', v2Body);
+    assert.equal([v1.status, v2.status], [200, 200]);
+    assert.equal(v2.body.outputs[0].shape, [1, 10]);
+    // fit recorded the [N, 1, 28, 28] batches it trained on, and the file carries it.
+    assert.equal((await call(`${server.url}/v2/models/mnist`, 'GET')).body.inputs[0].shape, [-1, 1, 28, 28]);
+    const logits = v1.body.predictions[0] as number[];
+    assert.equal(logits, v2.body.outputs[0].data);
+    const body = JSON.parse(v2Body) as { inputs: { data: number[] }[] };
+    await dg.init({ backend });
+    const want = await (await (await dg.load(model)).predict(dg.tensor(body.inputs[0]!.data, [1, 1, 28, 28]))).data();
+    assertClose(logits, want, GPU_TOL, 'served logits vs predict');
+  } finally {
+    server.kill();
   }
 });
 

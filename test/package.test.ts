@@ -28,6 +28,7 @@ webgpuTest(t)('installs from its tarball and runs a matmul on webgpu', () => {
   assert.ok(files.includes('shaders/matmul.wgsl'), 'shaders ship');
   assert.ok(files.includes('dist/src/index.d.ts'), 'types ship');
   assert.ok(files.includes('dist/dawngrad.browser.js'), 'the browser bundle ships');
+  assert.ok(files.includes('bin/dawngrad.js') && files.includes('dist/src/serve/cli.js'), 'the dawngrad command ships');
   assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('src/')), 'sources and tests stay out');
 
   const project = join(dir, 'consumer');
@@ -45,6 +46,9 @@ console.log(JSON.stringify({ backend: dg.backend(), product: await a.matmul(b).a
 `);
   const out = JSON.parse(run('node', ['main.mjs'], project).trim().split('\n').pop()!);
   assert.equal(out, { backend: 'webgpu', product: [[4, 5], [10, 11]] });
+
+  // Without src/ the bin runs the compiled CLI.
+  assert.match(run(join(project, 'node_modules/.bin/dawngrad'), ['serve', '--help'], project), /--model-base-path/);
 
   writeFileSync(join(project, 'typed.ts'), `
 import * as dg from 'dawngrad';

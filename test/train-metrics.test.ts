@@ -57,7 +57,7 @@ test('a class never predicted scores 0 precision rather than NaN', async () => {
 test('bad inputs are clear errors', async () => {
   await dg.init({ backend: 'cpu' });
   const pred = dg.tensor(SCORES);
-  throwsWith(() => metrics.metricByName('auc'), ['metrics', "'auc'"], 'unknown name');
+  throwsWith(() => metrics.metricByName('auc'), ['metricByName', "'auc'"], 'unknown name');
   let message = '';
   try { await metrics.accuracy(pred, dg.tensor([0, 1], { dtype: 'int32' })); } catch (e) { message = (e as Error).message; }
   assert.ok(message.includes('accuracy') && message.includes('7 vs 2'), message);

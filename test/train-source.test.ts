@@ -48,6 +48,18 @@ forEachBackend(test, 'evaluate and validationData take a source too, with the sa
   assertClose([fromSource.loss!, fromSource.accuracy!], [fromTensors.loss!, fromTensors.accuracy!], GPU_TOL, `${b}: evaluate`);
 });
 
+forEachBackend(test, 'predict on a source gives the outputs of its batches in order, as on the tensor', async (b) => {
+  const x = dg.tensor(xs, [N, 3]);
+  const m = trained();
+  const xOnly = new dg.data.DataLoader(new dg.data.TensorDataset({ shape: [N, 3], data: xs }), { batchSize: 6 });
+  const out = await m.predict(xOnly);
+  assert.equal(out.shape, [N, 4], b);
+  assertClose(await out.data(), await (await m.predict(x)).data(), GPU_TOL, `${b}: predict`);
+  const before = dg.memory().tensors;
+  (await m.predict(xOnly)).dispose();
+  assert.is(dg.memory().tensors, before, `${b}: only the result outlives predict`);
+});
+
 test('the batches a source makes are disposed after each step', async () => {
   await dg.init({ backend: 'cpu' });
   const loader = new dg.data.DataLoader(new dg.data.TensorDataset({ shape: [N, 3], data: xs }, { shape: [N], data: ys }), { batchSize: 4, shuffle: true });
@@ -78,6 +90,7 @@ test('errors: validationSplit, a conflicting batchSize, a short source, batches 
   await rejects(m.fit(source(2, () => [x, y]), { verbose: 0 }), 'the batch source ended after 1 batches, but its length says 2');
   await rejects(m.fit(source(1, () => [x]), { verbose: 0 }), 'each batch must be [x, y], got 1 tensors');
   await rejects(m.fit(source(1, () => [x, dg.tensor([0, 1])]), { verbose: 0 }), "loss 'sparseCategoricalCrossentropy' expects int32 class labels");
+  await rejects(m.predict(source(2, () => [x])), 'predict: the batch source ended after 1 batches, but its length says 2');
   await rejects(m.evaluate(source(2, () => [x, y])), 'evaluate: the batch source ended after 1 batches, but its length says 2');
   await rejects(m.fit(source(1, () => [x, y]), { validationData: source(1, () => [x]), verbose: 0 }), 'fit (validationData): each batch must be [x, y], got 1 tensors');
 });

@@ -280,7 +280,7 @@ test('bad use is a clear error', async () => {
   await rejects(cat.fit(x, y, { verbose: 0 }), ['categoricalCrossentropy', 'one-hot', 'int32'], 'int labels for categorical');
   throwsWith(() => mlp().compile({ optimizer: 'adam', loss: 'hinge' }), ['compile', "'hinge'", 'sparseCategoricalCrossentropy'], 'unknown loss');
   throwsWith(() => mlp().compile({ optimizer: 'adagrad', loss: 'mse' }), ['compile', "'adagrad'", 'adam'], 'unknown optimizer');
-  throwsWith(() => mlp().compile({ optimizer: 'adam', loss: 'mse', metrics: ['auc'] }), ['metrics', "'auc'", 'accuracy'], 'unknown metric');
+  throwsWith(() => mlp().compile({ optimizer: 'adam', loss: 'mse', metrics: ['auc'] }), ['compile', "'auc'", 'accuracy'], 'unknown metric');
   const es = mlp().compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
   await rejects(es.fit(x, y, { verbose: 0, callbacks: [new dg.train.EarlyStopping()] }), ['EarlyStopping', "'valLoss'", 'validationData'], 'monitor missing');
 });

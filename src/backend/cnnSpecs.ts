@@ -36,7 +36,7 @@ export interface Conv2dSpec extends Window2d {
  * window clipped to the padded input [-padH, inH + padH), else only the input elements it covers.
  * With `adaptive`, kernel, stride, padding and dilation are unused: window oh covers rows
  * [floor(oh*inH/outH), ceil((oh+1)*inH/outH)) (PyTorch's adaptive bins), and an average divides
- * by the window's size.
+ * by the window's size. A nonzero `divisorOverride` (avgPool2d) replaces every divisor.
  */
 export interface Pool2dSpec extends Window2d {
   batch: number;
@@ -44,6 +44,7 @@ export interface Pool2dSpec extends Window2d {
   dilH: number;
   dilW: number;
   countIncludePad: boolean;
+  divisorOverride: number;
   adaptive: boolean;
 }
 

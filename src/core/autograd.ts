@@ -21,13 +21,35 @@ function topoOrder(root: Tensor): Tensor[] {
     }
     if (visited.has(t)) continue;
     visited.add(t);
+    // Checked before any gradient is computed, so a refused backward changes no .grad.
+    if (!t.node && t.lostNode) throw lostGraph(root, t);
     stack.push([t, true]);
     for (const inp of t.node?.inputs ?? []) if (inp.requiresGrad && !visited.has(inp)) stack.push([inp, false]);
   }
   return order;
 }
 
+function lostGraph(root: Tensor, t: Tensor): Error {
+  const { op, by } = t.lostNode!;
+  const what = t === root ? 'this tensor' : `an intermediate result of shape ${fmt(t.shape)} (made by ${op})`;
+  if (by === 'backward') {
+    return new Error(`backward: trying to backward through the graph a second time: ${what} was already ` +
+      'differentiated and its graph released; compute the forward pass again for another backward()');
+  }
+  return new Error(`backward: ${what} was disposed before backward(), so the gradients that flow through it are lost; ` +
+    'keep intermediates alive until backward() (call backward inside the tidy that made them)');
+}
+
 export function backward(root: Tensor, grad?: Tensor): void {
+  if (!(root instanceof Tensor)) throw new Error(`backward: expected a Tensor, got ${typeof root}`);
+  if (root.isDisposed) throw new Error(`backward: the tensor of shape ${fmt(root.shape)} was used after dispose()`);
+  if (grad === null) grad = undefined;
+  if (grad !== undefined) {
+    if (!(grad instanceof Tensor)) throw new Error(`backward: the gradient must be a Tensor, got ${typeof grad}`);
+    if (grad.isDisposed) throw new Error(`backward: the gradient of shape ${fmt(grad.shape)} was used after dispose()`);
+    if (grad.dtype !== root.dtype) throw new Error(`backward: the gradient must be ${root.dtype} like the tensor, got ${grad.dtype} of shape ${fmt(grad.shape)}`);
+    if (grad.backend !== root.backend) throw new Error(`backward: the gradient lives on ${grad.backend.name} but the tensor on ${root.backend.name}; move it with dg.toBackend`);
+  }
   if (!root.requiresGrad) {
     throw new Error(`backward: tensor of shape ${fmt(root.shape)} does not require grad (no input had requiresGrad, or it was made under noGrad)`);
   }
@@ -89,6 +111,7 @@ export function backward(root: Tensor, grad?: Tensor): void {
       });
       g.dispose();
       t.node = null;
+      t.lostNode = { op: node.op, by: 'backward' };
     }
   });
 }

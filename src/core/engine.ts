@@ -75,8 +75,9 @@ export async function init(options: { backend?: BackendName } & GpuOptions = {})
 }
 
 /** The backend of that name, created on first use, without making it the active one. */
-export async function backendNamed(name: BackendName): Promise<Backend> {
+export async function backendNamed(name: BackendName, op = 'backendNamed'): Promise<Backend> {
   if (name === 'cpu') return cpu();
+  if (name !== 'webgpu') throw new Error(`${op}: unknown backend '${String(name)}' (expected 'webgpu' or 'cpu')`);
   const gpu = await webgpu();
   if (!gpu) throw new Error(`webgpu: ${noAdapterHelp()}`);
   return (backends.webgpu = gpu);
@@ -116,6 +117,7 @@ export function isGradEnabled(): boolean {
 
 /** Runs fn without recording a graph. fn must be synchronous (an await inside would leak the mode). */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new Error(`noGrad: expected a function to run without gradients, got ${typeof fn}`);
   noGradDepth++;
   try {
     const r = fn();
@@ -128,6 +130,7 @@ export function noGrad<T>(fn: () => T): T {
 
 /** For async code that cannot use noGrad. */
 export function setGradEnabled(enabled: boolean): void {
+  if (typeof enabled !== 'boolean') throw new Error(`setGradEnabled: expected true or false, got ${String(enabled)}`);
   noGradDepth = enabled ? 0 : Math.max(1, noGradDepth);
 }
 
@@ -147,6 +150,7 @@ export function trackInScope(t: Tracked): void {
 
 /** Takes a tensor out of every enclosing tidy scope, so it outlives them. */
 export function keep<T extends Tracked>(t: T): T {
+  if (t === null || typeof t !== 'object' || typeof t.dispose !== 'function') throw new Error(`keep: expected a Tensor, got ${t === null ? 'null' : typeof t}`);
   for (const s of scopes) s.delete(t);
   return t;
 }

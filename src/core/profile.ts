@@ -39,6 +39,7 @@ export interface Profile<T> {
  * dispatches in one shared pass as usual, at no extra cost.
  */
 export async function profile<T>(fn: () => T | Promise<T>, options: ProfileOptions = {}): Promise<Profile<T>> {
+  if (typeof fn !== 'function') throw new Error(`profile: expected a function whose dispatches to time, got ${typeof fn}`);
   const be = getBackend();
   if (be.name !== 'webgpu') {
     throw new Error(`profile: times WebGPU dispatches, but the active backend is '${be.name}' (call \`await dg.init({ backend: 'webgpu' })\` first)`);

@@ -20,6 +20,7 @@ function seedState(seed: number): Uint32Array {
 }
 
 export function manualSeed(seed: number): void {
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new Error(`manualSeed: seed must be an integer, got ${String(seed)}`);
   s = seedState(seed);
 }
 

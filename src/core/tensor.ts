@@ -47,6 +47,9 @@ export class Tensor implements Tracked {
   grad: Tensor | null = null;
   /** Null for leaves and once backward() has released the graph. */
   node: GradNode | null = null;
+  /** Set when a non-leaf loses its node (backward() released it, or it was disposed), so a later
+   *  backward() through it is an error instead of silently treating it as a leaf. */
+  lostNode: { op: string; by: 'backward' | 'dispose' } | null = null;
   private _storage: Storage | null;
 
   constructor(storage: Storage, shape: readonly number[], dtype: DType, requiresGrad = false) {
@@ -85,6 +88,7 @@ export class Tensor implements Tracked {
     counters.tensors--;
     const s = this._storage;
     this._storage = null;
+    if (this.node) this.lostNode = { op: this.node.op, by: 'dispose' };
     this.node = null;
     s.releaseRef();
   }
@@ -92,6 +96,7 @@ export class Tensor implements Tracked {
   // ---- reading back: the only calls that wait for the GPU ------------------------------------
 
   async data(): Promise<TypedArray> {
+    if (!this._storage) throw new Error(`data: the tensor of shape ${fmt(this.shape)} was used after dispose()`);
     return this.backend.read(this.handle);
   }
 
@@ -107,6 +112,7 @@ export class Tensor implements Tracked {
 
   async item(): Promise<number> {
     if (this.size !== 1) throw new Error(`item: expected a tensor with one element, got shape ${fmt(this.shape)}`);
+    if (!this._storage) throw new Error(`item: the tensor of shape ${fmt(this.shape)} was used after dispose()`);
     return (await this.data())[0]!;
   }
 

@@ -14,6 +14,7 @@ function collect(value: unknown, into: Set<Tracked>, seen = new Set<unknown>()):
 }
 
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new Error(`tidy: expected a function whose tensors to dispose, got ${typeof fn}`);
   const scope = enterScope();
   let result: T;
   try {

@@ -88,8 +88,11 @@ export class ImageDataGenerator {
       throw new Error(`ImageDataGenerator: expected float32 images [N, C, H, W], got ${batch.data.constructor.name} of shape [${batch.shape.join(', ')}]`);
     }
     const [n, c, h, w] = batch.shape as [number, number, number, number];
-    if (!this.transforms) return { shape: batch.shape, data: batch.data.map((v) => v * this.o.rescale) };
     const out = new Float32Array(batch.data.length);
+    if (!this.transforms) {
+      for (let i = 0; i < out.length; i++) out[i] = batch.data[i]! * this.o.rescale;
+      return { shape: batch.shape, data: out };
+    }
     for (let i = 0; i < n; i++) this.transformImage(batch.data, out, i * c * h * w, c, h, w, rand);
     return { shape: batch.shape, data: out };
   }

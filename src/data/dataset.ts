@@ -79,6 +79,9 @@ export class DataLoader implements Iterable<Tensor[]> {
   readonly dropLast: boolean;
 
   constructor(readonly dataset: Dataset, private readonly options: DataLoaderOptions = {}) {
+    if (dataset === null || typeof dataset !== 'object' || !Number.isInteger(dataset.length) || typeof dataset.take !== 'function') {
+      throw new Error('DataLoader: expected a Dataset ({ length, take(indices) }, e.g. a TensorDataset)');
+    }
     this.batchSize = options.batchSize ?? 1;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new Error(`DataLoader: batchSize must be a positive integer, got ${this.batchSize}`);
     this.shuffle = options.shuffle ?? false;

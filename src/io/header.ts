@@ -57,7 +57,7 @@ export function excerpt(value: unknown, max = 120): string {
 export const MAX_HEADER_NESTING = 64;
 
 /** The deepest [ / { nesting in a JSON text, counted outside strings, stopping past `limit`. */
-function nestingDepth(text: string, limit: number): number {
+export function nestingDepth(text: string, limit: number): number {
   let depth = 0;
   let max = 0;
   let inString = false;

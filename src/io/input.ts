@@ -6,7 +6,7 @@ export type SafetensorsInput = string | URL | ArrayBuffer | Uint8Array | Blob;
 
 /** The decoded file and how messages should name it. */
 export async function readSafetensorsInput(op: string, input: SafetensorsInput): Promise<{ file: Safetensors; name: string }> {
-  if (typeof input === 'string' || input instanceof URL) return { file: await readSafetensorsFile(input), name: String(input) };
+  if (typeof input === 'string' || input instanceof URL) return { file: await readSafetensorsFile(input, {}, op), name: String(input) };
   if (input instanceof Uint8Array) return { file: decodeSafetensors(input, `${op}: the given bytes`), name: 'the given bytes' };
   if (input instanceof ArrayBuffer) return { file: decodeSafetensors(new Uint8Array(input), `${op}: the given bytes`), name: 'the given bytes' };
   if (typeof Blob !== 'undefined' && input instanceof Blob) {

@@ -126,12 +126,16 @@ export interface OpenOptions {
  * allocated for its tensors. Only the tensors asked for are read: a file larger than memory can
  * still give up any one tensor that fits.
  */
-export async function openSafetensorsFile(path: string | URL, options: OpenOptions = {}): Promise<SafetensorsReader> {
-  const source = `safetensors file '${String(path)}'`;
+export async function openSafetensorsFile(path: string | URL, options: OpenOptions = {}, op = 'openSafetensorsFile'): Promise<SafetensorsReader> {
+  if (typeof path !== 'string' && !(path instanceof URL)) throw new Error(`${op}: expected a path or URL, got ${path === null ? 'null' : typeof path}`);
+  // Messages start with the public function called (load, loadSafetensors, ...) and quote the path short.
+  const source = `${op}: safetensors file '${String(path).slice(0, 200)}'`;
   const chunkBytes = options.chunkBytes ?? READ_CHUNK_BYTES;
-  if (!Number.isInteger(chunkBytes) || chunkBytes < 8) throw new Error(`openSafetensorsFile: chunkBytes must be an integer >= 8, got ${chunkBytes}`);
+  if (!Number.isInteger(chunkBytes) || chunkBytes < 8) throw new Error(`${op}: chunkBytes must be an integer >= 8, got ${chunkBytes}`);
   const chunk = chunkBytes - (chunkBytes % 8);
-  const file = await openFile(path);
+  const file = await openFile(path).catch((e: Error) => {
+    throw new Error(`${source} cannot be opened: ${e.message.slice(0, 300)}`, { cause: e });
+  });
   try {
     const size = file.size;
     const first8 = new Uint8Array(Math.min(8, size));
@@ -167,8 +171,8 @@ export async function openSafetensorsFile(path: string | URL, options: OpenOptio
 }
 
 /** Reads every tensor of a file (see openSafetensorsFile for the checks made first). */
-export async function readSafetensorsFile(path: string | URL, options: ReadOptions = {}): Promise<Safetensors> {
-  const reader = await openSafetensorsFile(path);
+export async function readSafetensorsFile(path: string | URL, options: ReadOptions = {}, op = 'readSafetensorsFile'): Promise<Safetensors> {
+  const reader = await openSafetensorsFile(path, {}, op);
   try {
     const tensors = new Map<string, LoadedTensor>();
     for (const e of reader.entries) tensors.set(e.name, await reader.read(e.name, options));

@@ -42,13 +42,14 @@ export async function encodeTensors(tensors: NamedTensors, options: { metadata?:
 
 /** Tensors by name, in file order, on the given backend (default: the active one). */
 export async function loadSafetensors(path: string, options: { backend?: BackendName } = {}): Promise<{ tensors: Map<string, Tensor>; metadata: Record<string, string> }> {
-  const file = await readSafetensorsFile(path);
+  const file = await readSafetensorsFile(path, {}, 'loadSafetensors');
   return { tensors: await toTensors(file, options.backend), metadata: file.metadata };
 }
 
 /** Uploads a decoded file's tensors to the named backend (default: the active one). */
 export async function toTensors(file: Safetensors, backendName?: BackendName): Promise<Map<string, Tensor>> {
-  const backend = backendName ? await backendNamed(backendName) : getBackend();
+  if (file === null || typeof file !== 'object' || !(file.tensors instanceof Map)) throw new Error('toTensors: expected a decoded file { tensors, metadata } (from decodeSafetensors or readSafetensorsFile)');
+  const backend = backendName ? await backendNamed(backendName, 'toTensors') : getBackend();
   const tensors = new Map<string, Tensor>();
   for (const [name, t] of file.tensors) tensors.set(name, tensor(t.data, t.shape, { dtype: t.dtype, backend }));
   return tensors;

@@ -2,6 +2,7 @@
 // and confusion counts, so fit can sum them over batches without reading back.
 import { arange } from '../core/ops/creation.js';
 import { matmulRaw } from '../core/ops/matmul.js';
+import { live } from '../core/ops/util.js';
 import { fmt } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 
@@ -9,6 +10,21 @@ import type { Tensor } from '../core/tensor.js';
 export interface ClassOptions {
   /** Cut-off for one-output (binary) predictions; 0.5 for probabilities. */
   threshold?: number;
+}
+
+/** The arguments every metric takes, checked: tensors that are alive, and a finite threshold. */
+export function checkMetricArgs(op: string, pred: unknown, y: unknown, options: ClassOptions & { numClasses?: number } = {}): void {
+  live(op, pred, 'predictions');
+  live(op, y, 'targets');
+  checkClassOptions(op, options);
+  const n = options.numClasses;
+  if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new Error(`${op}: numClasses must be a positive integer, got ${String(n)}`);
+}
+
+export function checkClassOptions(op: string, options: ClassOptions): void {
+  if (options === null || typeof options !== 'object') throw new Error(`${op}: options must be an object, got ${String(options)}`);
+  const t = options.threshold;
+  if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t))) throw new Error(`${op}: threshold must be a finite number, got ${String(t)}`);
 }
 
 /** Number of classes a prediction implies: C for [N, C] scores, 2 for [N] / [N, 1] binary outputs or class ids. */

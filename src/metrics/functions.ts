@@ -5,7 +5,7 @@ import { sum } from '../core/ops/reduce.js';
 import type { Tensor } from '../core/tensor.js';
 import { tidy } from '../core/tidy.js';
 import { type Average, macro, perClass } from './scores.js';
-import { classCount, type ClassOptions, confusionCounts, predictedClasses, trueClasses } from './classes.js';
+import { checkMetricArgs, classCount, type ClassOptions, confusionCounts, predictedClasses, trueClasses } from './classes.js';
 
 export interface ScoreOptions extends ClassOptions {
   /** 'macro' (default): the unweighted mean over classes; 'none': one value per class. */
@@ -21,6 +21,7 @@ async function readAndFree(t: Tensor): Promise<Float32Array> {
 }
 
 export async function accuracy(pred: Tensor, y: Tensor, options: ClassOptions = {}): Promise<number> {
+  checkMetricArgs('accuracy', pred, y, options);
   if (pred.shape[0] === 0) throw new Error('accuracy: no examples');
   const hits = noGrad(() => tidy(() => sum(predictedClasses('accuracy', pred, options).eq(trueClasses('accuracy', y, pred.shape[0]!)))));
   return (await readAndFree(hits))[0]! / pred.shape[0]!;
@@ -28,11 +29,13 @@ export async function accuracy(pred: Tensor, y: Tensor, options: ClassOptions = 
 
 /** Accuracy of one-output predictions cut at `threshold` (0.5; use 0 for logits). */
 export async function binaryAccuracy(pred: Tensor, y: Tensor, options: ClassOptions = {}): Promise<number> {
+  checkMetricArgs('binaryAccuracy', pred, y, options);
   return accuracy(pred.reshape([-1]), y.reshape([-1]), options);
 }
 
 /** counts[t][p]: examples of true class t predicted as p. */
 export async function confusionMatrix(pred: Tensor, y: Tensor, options: ScoreOptions = {}): Promise<number[][]> {
+  checkMetricArgs('confusionMatrix', pred, y, options);
   const c = classCount('confusionMatrix', pred, options.numClasses);
   const cm = noGrad(() => tidy(() => confusionCounts(predictedClasses('confusionMatrix', pred, options), trueClasses('confusionMatrix', y, pred.shape[0]!), c)));
   const flat = await readAndFree(cm);
@@ -40,6 +43,7 @@ export async function confusionMatrix(pred: Tensor, y: Tensor, options: ScoreOpt
 }
 
 async function score(which: 'precision' | 'recall' | 'f1', pred: Tensor, y: Tensor, options: ScoreOptions): Promise<number | number[]> {
+  checkMetricArgs(which, pred, y, options);
   const average = options.average ?? 'macro';
   if (average !== 'macro' && average !== 'none') throw new Error(`${which}: average must be 'macro' or 'none', got '${String(average)}'`);
   const cm = await confusionMatrix(pred, y, options);

@@ -3,7 +3,7 @@
 // epoch), so the training loop never waits for the GPU per batch.
 import { sum } from '../core/ops/reduce.js';
 import type { Tensor } from '../core/tensor.js';
-import { classCount, confusionCounts, type ClassOptions, predictedClasses, trueClasses } from './classes.js';
+import { checkClassOptions, classCount, confusionCounts, type ClassOptions, predictedClasses, trueClasses } from './classes.js';
 import { macro, perClass } from './scores.js';
 
 export interface Metric {
@@ -20,6 +20,7 @@ export type MetricName = (typeof METRIC_NAMES)[number];
 
 /** Fraction of examples whose predicted class is the true class (Keras' 'accuracy' chooses by shape, as here). */
 export function accuracyMetric(options: ClassOptions = {}, name = 'accuracy'): Metric {
+  checkClassOptions('accuracyMetric', options);
   return {
     name,
     stats: (pred, y) => sum(predictedClasses(name, pred, options).eq(trueClasses(name, y, pred.shape[0]!))),
@@ -29,6 +30,8 @@ export function accuracyMetric(options: ClassOptions = {}, name = 'accuracy'): M
 
 /** Macro precision / recall / F1 over the classes (for one-output binary models: of class 1, as Keras reports). */
 export function scoreMetric(which: 'precision' | 'recall' | 'f1', options: ClassOptions = {}): Metric {
+  if (which !== 'precision' && which !== 'recall' && which !== 'f1') throw new Error(`scoreMetric: which must be 'precision', 'recall' or 'f1', got ${String(which)}`);
+  checkClassOptions('scoreMetric', options);
   let classes = 0;
   return {
     name: which,
@@ -44,7 +47,7 @@ export function scoreMetric(which: 'precision' | 'recall' | 'f1', options: Class
 }
 
 /** A metric by its name; `options.threshold` is where one-output predictions split into classes. */
-export function metricByName(name: string, options: ClassOptions = {}): Metric {
+export function metricByName(name: string, options: ClassOptions = {}, op = 'metricByName'): Metric {
   switch (name) {
     case 'accuracy':
     case 'acc':
@@ -56,6 +59,6 @@ export function metricByName(name: string, options: ClassOptions = {}): Metric {
     case 'f1':
       return scoreMetric(name, options);
     default:
-      throw new Error(`metrics: unknown metric '${name}' (expected one of ${METRIC_NAMES.join(', ')}, or a Metric object)`);
+      throw new Error(`${op}: unknown metric '${String(name).slice(0, 80)}' (expected one of ${METRIC_NAMES.join(', ')}, or a Metric object)`);
   }
 }

@@ -2,6 +2,7 @@
 // (kaiming-uniform, a = sqrt(5)) and state-dict keys (weight, bias).
 import { conv1d, type Conv1dOptions, conv2d, type Conv2dOptions } from '../core/ops/conv.js';
 import { sizes } from '../core/ops/window.js';
+import { checkElements, checkSize } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { biasUniform, kaimingUniform } from './init.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
@@ -40,13 +41,16 @@ abstract class ConvNd extends Module {
   ) {
     super();
     const groups = options.groups ?? 1;
-    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['groups', groups]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new Error(`${layer}: ${name} must be a positive integer, got ${v}`);
-    }
+    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['groups', groups]] as const) checkSize(layer, name, v);
     if (inChannels % groups !== 0 || outChannels % groups !== 0) {
       throw new Error(`${layer}: inChannels (${inChannels}) and outChannels (${outChannels}) must both be divisible by groups (${groups})`);
     }
     this.kernelSize = sizes(layer, 'kernelSize', kernelSize, 1, spatial);
+    // Checked here, not at the first forward, so a bad layer is refused where it is built.
+    sizes(layer, 'stride', options.stride ?? 1, 1, spatial);
+    sizes(layer, 'dilation', options.dilation ?? 1, 1, spatial);
+    if (options.padding !== 'same' && options.padding !== 'valid') sizes(layer, 'padding', options.padding ?? 0, 0, spatial);
+    checkElements(layer, 'the weight', [outChannels, inChannels / groups, ...this.kernelSize]);
     this.options = { stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1, groups };
     this.weight = this.param(kaimingUniform([outChannels, inChannels / groups, ...this.kernelSize]));
     this.bias = options.bias ?? true ? this.param(biasUniform(outChannels, this.weight.shape)) : null;

@@ -2,6 +2,7 @@
 // initialised from N(0, 1) as in PyTorch. With `paddingIdx` (PyTorch's padding_idx) that row
 // starts at zeros and never receives a gradient, so padding tokens embed to zeros.
 import { embedding, paddingRow, zeroRow } from '../core/ops/embedding.js';
+import { checkElements, checkSize } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { normal } from './init.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
@@ -18,9 +19,9 @@ export class Embedding extends Module {
 
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
-    for (const [name, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new Error(`Embedding: ${name} must be a positive integer, got ${v}`);
-    }
+    checkSize('Embedding', 'numEmbeddings', numEmbeddings);
+    checkSize('Embedding', 'embeddingDim', embeddingDim);
+    checkElements('Embedding', 'the weight', [numEmbeddings, embeddingDim]);
     this.paddingIdx = options.paddingIdx ?? null;
     const row = paddingRow('Embedding', this.paddingIdx, numEmbeddings);
     const init = normal([numEmbeddings, embeddingDim]);

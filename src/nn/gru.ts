@@ -4,7 +4,7 @@
 import { full } from '../core/ops/creation.js';
 import { gru, gruCell } from '../core/ops/gru.js';
 import { reshape } from '../core/ops/layout.js';
-import { fmt } from '../core/shape.js';
+import { checkElements, checkSize, fmt } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { uniform } from './init.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
@@ -56,10 +56,10 @@ export class GRUCell extends Module<[Tensor, (Tensor | null)?], Tensor> {
   constructor(readonly inputSize: number, readonly hiddenSize: number, options: GRUCellOptions = {}) {
     super();
     this.bias = options.bias ?? true;
-    for (const [name, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new Error(`GRUCell: ${name} must be a positive integer, got ${v}`);
-    }
+    checkSize('GRUCell', 'inputSize', inputSize);
+    checkSize('GRUCell', 'hiddenSize', hiddenSize);
     const H = hiddenSize;
+    checkElements('GRUCell', 'the weights', [3 * H, inputSize + H]);
     // PyTorch's init: every parameter from U(-1/sqrt(H), 1/sqrt(H)).
     const bound = 1 / Math.sqrt(H);
     this.#weightIh = this.registerParameter('weight_ih', uniform([3 * H, inputSize], bound));

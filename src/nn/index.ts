@@ -1,6 +1,7 @@
 // dg.nn: modules and layers.
 export { Module, registerLayer, buildLayer, isParameter, type AnyModule, type LayerSpec, type Json, type JsonObject } from './module.js';
 export * as init from './init.js';
+export { inputSignature, setInputSignature, type InputSignature } from './signature.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { ReLU, Sigmoid, Tanh, GELU, LeakyReLU, Softmax, SiLU, Softplus, ELU, Hardswish, Mish, LogSigmoid } from './activation.js';
 export { Dropout } from './dropout.js';
@@ -15,4 +16,4 @@ export {
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, GlobalAveragePooling2D, GlobalMaxPooling2D,
   type Pool2dLayerOptions, type MaxPool2dLayerOptions, type AvgPool2dLayerOptions, type GlobalPoolingOptions,
 } from './pool.js';
-export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './norm.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormLayerOptions, type LayerNormLayerOptions } from './norm.js';

@@ -1,6 +1,7 @@
 // nn.Linear: y = x W^T + b over the last dimension, with PyTorch's initialisation.
 import { matmulRaw } from '../core/ops/matmul.js';
-import { fmt } from '../core/shape.js';
+import { live } from '../core/ops/util.js';
+import { checkElements, checkSize, fmt } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { biasUniform, kaimingUniform } from './init.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
@@ -15,14 +16,15 @@ export class Linear extends Module {
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();
-    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new Error(`Linear: ${name} must be a positive integer, got ${v}`);
-    }
+    checkSize('Linear', 'inFeatures', inFeatures);
+    checkSize('Linear', 'outFeatures', outFeatures);
+    checkElements('Linear', 'the weight', [outFeatures, inFeatures]);
     this.weight = this.param(kaimingUniform([outFeatures, inFeatures]));
     this.bias = options.bias ?? true ? this.param(biasUniform(outFeatures, this.weight.shape)) : null;
   }
 
   override forward(x: Tensor): Tensor {
+    live('Linear', x);
     if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
       throw new Error(`Linear: expected input [..., ${this.inFeatures}] (inFeatures=${this.inFeatures}), got ${fmt(x.shape)}`);
     }

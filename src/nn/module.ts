@@ -8,7 +8,7 @@
 // upward and a program that never imports the trainer pays nothing for it.
 import { sizeOf } from '../backend/backend.js';
 import { keep, noGrad } from '../core/engine.js';
-import { fmt } from '../core/shape.js';
+import { brief, fmt } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 
 /** A JSON value: what `config()` returns, so a saved model's architecture is plain JSON. */
@@ -215,23 +215,30 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   loadStateDict(state: Record<string, Tensor> | Map<string, Tensor>, options: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
     const strict = options.strict ?? true;
+    if (state === null || typeof state !== 'object') throw new Error(`loadStateDict: expected a state dict (an object or Map of tensors), got ${brief(state)}`);
     const given = state instanceof Map ? state : new Map(Object.entries(state));
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((k) => !given.has(k));
     const unexpectedKeys = [...given.keys()].filter((k) => !(k in own));
     if (strict && (missingKeys.length || unexpectedKeys.length)) {
       throw new Error(`loadStateDict: keys do not match ${this.constructor.name}'s state dict` +
-        (missingKeys.length ? `; missing: ${missingKeys.join(', ')}` : '') +
-        (unexpectedKeys.length ? `; unexpected: ${unexpectedKeys.join(', ')}` : ''));
+        (missingKeys.length ? `; missing: ${someKeys(missingKeys)}` : '') +
+        (unexpectedKeys.length ? `; unexpected: ${someKeys(unexpectedKeys)}` : ''));
     }
+    // Every tensor is checked before the first is copied, so a refused state dict changes nothing.
+    const copies: [Tensor, Tensor, string][] = [];
     for (const [k, dst] of Object.entries(own)) {
-      const src = given.get(k);
-      if (!src) continue;
+      const src: unknown = given.get(k);
+      if (src === undefined) continue;
+      if (!(src instanceof Tensor)) throw new Error(`loadStateDict: '${k}' should be a Tensor of shape ${fmt(dst.shape)}, got ${brief(src)}`);
+      if (src.isDisposed) throw new Error(`loadStateDict: '${k}' was disposed before it could be loaded`);
       if (src.rank !== dst.rank || src.shape.some((d, i) => d !== dst.shape[i]) || src.dtype !== dst.dtype) {
         throw new Error(`loadStateDict: '${k}' expects ${dst.dtype} of shape ${fmt(dst.shape)}, got ${src.dtype} of shape ${fmt(src.shape)}`);
       }
-      copyInto(dst, src, k);
+      if (src.backend !== dst.backend) throw new Error(`loadStateDict: '${k}' lives on ${src.backend.name} but the module is on ${dst.backend.name}; move it with dg.toBackend`);
+      copies.push([dst, src, k]);
     }
+    for (const [dst, src] of copies) copyInto(dst, src);
     return { missingKeys, unexpectedKeys };
   }
 
@@ -286,9 +293,14 @@ export class UnregisteredLayerError extends Error {
  */
 export type AnyModule = Module<unknown[], unknown>;
 
-function copyInto(dst: Tensor, src: Tensor, key: string): void {
+/** The first few keys, each cut short: a hostile file can hold a million long names. */
+function someKeys(keys: string[]): string {
+  const shown = keys.slice(0, 8).map((k) => (k.length > 60 ? `${k.slice(0, 60)}...` : k)).join(', ');
+  return keys.length > 8 ? `${shown}, ... (${keys.length} in all)` : shown;
+}
+
+function copyInto(dst: Tensor, src: Tensor): void {
   if (src.handle === dst.handle) return;
-  if (src.backend !== dst.backend) throw new Error(`loadStateDict: '${key}' lives on ${src.backend.name} but the module is on ${dst.backend.name}; move it with dg.toBackend`);
   noGrad(() => dst.backend.scatter(dst.handle, src.handle, { shape: [sizeOf(dst.shape)], strides: [1], offset: 0 }));
 }
 
@@ -300,6 +312,9 @@ const layerBuilders = new Map<string, (config: JsonObject) => AnyModule>();
 
 /** Makes a layer class saveable: `build` turns its `config()` back into an instance. */
 export function registerLayer<C extends LayerClass>(name: string, cls: C, build: (config: JsonObject) => InstanceType<C>): void {
+  if (typeof name !== 'string' || name === '') throw new Error(`registerLayer: name must be a non-empty string, got ${brief(name)}`);
+  if (typeof cls !== 'function' || !(cls.prototype instanceof Module)) throw new Error(`registerLayer: '${name}' needs an nn.Module subclass, got ${brief(cls)}`);
+  if (typeof build !== 'function') throw new Error(`registerLayer: '${name}' needs a build function (config) => layer, got ${brief(build)}`);
   const existing = layerBuilders.get(name);
   if (existing && layerNames.get(cls) !== name) throw new Error(`registerLayer: the name '${name}' is already taken by another class`);
   layerNames.set(cls, name);
@@ -308,7 +323,10 @@ export function registerLayer<C extends LayerClass>(name: string, cls: C, build:
 
 /** A fresh module (new random weights) from a spec made by `module.spec()`. */
 export function buildLayer(spec: LayerSpec): AnyModule {
+  if (spec === null || typeof spec !== 'object' || typeof spec.type !== 'string' || spec.config === null || typeof spec.config !== 'object') {
+    throw new Error(`buildLayer: expected a spec { type, config }, got ${brief(spec)}`);
+  }
   const build = layerBuilders.get(spec.type);
-  if (!build) throw new Error(`buildLayer: unknown layer type '${spec.type}' (registered: ${[...layerBuilders.keys()].join(', ')})`);
+  if (!build) throw new Error(`buildLayer: unknown layer type ${brief(spec.type)} (registered: ${[...layerBuilders.keys()].join(', ')})`);
   return build(spec.config);
 }

@@ -4,13 +4,13 @@
 //
 // num_batches_tracked is int32 here (PyTorch's is int64): files from PyTorch load, since the
 // safetensors reader turns I64 into int32, and PyTorch's load_state_dict converts our I32 back.
-import { fmt } from '../core/shape.js';
+import { checkElements, checkSize, fmt } from '../core/shape.js';
 import { full, tensor } from '../core/ops/creation.js';
 import { batchNorm, layerNorm } from '../core/ops/norm.js';
 import type { Tensor } from '../core/tensor.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
 
-export interface BatchNormOptions {
+export interface BatchNormLayerOptions {
   eps?: number;
   /** Weight of each batch in the running estimates; null: their cumulative average. */
   momentum?: number | null;
@@ -18,6 +18,11 @@ export interface BatchNormOptions {
   affine?: boolean;
   /** Keep running estimates for eval mode; without them eval mode uses each batch's statistics. */
   trackRunningStats?: boolean;
+}
+
+function checkEps(layer: string, eps: number): number {
+  if (typeof eps !== 'number' || !(eps >= 0) || !Number.isFinite(eps)) throw new Error(`${layer}: eps must be a finite number >= 0, got ${String(eps)}`);
+  return eps;
 }
 
 abstract class BatchNormBase extends Module {
@@ -31,12 +36,15 @@ abstract class BatchNormBase extends Module {
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
 
-  constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
+  constructor(readonly numFeatures: number, options: BatchNormLayerOptions = {}) {
     super();
     const name = new.target.name;
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new Error(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
-    this.eps = options.eps ?? 1e-5;
+    checkSize(name, 'numFeatures', numFeatures);
+    this.eps = checkEps(name, options.eps ?? 1e-5);
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
+    // Checked here too, so a bad layer fails where it is built, not at its first batch.
+    const m = this.momentum;
+    if (m !== null && (typeof m !== 'number' || !(m >= 0 && m <= 1))) throw new Error(`${name}: momentum must be a number in [0, 1] or null, got ${String(m)}`);
     this.affine = options.affine ?? true;
     this.trackRunningStats = options.trackRunningStats ?? true;
     this.weight = this.affine ? this.param(full([numFeatures], 1)) : null;
@@ -89,13 +97,13 @@ export class BatchNorm2d extends BatchNormBase {
   }
 }
 
-const batchNormOptions = (c: JsonObject): BatchNormOptions => ({
+const batchNormOptions = (c: JsonObject): BatchNormLayerOptions => ({
   eps: c.eps as number, momentum: c.momentum as number | null, affine: c.affine as boolean, trackRunningStats: c.trackRunningStats as boolean,
 });
 registerLayer('BatchNorm1d', BatchNorm1d, (c) => new BatchNorm1d(c.numFeatures as number, batchNormOptions(c)));
 registerLayer('BatchNorm2d', BatchNorm2d, (c) => new BatchNorm2d(c.numFeatures as number, batchNormOptions(c)));
 
-export interface LayerNormOptions {
+export interface LayerNormLayerOptions {
   eps?: number;
   /** Learnable weight (and bias) of normalizedShape. */
   elementwiseAffine?: boolean;
@@ -111,14 +119,15 @@ export class LayerNorm extends Module {
   readonly eps: number;
   readonly elementwiseAffine: boolean;
 
-  constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
+  constructor(normalizedShape: number | readonly number[], options: LayerNormLayerOptions = {}) {
     super();
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
       throw new Error(`LayerNorm: normalizedShape must be a positive integer or a non-empty list of them, got ${JSON.stringify(normalizedShape)}`);
     }
+    checkElements('LayerNorm', 'the weight', shape);
     this.normalizedShape = shape;
-    this.eps = options.eps ?? 1e-5;
+    this.eps = checkEps('LayerNorm', options.eps ?? 1e-5);
     this.elementwiseAffine = options.elementwiseAffine ?? true;
     this.weight = this.elementwiseAffine ? this.param(full(shape, 1)) : null;
     this.bias = this.elementwiseAffine && (options.bias ?? true) ? this.param(full(shape, 0)) : null;

@@ -2,6 +2,7 @@
 // PyTorch's order and names (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, then _reverse,
 // then l1 ...) with PyTorch's init, and their saved architecture.
 import type { RecurrentWeights } from '../core/ops/recurrent.js';
+import { checkElements, checkSize } from '../core/shape.js';
 import { uniform } from './init.js';
 import { type JsonObject, Module } from './module.js';
 
@@ -35,11 +36,11 @@ export abstract class RecurrentLayer<In extends unknown[], Out> extends Module<I
     this.bidirectional = options.bidirectional ?? false;
     this.dropout = options.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`${layer}: dropout must be in [0, 1], got ${this.dropout}`);
-    for (const [name, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['numLayers', this.numLayers]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new Error(`${layer}: ${name} must be a positive integer, got ${v}`);
-    }
+    for (const [name, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['numLayers', this.numLayers]] as const) checkSize(layer, name, v);
     const H = hiddenSize;
     const D = this.bidirectional ? 2 : 1;
+    // All layers' weights together, so numLayers cannot make an unbounded number of small ones.
+    checkElements(layer, 'the weights', [this.numLayers * D * gates * H, Math.max(inputSize, D * H) + H + 2]);
     // PyTorch initialises every parameter of its recurrent layers from U(-1/sqrt(H), 1/sqrt(H)).
     const bound = 1 / Math.sqrt(H);
     for (let l = 0; l < this.numLayers; l++) {

@@ -1,5 +1,5 @@
 // torch.optim.Adam (L2 weight decay added to the gradient) and AdamW (decoupled decay).
-import { BASE_HYPER, checkNonNegative, checkRange, Optimizer, type ParamGroup, type Params } from './optimizer.js';
+import { BASE_HYPER, checkNonNegative, checkRange, Optimizer, type ParamGroup, type Params, withDefaults } from './optimizer.js';
 
 export interface AdamOptions {
   lr: number;
@@ -32,7 +32,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, ...options });
+    super('Adam', params, withDefaults<AdamOptions>('Adam', { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 }, options));
   }
 }
 
@@ -40,6 +40,6 @@ export class Adam extends AdamBase {
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super('AdamW', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, ...options });
+    super('AdamW', params, withDefaults<AdamOptions>('AdamW', { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2 }, options));
   }
 }

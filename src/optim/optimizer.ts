@@ -5,7 +5,7 @@ import type { OptimHyper, OptimKind } from '../backend/backend.js';
 import { keep, noGrad } from '../core/engine.js';
 import { zerosLike } from '../core/ops/creation.js';
 import { clone } from '../core/ops/layout.js';
-import { fmt } from '../core/shape.js';
+import { brief, fmt } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 
 /** A group of parameters sharing settings; options left out take the optimizer's defaults. */
@@ -34,8 +34,18 @@ export abstract class Optimizer<O extends { lr: number }> {
   readonly #state = new Map<Tensor, ParamState>();
 
   constructor(readonly name: string, params: Params<O>, readonly defaults: O) {
+    if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
+      throw new Error(`${name}: params must be an iterable of tensors (model.parameters()) or a list of parameter groups, got ${brief(params)}`);
+    }
     const groups = isGroupList(params) ? params : [{ params } as ParamGroupInput<O>];
     this.paramGroups = groups.map((g, gi) => {
+      if (g === null || typeof g !== 'object' || g.params === null || typeof g.params !== 'object' || !(Symbol.iterator in g.params)) {
+        throw new Error(`${name}: parameter group ${gi} must be { params, ...options } with an iterable params`);
+      }
+      // An unknown option (a typo like learningRate) would silently train with the default.
+      for (const key of Object.keys(g)) {
+        if (key !== 'params' && !(key in defaults)) throw new Error(`${name}: unknown option '${key}' (supported: ${Object.keys(defaults).join(', ')})`);
+      }
       const list = [...g.params];
       list.forEach((p, i) => {
         if (!(p instanceof Tensor)) throw new Error(`${name}: parameter ${i} of group ${gi} is not a Tensor`);
@@ -125,44 +135,75 @@ export abstract class Optimizer<O extends { lr: number }> {
     return { state, paramGroups };
   }
 
-  /** Restores settings and state saved by `stateDict()` (copies; the given tensors stay the caller's). */
+  /**
+   * Restores settings and state saved by `stateDict()` (copies; the given tensors stay the
+   * caller's). Everything is checked before anything changes, so a refused state dict leaves
+   * the optimizer as it was.
+   */
   loadStateDict(sd: OptimizerStateDict): void {
-    if (sd.paramGroups.length !== this.paramGroups.length) {
-      throw new Error(`${this.name}.loadStateDict: expected ${this.paramGroups.length} parameter groups, got ${sd.paramGroups.length}`);
+    const op = `${this.name}.loadStateDict`;
+    if (sd === null || typeof sd !== 'object' || !Array.isArray(sd.paramGroups) || sd.state === null || typeof sd.state !== 'object') {
+      throw new Error(`${op}: expected { state, paramGroups } as stateDict() returns, got ${brief(sd)}`);
     }
-    sd.paramGroups.forEach((saved, gi) => {
+    if (sd.paramGroups.length !== this.paramGroups.length) {
+      throw new Error(`${op}: expected ${this.paramGroups.length} parameter groups, got ${sd.paramGroups.length}`);
+    }
+    const plan = sd.paramGroups.map((saved, gi) => {
       const group = this.paramGroups[gi]!;
-      const ids = saved.params as number[];
+      const ids = saved?.params as number[];
       if (!Array.isArray(ids) || ids.length !== group.params.length) {
-        throw new Error(`${this.name}.loadStateDict: group ${gi} has ${group.params.length} parameters, the saved one ${Array.isArray(ids) ? ids.length : 'none'}`);
+        throw new Error(`${op}: group ${gi} has ${group.params.length} parameters, the saved one ${Array.isArray(ids) ? ids.length : 'none'}`);
       }
       const { params: _ids, ...options } = saved;
-      Object.assign(group, options);
-      this.validate(group);
-      const names = this.stateNames(group);
-      group.params.forEach((p, k) => {
+      for (const key of Object.keys(options)) {
+        if (!(key in this.defaults)) throw new Error(`${op}: unknown option '${key}' in group ${gi} (supported: ${Object.keys(this.defaults).join(', ')})`);
+      }
+      const settings = { ...group, ...options } as ParamGroup<O>;
+      this.validate(settings);
+      const names = this.stateNames(settings);
+      const states = group.params.map((p, k) => {
         const entry = sd.state[ids[k]!];
-        const old = this.#state.get(p);
-        old?.buffers.forEach((b) => b?.dispose());
-        this.#state.delete(p);
-        if (!entry) return;
-        const buffers = names.map((n) => {
-          if (!n) return null;
-          const t = entry[n];
-          if (!(t instanceof Tensor) || t.size !== p.size) {
-            throw new Error(`${this.name}.loadStateDict: state '${n}' of parameter ${ids[k]} should be a tensor of shape ${fmt(p.shape)}`);
+        if (entry === undefined) return null;
+        if (entry === null || typeof entry !== 'object' || !Number.isInteger(entry.step) || entry.step < 0) {
+          throw new Error(`${op}: the state of parameter ${ids[k]} needs a step count (an integer >= 0), got ${brief(entry?.step)}`);
+        }
+        names.forEach((n) => {
+          const t = n ? entry[n] : null;
+          if (n && (!(t instanceof Tensor) || t.isDisposed || t.size !== p.size || t.dtype !== p.dtype)) {
+            throw new Error(`${op}: state '${n}' of parameter ${ids[k]} should be a float32 tensor of shape ${fmt(p.shape)}, got ${t instanceof Tensor ? `${t.dtype} ${fmt(t.shape)}` : brief(t)}`);
           }
-          return keep(noGrad(() => clone(t)));
         });
+        return entry;
+      });
+      return { group, options, names, states };
+    });
+    for (const { group, options, names, states } of plan) {
+      Object.assign(group, options);
+      group.params.forEach((p, k) => {
+        this.#state.get(p)?.buffers.forEach((b) => b?.dispose());
+        this.#state.delete(p);
+        const entry = states[k];
+        if (!entry) return;
+        const buffers = names.map((n) => (n ? keep(noGrad(() => clone(entry[n] as Tensor))) : null));
         this.#state.set(p, { step: entry.step, buffers });
       });
-    });
+    }
   }
+}
+
+/** The defaults with the user's options over them; an unknown option (a typo like
+ *  learningRate) is an error, since it would otherwise train silently with the default. */
+export function withDefaults<O extends object>(opt: string, defaults: O, options: Partial<O>): O {
+  if (options === null || typeof options !== 'object') throw new Error(`${opt}: options must be an object, got ${brief(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!(key in defaults)) throw new Error(`${opt}: unknown option '${key.slice(0, 60)}' (supported: ${Object.keys(defaults).join(', ')})`);
+  }
+  return { ...defaults, ...options };
 }
 
 /** Shared option checks: name the optimizer, the option and the bad value. */
 export function checkRange(opt: string, name: string, v: number, ok: (v: number) => boolean, expected: string): void {
-  if (typeof v !== 'number' || !ok(v)) throw new Error(`${opt}: invalid ${name} ${v} (expected ${expected})`);
+  if (typeof v !== 'number' || !ok(v)) throw new Error(`${opt}: invalid ${name} ${brief(v)} (expected ${expected})`);
 }
 
 /** The option names whose values are numbers. */
@@ -170,7 +211,7 @@ type NumberKeys<O> = { [K in keyof O]: O[K] extends number ? K : never }[keyof O
 
 /** checkRange for each named option that must be >= 0 (lr, eps, weight decay, ...), in order. */
 export function checkNonNegative<O>(opt: string, g: O, names: readonly NumberKeys<O>[]): void {
-  for (const name of names) checkRange(opt, name, g[name] as number, (v) => v >= 0, '>= 0');
+  for (const name of names) checkRange(opt, name, g[name] as number, (v) => v >= 0 && Number.isFinite(v), 'a finite number >= 0');
 }
 
 export const BASE_HYPER: OptimHyper = {

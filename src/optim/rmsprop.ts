@@ -1,5 +1,5 @@
 // torch.optim.RMSprop: running average of squared gradients, optional momentum and centering.
-import { BASE_HYPER, checkNonNegative, Optimizer, type ParamGroup, type Params } from './optimizer.js';
+import { BASE_HYPER, checkNonNegative, Optimizer, type ParamGroup, type Params, withDefaults } from './optimizer.js';
 
 export interface RMSpropOptions {
   lr: number;
@@ -14,7 +14,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   protected readonly kind = 'rmsprop';
 
   constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
-    super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, momentum: 0, centered: false, weightDecay: 0, ...options });
+    super('RMSprop', params, withDefaults('RMSprop', { lr: 1e-2, alpha: 0.99, eps: 1e-8, momentum: 0, centered: false, weightDecay: 0 }, options));
   }
 
   protected validate(g: ParamGroup<RMSpropOptions>): void {

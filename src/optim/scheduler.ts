@@ -1,6 +1,6 @@
 // Learning-rate schedulers (torch.optim.lr_scheduler): each `step()` moves to the next epoch
 // and sets every group's lr from a closed form of the epoch, so resuming at an epoch is exact.
-import type { Optimizer } from './optimizer.js';
+import { Optimizer, withDefaults } from './optimizer.js';
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
 
@@ -9,6 +9,7 @@ export abstract class LRScheduler {
   lastEpoch = 0;
 
   constructor(readonly optimizer: AnyOptimizer) {
+    checkOptimizer(new.target.name, optimizer);
     this.baseLrs = optimizer.paramGroups.map((g) => g.lr);
   }
 
@@ -46,6 +47,18 @@ export interface LRSchedulerState {
   baseLrs: number[];
 }
 
+function checkOptimizer(op: string, optimizer: unknown): void {
+  if (!(optimizer instanceof Optimizer)) throw new Error(`${op}: expected an optim.Optimizer to schedule, got ${optimizer === null ? 'null' : typeof optimizer}`);
+}
+
+/** A numeric option: finite and at least `min` (schedulers' gamma, etaMin, thresholds, ...). */
+function finiteAtLeast(op: string, name: string, v: number, min: number, orEqual = true): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (!orEqual && v === min)) {
+    throw new Error(`${op}: ${name} must be a finite number ${orEqual ? '>=' : '>'} ${min}, got ${String(v)}`);
+  }
+  return v;
+}
+
 function positiveInt(op: string, name: string, v: number): number {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${op}: ${name} must be a positive integer, got ${v}`);
   return v;
@@ -58,7 +71,7 @@ export class StepLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number }) {
     super(optimizer);
     this.stepSize = positiveInt('StepLR', 'stepSize', options.stepSize);
-    this.gamma = options.gamma ?? 0.1;
+    this.gamma = finiteAtLeast('StepLR', 'gamma', options.gamma ?? 0.1, 0, false);
   }
   protected lrAt(base: number, epoch: number): number {
     return base * this.gamma ** Math.floor(epoch / this.stepSize);
@@ -83,7 +96,7 @@ export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number }) {
     super(optimizer);
     this.tMax = positiveInt('CosineAnnealingLR', 'tMax', options.tMax);
-    this.etaMin = options.etaMin ?? 0;
+    this.etaMin = finiteAtLeast('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0, 0);
   }
   protected lrAt(base: number, epoch: number): number {
     return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
@@ -109,8 +122,14 @@ export class ReduceLROnPlateau {
   cooldownCounter = 0;
 
   constructor(readonly optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
-    this.options = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8, ...options };
+    checkOptimizer('ReduceLROnPlateau', optimizer);
+    this.options = withDefaults<Required<ReduceLROnPlateauOptions>>('ReduceLROnPlateau',
+      { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8 }, options);
     const o = this.options;
+    for (const name of ['patience', 'cooldown'] as const) {
+      if (!Number.isInteger(o[name]) || o[name] < 0) throw new Error(`ReduceLROnPlateau: ${name} must be an integer >= 0, got ${String(o[name])}`);
+    }
+    for (const name of ['threshold', 'minLr', 'eps'] as const) finiteAtLeast('ReduceLROnPlateau', name, o[name], 0);
     if (!(o.factor > 0 && o.factor < 1)) throw new Error(`ReduceLROnPlateau: factor must be in (0, 1), got ${o.factor}`);
     if (o.mode !== 'min' && o.mode !== 'max') throw new Error(`ReduceLROnPlateau: mode must be 'min' or 'max', got '${String(o.mode)}'`);
     if (o.thresholdMode !== 'rel' && o.thresholdMode !== 'abs') throw new Error(`ReduceLROnPlateau: thresholdMode must be 'rel' or 'abs', got '${String(o.thresholdMode)}'`);

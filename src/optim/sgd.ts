@@ -1,5 +1,5 @@
 // torch.optim.SGD: momentum, dampening, Nesterov momentum and L2 weight decay.
-import { BASE_HYPER, checkNonNegative, checkRange, Optimizer, type ParamGroup, type Params } from './optimizer.js';
+import { BASE_HYPER, checkNonNegative, checkRange, Optimizer, type ParamGroup, type Params, withDefaults } from './optimizer.js';
 
 export interface SGDOptions {
   lr: number;
@@ -13,7 +13,7 @@ export class SGD extends Optimizer<SGDOptions> {
   protected readonly kind = 'sgd';
 
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> = {}) {
-    super('SGD', params, { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, ...options });
+    super('SGD', params, withDefaults('SGD', { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 }, options));
   }
 
   protected validate(g: ParamGroup<SGDOptions>): void {

@@ -116,6 +116,7 @@ export class EarlyStopping implements Callback {
   constructor(options: EarlyStoppingOptions = {}) {
     this.monitor = options.monitor ?? 'valLoss';
     this.minDelta = Math.abs(options.minDelta ?? 0);
+    if (!Number.isFinite(this.minDelta)) throw new Error(`EarlyStopping: minDelta must be a finite number, got ${String(options.minDelta)}`);
     this.patience = options.patience ?? 0;
     if (!Number.isInteger(this.patience) || this.patience < 0) throw new Error(`EarlyStopping: patience must be a non-negative integer, got ${options.patience}`);
     this.mode = monitorMode('EarlyStopping', options.mode ?? 'auto', this.monitor);

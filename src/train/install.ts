@@ -21,6 +21,8 @@ declare module '../nn/module.js' {
     evaluate(source: BatchSource): Promise<Logs>;
     /** The model's outputs for x, computed in batches in eval mode. */
     predict(x: Tensor, options?: EvaluateOptions): Promise<Tensor>;
+    /** The outputs for one pass of a batch source, in its order (Keras' predict on a generator). */
+    predict(source: BatchSource): Promise<Tensor>;
   }
 }
 
@@ -34,6 +36,6 @@ Module.prototype.fit = function (this: Module<unknown[], unknown>, x: Tensor | B
 Module.prototype.evaluate = function (this: Module<unknown[], unknown>, x: Tensor | BatchSource, y?: Tensor, options?: EvaluateOptions) {
   return x instanceof Tensor ? evaluate(this, x, y!, options) : evaluate(this, x);
 } as Module['evaluate'];
-Module.prototype.predict = function (this: Module<unknown[], unknown>, x: Tensor, options?: EvaluateOptions) {
-  return predict(this, x, options);
-};
+Module.prototype.predict = function (this: Module<unknown[], unknown>, x: Tensor | BatchSource, options?: EvaluateOptions) {
+  return x instanceof Tensor ? predict(this, x, options) : predict(this, x);
+} as Module['predict'];

@@ -3,10 +3,10 @@
 // layer is Softmax (or Sigmoid, for binary), the output is read as probabilities and clipped
 // away from 0 and 1 as Keras does (1e-7); otherwise it is logits and the fused, stable losses run.
 import { binaryCrossEntropyWithLogits, crossEntropy, mseLoss, nllLoss } from '../core/ops/loss.js';
-import { fmt } from '../core/shape.js';
+import { brief, fmt } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { Sigmoid, Softmax } from '../nn/activation.js';
-import type { AnyModule } from '../nn/module.js';
+import { type AnyModule, Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
 
 export type LossFn = (pred: Tensor, y: Tensor) => Tensor;
@@ -26,6 +26,7 @@ export type OutputKind = 'logits' | 'probabilities';
 
 /** 'probabilities' when the model ends in a Softmax or Sigmoid layer. */
 export function outputKind(model: AnyModule): OutputKind {
+  if (!(model instanceof Module)) throw new Error(`outputKind: expected an nn.Module, got ${model === null ? 'null' : typeof model}`);
   let last: AnyModule = model;
   while (last instanceof Sequential && last.length > 0) last = last.at(-1)!;
   return last instanceof Softmax || last instanceof Sigmoid ? 'probabilities' : 'logits';
@@ -44,7 +45,8 @@ function needDtype(op: string, loss: string, y: Tensor, dtype: 'int32' | 'float3
   if (y.dtype !== dtype) throw new Error(`${op}: loss '${loss}' expects ${what}, got ${y.dtype} y of shape ${fmt(y.shape)}`);
 }
 
-export function resolveLoss(loss: string | LossFn, kind: OutputKind): ResolvedLoss {
+export function resolveLoss(loss: string | LossFn, kind: OutputKind, op = 'resolveLoss'): ResolvedLoss {
+  if (kind !== 'logits' && kind !== 'probabilities') throw new Error(`${op}: the output kind must be 'logits' or 'probabilities', got ${String(kind)}`);
   if (typeof loss === 'function') return { name: loss.name || 'custom', fn: loss, checkTargets: () => {} };
   const name = typeof loss === 'string' ? ALIASES[loss] ?? loss : loss;
   const probs = kind === 'probabilities';
@@ -79,6 +81,6 @@ export function resolveLoss(loss: string | LossFn, kind: OutputKind): ResolvedLo
         checkTargets: (op, y) => needDtype(op, name, y, 'float32', 'float32 targets'),
       };
     default:
-      throw new Error(`compile: unknown loss '${String(loss)}' (expected one of ${LOSS_NAMES.join(', ')}, or a function (pred, y) => Tensor)`);
+      throw new Error(`${op}: unknown loss ${brief(loss)} (expected one of ${LOSS_NAMES.join(', ')}, or a function (pred, y) => Tensor)`);
   }
 }

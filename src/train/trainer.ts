@@ -3,6 +3,7 @@
 // statistics are summed on the device and read a few times per epoch, so the GPU runs ahead
 // of the host between reads.
 import { getBackend, keep, noGrad } from '../core/engine.js';
+import { checkOptions } from '../core/ops/options.js';
 import { tensor } from '../core/ops/creation.js';
 import { cat, clone, narrow } from '../core/ops/layout.js';
 import { takeRows } from '../core/ops/take.js';
@@ -11,7 +12,8 @@ import { fmt } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { tidy } from '../core/tidy.js';
 import { type Metric, metricByName } from '../metrics/metric.js';
-import type { AnyModule } from '../nn/module.js';
+import { type AnyModule, Module } from '../nn/module.js';
+import { recordInput } from '../nn/signature.js';
 import { Adam, AdamW } from '../optim/adam.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { RMSprop } from '../optim/rmsprop.js';
@@ -57,6 +59,13 @@ export interface FitOptions {
   resumeFrom?: string;
 }
 
+// Every key of FitOptions, as a record so a new option fails the typecheck until it is listed.
+const FIT_OPTION_KEYS: Record<keyof FitOptions, true> = {
+  epochs: true, batchSize: true, validationData: true, validationSplit: true, shuffle: true, callbacks: true,
+  verbose: true, output: true, initialEpoch: true, resumeFrom: true,
+};
+const FIT_OPTIONS = Object.keys(FIT_OPTION_KEYS);
+
 export interface EvaluateOptions {
   batchSize?: number;
 }
@@ -82,14 +91,15 @@ function makeOptimizer(model: AnyModule, spec: string | AnyOptimizer): AnyOptimi
 }
 
 export function compile(model: AnyModule, options: CompileOptions): void {
+  if (!(model instanceof Module)) throw new Error(`compile: expected an nn.Module, got ${model === null ? 'null' : typeof model}`);
   if (!options || options.optimizer === undefined || options.loss === undefined) {
     throw new Error('compile: expected { optimizer, loss, metrics? }');
   }
   const kind = outputKind(model);
-  const loss = resolveLoss(options.loss, kind);
+  const loss = resolveLoss(options.loss, kind, 'compile');
   // Probabilities split at 0.5, logits at 0.
   const threshold = kind === 'probabilities' ? 0.5 : 0;
-  const metrics = (options.metrics ?? []).map((m) => (typeof m === 'string' ? metricByName(m, { threshold }) : m));
+  const metrics = (options.metrics ?? []).map((m) => (typeof m === 'string' ? metricByName(m, { threshold }, 'compile') : m));
   const names = metrics.map((m) => m.name);
   if (new Set(names).size !== names.length) throw new Error(`compile: metrics repeat a name: ${names.join(', ')}`);
   compiled.set(model, { optimizer: makeOptimizer(model, options.optimizer), loss, metrics });
@@ -233,6 +243,7 @@ export async function evaluate(model: AnyModule, x: Tensor, y: Tensor, options?:
 export async function evaluate(model: AnyModule, source: BatchSource): Promise<Logs>;
 export async function evaluate(model: AnyModule, xOrSource: Tensor | BatchSource, y?: Tensor, options: EvaluateOptions = {}): Promise<Logs> {
   const c = compiledOf('evaluate', model);
+  checkOptions('evaluate', options, ['batchSize']);
   if (isBatchSource(xOrSource)) {
     positiveInt('evaluate', 'the batch source\'s length', xOrSource.length);
     return evaluateCompiled(model, c, xOrSource, xOrSource.batchSize, '');
@@ -244,7 +255,12 @@ export async function evaluate(model: AnyModule, xOrSource: Tensor | BatchSource
 }
 
 /** The model's outputs for x, computed in batches (eval mode, no graph), as one tensor. */
-export async function predict(model: AnyModule, x: Tensor, options: EvaluateOptions = {}): Promise<Tensor> {
+export async function predict(model: AnyModule, x: Tensor, options?: EvaluateOptions): Promise<Tensor>;
+/** Over one pass of a source's batches, [x] or [x, y] (y unused): e.g. flowFromDirectory with classMode null and shuffle off. */
+export async function predict(model: AnyModule, source: BatchSource): Promise<Tensor>;
+export async function predict(model: AnyModule, x: Tensor | BatchSource, options: EvaluateOptions = {}): Promise<Tensor> {
+  if (isBatchSource(x)) return predictSource(model, x);
+  checkOptions('predict', options, ['batchSize']);
   const batchSize = options.batchSize ?? 32;
   positiveInt('predict', 'batchSize', batchSize);
   if (!(x instanceof Tensor) || x.rank === 0) throw new Error('predict: x must be a Tensor with an example dimension');
@@ -252,6 +268,31 @@ export async function predict(model: AnyModule, x: Tensor, options: EvaluateOpti
     const outs = batches(x.shape[0]!, batchSize).map(([s, len]) => forward('predict', model, narrow(x, 0, s, len)));
     return outs.length === 1 ? outs[0]! : cat(outs, 0);
   })));
+}
+
+/** Each batch's input is disposed once its output exists, so only the outputs pile up. */
+async function predictSource(model: AnyModule, source: BatchSource): Promise<Tensor> {
+  positiveInt('predict', 'the batch source\'s length', source.length);
+  const it = source[Symbol.iterator]();
+  const device = model.parameters()[0]?.backend;
+  const outs: Tensor[] = [];
+  try {
+    return await withMode(model, false, async () => {
+      for (let step = 0; step < source.length; step++) {
+        outs.push(noGrad(() => tidy(() => {
+          const next = it.next();
+          if (next.done) throw new Error(`predict: the batch source ended after ${step} batches, but its length says ${source.length}`);
+          const [xb] = next.value;
+          if (!(xb instanceof Tensor) || xb.rank === 0) throw new Error('predict: each batch must start with a Tensor x with an example dimension');
+          return forward('predict', model, xb);
+        })));
+        await device?.throttle();
+      }
+      return outs.length === 1 ? outs.pop()! : noGrad(() => cat(outs, 0));
+    });
+  } finally {
+    for (const t of outs) t.dispose();
+  }
 }
 
 function splitValidation(x: Tensor, y: Tensor, options: FitOptions): { xTrain: Tensor; yTrain: Tensor; val: [Tensor, Tensor] | BatchSource | null; owned: Tensor[] } {
@@ -311,6 +352,10 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
   const c = compiledOf('fit', model);
   const source = isBatchSource(xOrSource) ? xOrSource : null;
   const options = (source ? yOrOptions as FitOptions | undefined : maybeOptions) ?? {};
+  // An unknown option (a typo like batch_size) would silently train with the default.
+  checkOptions('fit', options, FIT_OPTIONS);
+  if (options.callbacks !== undefined && !Array.isArray(options.callbacks)) throw new Error(`fit: callbacks must be a list of callbacks, got ${typeof options.callbacks}`);
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new Error(`fit: shuffle must be true or false, got ${String(options.shuffle)}`);
   const epochs = options.epochs ?? 1;
   const batchSize = source ? source.batchSize : options.batchSize ?? 32;
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
@@ -427,6 +472,8 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
             tidy(() => {
               const [xb, yb] = makeBatches[step]!();
               len = xb.shape[0]!;
+              // dg.save writes it into the file, so a served model knows what to accept.
+              recordInput(model, xb);
               c.optimizer.zeroGrad();
               const pred = forward('fit', model, xb);
               const loss = c.loss.fn(pred, yb);

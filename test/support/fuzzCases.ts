@@ -1,5 +1,5 @@
 // Seeded random cases for every kernel family: shapes, broadcasting, axes, transposes, conv and
-// pool options, LSTM configurations and loss options are drawn from one generator per seed, so
+// pool options, LSTM configurations, loss options and batch/layer norm layouts are drawn from one generator per seed, so
 // a failing case is reproduced exactly by its seed alone (see test/fuzz.test.ts).
 import * as dg from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
@@ -158,7 +158,7 @@ function pool(r: Rand): FuzzCase {
     padding[i] = 0;
     x[2 + i] = Math.max(x[2 + i]!, dilation[i] * (kernelSize[i] - 1) + 1);
   }
-  const options = { kernelSize, stride, padding, ceilMode, ...(kind === 'max' ? { dilation } : { countIncludePad: r() < 0.5 }) };
+  const options = { kernelSize, stride, padding, ceilMode, ...(kind === 'max' ? { dilation } : { countIncludePad: r() < 0.5, ...(r() < 0.2 ? { divisorOverride: int(r, 1, 9) } : {}) }) };
   return {
     family: 'pool', name: `${kind}Pool2d ${fmt(x)} ${JSON.stringify(options)}`, differentiable: true, inputs: [n(x)],
     fn: (xs) => (kind === 'max' ? dg.maxPool2d(xs!, options as dg.MaxPool2dOptions) : dg.avgPool2d(xs!, options as dg.AvgPool2dOptions)),
@@ -211,7 +211,32 @@ function loss(r: Rand): FuzzCase {
   };
 }
 
-export const FAMILIES = { elementwise, reduction, matmul, conv, pool, lstm: recurrent('lstm'), gru: recurrent('gru'), loss } as const;
+function norm(r: Rand): FuzzCase {
+  const affine = r() < 0.6;
+  if (r() < 0.5) {
+    const shape = shapeOf(r, int(r, 2, 4));
+    // Training needs two values per channel; a draw with one trains nothing, so it evaluates.
+    const perChannel = shape.reduce((a, b) => a * b, 1) / shape[1]!;
+    const training = perChannel > 1 && r() < 0.6;
+    const C = shape[1]!;
+    const momentum = pick(r, [0.1, 0.5]);
+    const running: InputSpec[] = [{ shape: [C], grad: false }, { shape: [C], kind: 'positive', grad: false }];
+    return {
+      family: 'norm', name: `batchNorm ${fmt(shape)} ${training ? 'training' : 'eval'}${affine ? ' affine' : ''}`, differentiable: true,
+      inputs: [n(shape), ...running, ...(affine ? [n([C]), n([C])] : [])],
+      fn: (x, rm, rv, w, b) => dg.batchNorm(x!, rm!, rv!, w ?? null, b ?? null, { training, momentum }),
+    };
+  }
+  const shape = shapeOf(r, int(r, 1, 4));
+  const over = shape.slice(shape.length - int(r, 1, shape.length));
+  return {
+    family: 'norm', name: `layerNorm ${fmt(shape)} over ${fmt(over)}${affine ? ' affine' : ''}`, differentiable: true,
+    inputs: [n(shape), ...(affine ? [n(over), n(over)] : [])],
+    fn: (x, w, b) => dg.layerNorm(x!, over, w ?? null, b ?? null),
+  };
+}
+
+export const FAMILIES = { elementwise, reduction, matmul, conv, pool, lstm: recurrent('lstm'), gru: recurrent('gru'), loss, norm } as const;
 export type Family = keyof typeof FAMILIES;
 
 /** The case a seed draws for a family: the same seed always gives the same case. */

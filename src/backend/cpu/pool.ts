@@ -28,7 +28,7 @@ interface Window { rows: number[]; cols: number[]; divisor: number }
 function window(s: Pool2dSpec, oh: number, ow: number): Window {
   const h = taps(oh, s.inH, s.outH, s.kH, s.strideH, s.padH, s.dilH, s.adaptive);
   const w = taps(ow, s.inW, s.outW, s.kW, s.strideW, s.padW, s.dilW, s.adaptive);
-  const divisor = s.countIncludePad && !s.adaptive ? h.extent * w.extent : h.at.length * w.at.length;
+  const divisor = s.divisorOverride || (s.countIncludePad && !s.adaptive ? h.extent * w.extent : h.at.length * w.at.length);
   return { rows: h.at, cols: w.at, divisor };
 }
 

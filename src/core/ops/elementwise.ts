@@ -6,9 +6,10 @@ import { broadcastShapes, broadcastView } from '../shape.js';
 import { Tensor, withGrad } from '../tensor.js';
 import { checkOptions } from './options.js';
 import { sumTo } from './reduce.js';
-import { backendOf, operand, wrap } from './util.js';
+import { backendOf, live, operand, wrap } from './util.js';
 
 export function cast(x: Tensor, dtype: DType): Tensor {
+  live('cast', x);
   if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`cast: unknown dtype '${String(dtype)}'`);
   if (x.dtype === dtype) return withGrad(x.alias(), 'cast', [x], (g) => [g]);
   // Int tensors never require gradients, so a real conversion ends the graph.
@@ -20,6 +21,7 @@ function toFloat(x: Tensor): Tensor {
 }
 
 function unaryOp(op: UnaryOp, x: Tensor, param = 0): Tensor {
+  live(op, x);
   // Unary math is defined on floats; int32 inputs are promoted, as torch does for exp/log/...
   const xf = toFloat(x);
   const be = xf.backend;
@@ -100,7 +102,7 @@ function promote(op: string, a: Tensor, b: Tensor, forceFloat: boolean): [Tensor
 
 function binaryOp(op: BinaryOp, x: Tensor, y: Tensor | number, backward: (g: Tensor, a: Tensor, b: Tensor) => [Tensor | null, Tensor | null]): Tensor {
   // True division and powers are float ops, as in torch (int / int gives a float).
-  const [a, b] = promote(op, x, operand(x, y), op === 'div' || op === 'pow');
+  const [a, b] = promote(op, live(op, x), operand(op, x, y), op === 'div' || op === 'pow');
   const shape = broadcastShapes(op, a.shape, b.shape);
   const be = a.backend;
   const out = wrap(be.binary(op, a.handle, broadcastView(a.shape, shape), b.handle, broadcastView(b.shape, shape), shape), shape, be);
@@ -134,8 +136,8 @@ export const maximum = (a: Tensor, b: Tensor | number): Tensor => binaryOp('maxi
 export const minimum = (a: Tensor, b: Tensor | number): Tensor => binaryOp('minimum', a, b, (g, aa, bb) => extremumGrad(g, aa, bb, 'lt'));
 
 function compare(op: CompareOp, x: Tensor | number, y: Tensor | number): Tensor {
-  const xt = x instanceof Tensor ? x : operand(y as Tensor, x);
-  const [a, b] = promote(op, xt, operand(xt, y), false);
+  const xt = x instanceof Tensor ? live(op, x) : operand(op, live(op, y, 'other'), x);
+  const [a, b] = promote(op, xt, operand(op, xt, y), false);
   const shape = broadcastShapes(op, a.shape, b.shape);
   const be = a.backend;
   return wrap(be.compare(op, a.handle, broadcastView(a.shape, shape), b.handle, broadcastView(b.shape, shape), shape), shape, be);
@@ -150,8 +152,9 @@ export const ge = (a: Tensor, b: Tensor | number) => compare('ge', a, b);
 
 /** cond ? a : b elementwise, with broadcasting; cond is any tensor (non-zero is true). */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
-  const at = operand(cond, a) as Tensor;
-  const bt = operand(at, b);
+  live('where', cond, 'condition');
+  const at = operand('where', cond, a) as Tensor;
+  const bt = operand('where', at, b);
   const [x, y] = promote('where', at, bt, false);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
   const c = expandTo(toFloat(cond), shape);
@@ -160,7 +163,7 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   const be = backendOf('where', c, xe, ye);
   const out = wrap(be.where(c.handle, xe.handle, ye.handle), shape, be);
   return withGrad(out, 'where', [x, y], (g) => {
-    const zero = operand(g, 0);
+    const zero = operand('where', g, 0);
     return [x.requiresGrad ? sumTo(where(c, g, zero), x.shape) : null, y.requiresGrad ? sumTo(where(c, zero, g), y.shape) : null];
   });
 }
@@ -175,6 +178,7 @@ function expandTo(t: Tensor, shape: readonly number[]): Tensor {
  * min <= x <= max, bounds included, and 0 outside (maximum/minimum would split it at a tie).
  */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
+  live('clamp', x);
   for (const [name, v] of [['min', min], ['max', max]] as const) {
     if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new Error(`clamp: ${name} must be a number or undefined, got ${String(v)}`);
   }

@@ -5,7 +5,7 @@
 import type { Backend, Handle } from '../../backend/backend.js';
 import { fmt } from '../shape.js';
 import { type Tensor, withGrad } from '../tensor.js';
-import { backendOf, requireFloat, wrap } from './util.js';
+import { backendOf, live, requireFloat, wrap } from './util.js';
 
 export interface EmbeddingOptions {
   /** A row that receives no gradient (PyTorch's padding_idx); negative counts from the end. */
@@ -30,6 +30,7 @@ export function zeroRow(be: Backend, table: Handle, row: number, dim: number): v
 
 export function embedding(indices: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
   const op = 'embedding';
+  live(op, indices, 'indices');
   if (indices.dtype !== 'int32') {
     throw new Error(`${op}: expected int32 indices, got ${indices.dtype} of shape ${fmt(indices.shape)} (convert with .int())`);
   }

@@ -27,7 +27,11 @@ export interface GruLayerOptions {
  * step, bHh [3H] the recurrent bias (null: none); returns the outputs [T, B, H] and the final h [B, H].
  */
 export function gruLayer(xGates: Tensor, h0: Tensor, wHh: Tensor, bHh: Tensor | null = null, options: GruLayerOptions = {}): [Tensor, Tensor] {
-  const op = 'gru';
+  return runGruLayer('gruLayer', xGates, h0, wHh, bHh, options);
+}
+
+/** gruLayer with errors named after the public op that runs it (gru, gruCell). */
+function runGruLayer(op: string, xGates: Tensor, h0: Tensor, wHh: Tensor, bHh: Tensor | null, options: GruLayerOptions): [Tensor, Tensor] {
   requireFloat(op, xGates);
   if (xGates.rank !== 3 || xGates.shape[2]! % 3 !== 0 || xGates.shape.includes(0)) {
     throw new Error(`${op}: expected gate pre-activations [T, B, 3 * hidden] with T, B, hidden > 0, got ${fmt(xGates.shape)}`);
@@ -92,7 +96,7 @@ export function gruCell(x: Tensor, h: Tensor, wIh: Tensor, wHh: Tensor, bIh?: Te
   if (bIh) expectShape(op, 'bias_ih', bIh, [H3], '[3 * hidden]');
   if (bHh) expectShape(op, 'bias_hh', bHh, [H3], '[3 * hidden]');
   const xg = reshape(inputGates(x, wIh, bIh), [1, B, H3]);
-  return gruLayer(xg, h, wHh, bHh ?? null)[1];
+  return runGruLayer('gruCell', xg, h, wHh, bHh ?? null, {})[1];
 }
 
 /** One layer-direction's parameters, named as in PyTorch's state dict. */
@@ -114,7 +118,7 @@ export function gru(x: Tensor, weights: readonly GruWeights[], options: GruOptio
     gates: 3, stateNames: ['h0'], state: options.h0 ? [options.h0] : null,
     run: ({ seq, weights: w, initial: [h0], reverse, mask, T, B }) => {
       const xg = inputGates(seq, w.weightIh, w.biasIh);
-      return gruLayer(reshape(xg, [T, B, xg.shape[1]!]), h0!, w.weightHh, w.biasHh ?? null, { reverse, mask });
+      return runGruLayer('gru', reshape(xg, [T, B, xg.shape[1]!]), h0!, w.weightHh, w.biasHh ?? null, { reverse, mask });
     },
   });
   return [out, hN!];

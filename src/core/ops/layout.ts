@@ -2,12 +2,14 @@
 // gather/scatter kernels, so every tensor stays contiguous and kernels never see strides.
 import { contiguousStrides, sizeOf } from '../../backend/backend.js';
 import { type BackendName, backendNamed } from '../engine.js';
-import { assertShape, broadcastShapes, broadcastView, fmt, normalizeAxis } from '../shape.js';
+import { assertShape, brief, broadcastShapes, broadcastView, fmt, normalizeAxis } from '../shape.js';
 import { Tensor, withGrad } from '../tensor.js';
 import { sumTo } from './reduce.js';
-import { backendOf, wrap } from './util.js';
+import { backendOf, live, wrap } from './util.js';
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  live('reshape', x);
+  if (!Array.isArray(shape)) throw new Error(`reshape: shape must be an array of integers, got ${brief(shape)}`);
   const inferred = shape.filter((d) => d === -1).length;
   if (inferred > 1) throw new Error(`reshape: only one dimension can be -1, got ${fmt(shape)}`);
   let target = [...shape];
@@ -24,6 +26,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  live('flatten', x);
   if (x.rank === 0) return reshape(x, [1]);
   const s = normalizeAxis('flatten', startDim, x.rank);
   const e = normalizeAxis('flatten', endDim, x.rank);
@@ -32,17 +35,21 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
+  live('unsqueeze', x);
   const d = normalizeAxis('unsqueeze', dim, x.rank + 1);
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
 
 export function squeeze(x: Tensor, dim?: number): Tensor {
+  live('squeeze', x);
   if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
   const d = normalizeAxis('squeeze', dim, x.rank);
   return x.shape[d] === 1 ? reshape(x, x.shape.filter((_, i) => i !== d)) : reshape(x, x.shape);
 }
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  live('permute', x);
+  if (!Array.isArray(dims)) throw new Error(`permute: dims must be an array of axes, got ${brief(dims)}`);
   if (dims.length !== x.rank) throw new Error(`permute: expected ${x.rank} dimensions for shape ${fmt(x.shape)}, got [${dims.join(', ')}]`);
   const perm = dims.map((d) => normalizeAxis('permute', d, x.rank));
   if (new Set(perm).size !== perm.length) throw new Error(`permute: [${dims.join(', ')}] is not a permutation of the ${x.rank} dimensions`);
@@ -55,6 +62,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 }
 
 export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
+  live('transpose', x);
   const a = normalizeAxis('transpose', dim0, x.rank);
   const b = normalizeAxis('transpose', dim1, x.rank);
   const perm = x.shape.map((_, i) => i);
@@ -64,6 +72,8 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
 }
 
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  live('expand', x);
+  if (!Array.isArray(shape)) throw new Error(`expand: shape must be an array of integers, got ${brief(shape)}`);
   const target = shape.map((d, i) => (d === -1 ? x.shape[i - (shape.length - x.rank)] ?? -1 : d));
   const out = broadcastShapes('expand', x.shape, target);
   if (out.some((d, i) => d !== target[i])) throw new Error(`expand: cannot expand shape ${fmt(x.shape)} to ${fmt(shape)}`);
@@ -73,6 +83,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  live('narrow', x);
   const d = normalizeAxis('narrow', dim, x.rank);
   const size = x.shape[d]!;
   if (start < 0) start += size;
@@ -95,7 +106,8 @@ function padInto(g: Tensor, shape: readonly number[], dim: number, start: number
 }
 
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (tensors.length === 0) throw new Error('cat: expected a non-empty list of tensors');
+  if (!Array.isArray(tensors as unknown) || tensors.length === 0) throw new Error(`cat: expected a non-empty list of tensors, got ${brief(tensors)}`);
+  tensors.forEach((t, i) => live('cat', t, `tensors[${i}]`));
   const first = tensors[0]!;
   const d = normalizeAxis('cat', dim, first.rank);
   const be = backendOf('cat', ...tensors);
@@ -119,7 +131,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 }
 
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (tensors.length === 0) throw new Error('stack: expected a non-empty list of tensors');
+  if (!Array.isArray(tensors as unknown) || tensors.length === 0) throw new Error(`stack: expected a non-empty list of tensors, got ${brief(tensors)}`);
+  tensors.forEach((t, i) => live('stack', t, `tensors[${i}]`));
   const first = tensors[0]!;
   for (const t of tensors) {
     if (t.rank !== first.rank || t.shape.some((s, i) => s !== first.shape[i])) {
@@ -131,12 +144,14 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 }
 
 export function clone(x: Tensor): Tensor {
+  live('clone', x);
   const out = wrap(x.backend.gather(x.handle, { shape: x.shape, strides: contiguousStrides(x.shape), offset: 0 }), x.shape, x.backend);
   return withGrad(out, 'clone', [x], (g) => [g]);
 }
 
 /** Copies a tensor to another backend (values only; the result is a leaf). */
 export async function toBackend(x: Tensor, name: BackendName): Promise<Tensor> {
-  const target = await backendNamed(name);
+  live('toBackend', x);
+  const target = await backendNamed(name, 'toBackend');
   return wrap(target.upload(await x.data()), x.shape, target);
 }

@@ -11,7 +11,7 @@ import { Tensor, withGrad } from '../tensor.js';
 import { abs, add, div, exp, log, mul, ne, neg, relu, sigmoid, square, sub } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 import { checkOptions } from './options.js';
-import { backendOf, requireFloat, wrap } from './util.js';
+import { backendOf, live, requireFloat, wrap } from './util.js';
 
 
 export interface LossOptions {
@@ -81,6 +81,7 @@ function classLoss(kind: ClassLossKind, op: string, scores: Tensor, labels: Tens
     throw new Error(`${op}: ignoreIndex must be an int32 integer, got ${ignoreIndex}`);
   }
   requireFloat(op, scores);
+  live(op, labels, 'labels');
   if (labels.dtype !== 'int32') throw new Error(`${op}: expected int32 class labels, got ${labels.dtype} of shape ${fmt(labels.shape)}`);
   if (scores.rank === 0) throw new Error(`${op}: expected scores [N, C] or [N, C, d1, ...] (or [C]), got a scalar`);
   // [C] with a scalar label is one sample of C classes.
@@ -100,9 +101,12 @@ function classLoss(kind: ClassLossKind, op: string, scores: Tensor, labels: Tens
   const kernelReduction = reduction === 'none' ? 'none' : 'sum';
   const out = wrap(be.classLoss(scores.handle, labels.handle, w, spec, kernelReduction), reduction === 'none' ? want : [], be);
   const gStride = reduction === 'none' ? 1 : 0;
-  const loss = withGrad(out, op, [scores, labels], (g) => [
+  // The weight is an input (with no gradient, as in PyTorch) so that the graph holds it: the
+  // backward reads its storage, which a collected tensor would hand back to the pool.
+  const inputs = weight ? [scores, labels, weight] : [scores, labels];
+  const loss = withGrad(out, op, inputs, (g) => [
     wrap(be.classLossBackward(scores.handle, labels.handle, w, g.handle, spec, 1, gStride), scores.shape, be),
-    null,
+    ...inputs.slice(1).map(() => null),
   ]);
   if (reduction !== 'mean') return loss;
   // The divisor depends on the labels, which live on the device: take it there (a few small

@@ -25,7 +25,11 @@ export interface LstmLayerOptions {
  * every step; returns the outputs [T, B, H] and the final h and c [B, H].
  */
 export function lstmLayer(xGates: Tensor, h0: Tensor, c0: Tensor, wHh: Tensor, options: LstmLayerOptions = {}): [Tensor, Tensor, Tensor] {
-  const op = 'lstm';
+  return runLstmLayer('lstmLayer', xGates, h0, c0, wHh, options);
+}
+
+/** lstmLayer with errors named after the public op that runs it (lstm, lstmCell). */
+function runLstmLayer(op: string, xGates: Tensor, h0: Tensor, c0: Tensor, wHh: Tensor, options: LstmLayerOptions): [Tensor, Tensor, Tensor] {
   requireFloat(op, xGates);
   if (xGates.rank !== 3 || xGates.shape[2]! % 4 !== 0 || xGates.shape.includes(0)) {
     throw new Error(`${op}: expected gate pre-activations [T, B, 4 * hidden] with T, B, hidden > 0, got ${fmt(xGates.shape)}`);
@@ -99,7 +103,7 @@ export function lstmCell(x: Tensor, h: Tensor, c: Tensor, wIh: Tensor, wHh: Tens
   checkBias(op, 'bias_ih', bIh, H4);
   checkBias(op, 'bias_hh', bHh, H4);
   const xg = reshape(inputGates(x, wIh, bIh, bHh), [1, B, H4]);
-  const [, h1, c1] = lstmLayer(xg, h, c, wHh);
+  const [, h1, c1] = runLstmLayer('lstmCell', xg, h, c, wHh, {});
   return [h1, c1];
 }
 
@@ -122,7 +126,7 @@ export function lstm(x: Tensor, weights: readonly LstmWeights[], options: LstmOp
     gates: 4, stateNames: ['h0', 'c0'], state: options.state ?? null,
     run: ({ seq, weights: w, initial: [h0, c0], reverse, mask, T, B }) => {
       const xg = inputGates(seq, w.weightIh, w.biasIh, w.biasHh);
-      return lstmLayer(reshape(xg, [T, B, xg.shape[1]!]), h0!, c0!, w.weightHh, { reverse, mask });
+      return runLstmLayer('lstm', reshape(xg, [T, B, xg.shape[1]!]), h0!, c0!, w.weightHh, { reverse, mask });
     },
   });
   return [out, [hN!, cN!]];

@@ -5,6 +5,6 @@ export function checkOptions(op: string, options: object | undefined, known: rea
   if (options === undefined || options === null) return;
   if (typeof options !== 'object') throw new Error(`${op}: options must be an object, got ${typeof options}`);
   for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new Error(`${op}: unknown option '${key}' (supported: ${known.join(', ')})`);
+    if (!known.includes(key)) throw new Error(`${op}: unknown option '${key.slice(0, 60)}' (supported: ${known.join(', ')})`);
   }
 }

@@ -28,6 +28,8 @@ export interface AvgPool2dOptions {
   ceilMode?: boolean;
   /** Whether zero padding counts toward each window's divisor (PyTorch's default: true). */
   countIncludePad?: boolean;
+  /** Divide every window's sum by this instead (PyTorch's divisor_override). */
+  divisorOverride?: number;
 }
 
 /** An adaptive pool's output size: a number, or [h, w] where null keeps that input size. */
@@ -35,7 +37,7 @@ export type AdaptiveSize = number | readonly [number | null, number | null];
 
 const OPTIONS = {
   maxPool2d: ['kernelSize', 'stride', 'padding', 'dilation', 'ceilMode'],
-  avgPool2d: ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad'],
+  avgPool2d: ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'],
 } as const;
 
 function flag(op: string, name: string, v: unknown, fallback: boolean): boolean {
@@ -55,11 +57,15 @@ function poolSpec(op: 'maxPool2d' | 'avgPool2d', x: Tensor, o: MaxPool2dOptions 
     throw new Error(`${op}: padding should be at most half of the kernel size, got padding [${p.join(', ')}] and kernelSize [${k.join(', ')}]`);
   }
   const ceilMode = flag(op, 'ceilMode', o.ceilMode, false);
+  const divisorOverride = o.divisorOverride ?? 0;
+  if (o.divisorOverride !== undefined && (!Number.isInteger(divisorOverride) || divisorOverride < 1)) {
+    throw new Error(`${op}: divisorOverride must be a positive integer, got ${JSON.stringify(o.divisorOverride)}`);
+  }
   const [outH, outW] = outputSize(op, x, k, s, p, d, { ceilMode }) as [number, number];
   return {
     batch: x.shape[0]!, channels: x.shape[1]!, inH: x.shape[2]!, inW: x.shape[3]!, outH, outW,
     kH: k[0], kW: k[1], strideH: s[0], strideW: s[1], padH: p[0], padW: p[1], dilH: d[0], dilW: d[1],
-    countIncludePad: flag(op, 'countIncludePad', o.countIncludePad, true), adaptive: false,
+    countIncludePad: flag(op, 'countIncludePad', o.countIncludePad, true), divisorOverride, adaptive: false,
   };
 }
 
@@ -72,7 +78,7 @@ function adaptiveSpec(op: string, x: Tensor, outputSize: AdaptiveSize): Pool2dSp
   }
   if (H === 0 || W === 0) throw new Error(`${op}: expected an input with non-empty planes, got ${fmt(x.shape)}`);
   const [outH, outW] = size as [number, number];
-  const base = { batch: N, channels: C, inH: H, inW: W, outH, outW, padH: 0, padW: 0, dilH: 1, dilW: 1, countIncludePad: false };
+  const base = { batch: N, channels: C, inH: H, inW: W, outH, outW, padH: 0, padW: 0, dilH: 1, dilW: 1, countIncludePad: false, divisorOverride: 0 };
   // When the output divides the input, the bins are plain windows (kernel = stride = in / out)
   // and the windowed kernels serve, including the tiled ones.
   if (H % outH === 0 && W % outW === 0) {

@@ -2,7 +2,7 @@
 // mask, dropout between layers, and the walk over layers and directions in PyTorch's order
 // (l0, l0_reverse, l1, ...), each layer-direction run by the caller's fused sequence kernel.
 import type { Backend } from '../../backend/backend.js';
-import { fmt } from '../shape.js';
+import { brief, fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { rand } from './creation.js';
 import { ge, mul, ne } from './elementwise.js';
@@ -106,8 +106,10 @@ export interface LayersSpec {
  * states [numLayers * D, B, H].
  */
 export function recurrentLayers(op: string, x: Tensor, weights: readonly RecurrentWeights[], options: RecurrentOptions, spec: LayersSpec): [Tensor, Tensor[]] {
+  requireFloat(op, x);
   const G = spec.gates;
   const D = options.bidirectional ? 2 : 1;
+  if (!Array.isArray(weights)) throw new Error(`${op}: weights must be a list of { weightIh, weightHh, biasIh?, biasHh? }, got ${brief(weights)}`);
   if (weights.length === 0 || weights.length % D !== 0) {
     throw new Error(`${op}: expected weights for numLayers * ${D} layer-directions, got ${weights.length}`);
   }

@@ -5,9 +5,10 @@ import { fmt, normalizeAxis } from '../shape.js';
 import { Tensor, withGrad } from '../tensor.js';
 import { div, eq, exp, mul, sub } from './elementwise.js';
 import { expand, permute, reshape } from './layout.js';
-import { requireFloat, wrap } from './util.js';
+import { live, requireFloat, wrap } from './util.js';
 
 function normalizeAxes(op: string, x: Tensor, axis: number | number[] | undefined): number[] {
+  live(op, x);
   if (axis === undefined) return x.shape.map((_, i) => i);
   const list = (Array.isArray(axis) ? axis : [axis]).map((a) => normalizeAxis(op, a, x.rank));
   if (new Set(list).size !== list.length) throw new Error(`${op}: repeated axis in [${list.join(', ')}]`);
@@ -89,6 +90,7 @@ export const max = (x: Tensor, axis?: number | number[], keepDim = false) => ext
 export const min = (x: Tensor, axis?: number | number[], keepDim = false) => extremum('min', x, axis, keepDim);
 
 function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDim: boolean): Tensor {
+  live(op, x);
   if (axis === undefined) {
     const flat = x.alias([x.size]);
     const r = argExtremum(op, flat, 0, false);

@@ -10,7 +10,7 @@ export type Pair = number | readonly [number, number];
 export function sizes(op: string, name: string, v: number | readonly number[], min: number, dims: number): number[] {
   const p = typeof v === 'number' ? new Array<number>(dims).fill(v) : Array.isArray(v) ? [...v] : [];
   if (p.length !== dims || p.some((x) => !Number.isInteger(x) || x < min)) {
-    const shape = dims === 2 ? 'a pair [h, w] of them' : `a list of ${dims} of them`;
+    const shape = dims === 2 ? 'a pair [h, w] of them' : 'a one-element list [n] of one';
     throw new Error(`${op}: ${name} must be an integer >= ${min} or ${shape}, got ${JSON.stringify(v)}`);
   }
   return p;

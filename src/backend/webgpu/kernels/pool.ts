@@ -15,7 +15,7 @@ function run(
 ): void {
   const params = rt.constant(Uint32Array.from([
     s.batch * s.channels, s.inH, s.inW, s.outH, s.outW, s.kH, s.kW, s.strideH, s.strideW, s.padH, s.padW, s.dilH,
-    s.dilW, 0, 0, 0,
+    s.dilW, s.divisorOverride, 0, 0,
   ]));
   rt.dispatch(
     { shader: 'pool', entry, overrides: { WG, COUNT_PAD: s.countIncludePad ? 1 : 0, ADAPTIVE: s.adaptive ? 1 : 0, ...overrides } },
