@@ -48,7 +48,7 @@ async function inProcessMs(n: number): Promise<{ p50: number; p99: number }> {
   const times: number[] = [];
   for (let i = 0; i < (n === 1 ? 60 : 12); i++) {
     const start = performance.now();
-    const y = dg.noGrad(() => model.forward(x) as dg.Tensor);
+    const y = dg.noGrad(() => dg.tidy(() => model.forward(x) as dg.Tensor));
     await y.data();
     y.dispose();
     if (i >= 2) times.push(performance.now() - start);

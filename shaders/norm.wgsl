@@ -51,7 +51,12 @@ struct Params {
 @group(0) @binding(10) var<storage, read> weight: array<f32>;
 @group(0) @binding(11) var<storage, read> bias: array<f32>;
 @group(0) @binding(12) var<storage, read_write> out: array<f32>;
-@group(0) @binding(13) var<storage, read> sums: array<f32>;
+// The gradient sums sum(g) and sum(g * xhat) go to two outputs, which for batch norm are dbias
+// and dweight as they are (no copy out of a shared buffer), and grad_input reads them back.
+@group(0) @binding(13) var<storage, read> sum_g: array<f32>;
+@group(0) @binding(14) var<storage, read_write> sum_g_out: array<f32>;
+@group(0) @binding(15) var<storage, read> sum_gx: array<f32>;
+@group(0) @binding(16) var<storage, read_write> sum_gx_out: array<f32>;
 
 var<workgroup> w0: array<f32, WG>;
 var<workgroup> w1: array<f32, WG>;
@@ -198,8 +203,8 @@ fn grad_sums(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
   tree(lid, false);
   if (lid != 0u) { return; }
   if (FINAL) {
-    stats_out[ch.g] = w0[0];
-    stats_out[p.r_groups + ch.g] = w1[0];
+    sum_g_out[ch.g] = w0[0];
+    sum_gx_out[ch.g] = w1[0];
   } else {
     partial_out[ch.g * p.chunks + ch.c] = vec4f(w0[0], w1[0], 0.0, 0.0);
   }
@@ -211,13 +216,13 @@ fn grad_sums_finish(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
   if (g >= p.r_groups) { return; }
   var t = vec2f(0.0);
   for (var c = 0u; c < p.chunks; c++) { t += partial_in[g * p.chunks + c].xy; }
-  stats_out[g] = t.x;
-  stats_out[p.r_groups + g] = t.y;
+  sum_g_out[g] = t.x;
+  sum_gx_out[g] = t.y;
 }
 
 /**
- * dx = rstd * (g - mean(g) - xhat * mean(g * xhat)) with the group means from `sums`
- * (grad_sums over the statistic's groups), or dx = rstd * g with fixed statistics.
+ * dx = rstd * (g - mean(g) - xhat * mean(g * xhat)) with the group sums from grad_sums (over
+ * the statistic's groups), or dx = rstd * g with fixed statistics.
  */
 @compute @workgroup_size(WG)
 fn grad_input(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -227,7 +232,7 @@ fn grad_input(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
   let a = affine_of(i);
   var gv = dy[i];
   if (WEIGHT_INSIDE) { gv *= weight[a]; }
-  if (BATCH_STATS) { gv -= p.inv_count * (sums[s] + xhat(i, s) * sums[p.s_groups + s]); }
+  if (BATCH_STATS) { gv -= p.inv_count * (sum_g[s] + xhat(i, s) * sum_gx[s]); }
   var d = stats[p.s_groups + s] * gv;
   if (HAS_WEIGHT && !WEIGHT_INSIDE) { d *= weight[a]; }
   out[i] = d;

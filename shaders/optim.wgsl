@@ -6,10 +6,9 @@
 override WG: u32 = 64u;
 const PER_THREAD: u32 = 4u;
 
-const NESTEROV: u32 = 1u;
-const DECOUPLED: u32 = 2u;
-const CENTERED: u32 = 4u;
-const MOMENTUM: u32 = 8u;
+// FLAG_NESTEROV, FLAG_DECOUPLED, FLAG_CENTERED, FLAG_MOMENTUM: the bits of `h.flags`, written
+// here by the shader loader from OPTIM_FLAGS (src/backend/webgpu/shaderConstants.ts).
+//#flags OPTIM_FLAGS
 
 struct Hyper {
   step: u32, flags: u32, _pad0: u32, _pad1: u32,
@@ -42,17 +41,17 @@ fn sgd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     let i = index(wid, nwg, lid, k);
     if (i >= size.n) { return; }
     var d = grad[i] + h.weight_decay * param[i];
-    if (has(MOMENTUM)) {
+    if (has(FLAG_MOMENTUM)) {
       var buf = d;
       if (h.step > 1u) { buf = h.momentum * s0[i] + (1.0 - h.dampening) * d; }
       s0[i] = buf;
-      d = select(buf, d + h.momentum * buf, has(NESTEROV));
+      d = select(buf, d + h.momentum * buf, has(FLAG_NESTEROV));
     }
     param[i] = param[i] - h.lr * d;
   }
 }
 
-// s0: exp_avg, s1: exp_avg_sq. DECOUPLED is AdamW's weight decay, applied to the parameter.
+// s0: exp_avg, s1: exp_avg_sq. FLAG_DECOUPLED is AdamW's weight decay, applied to the parameter.
 @compute @workgroup_size(WG)
 fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
@@ -61,7 +60,7 @@ fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     if (i >= size.n) { return; }
     var p = param[i];
     var g = grad[i];
-    if (has(DECOUPLED)) { p = p * (1.0 - h.lr * h.weight_decay); } else { g = g + h.weight_decay * p; }
+    if (has(FLAG_DECOUPLED)) { p = p * (1.0 - h.lr * h.weight_decay); } else { g = g + h.weight_decay * p; }
     let m = h.beta1 * s0[i] + (1.0 - h.beta1) * g;
     let v = h.beta2 * s1[i] + (1.0 - h.beta2) * g * g;
     s0[i] = m;
@@ -81,14 +80,14 @@ fn rmsprop(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     let sq = h.alpha * s0[i] + (1.0 - h.alpha) * g * g;
     s0[i] = sq;
     var avg: f32;
-    if (has(CENTERED)) {
+    if (has(FLAG_CENTERED)) {
       let ga = h.alpha * s2[i] + (1.0 - h.alpha) * g;
       s2[i] = ga;
       avg = sqrt(sq - ga * ga) + h.eps;
     } else {
       avg = sqrt(sq) + h.eps;
     }
-    if (has(MOMENTUM)) {
+    if (has(FLAG_MOMENTUM)) {
       let buf = h.momentum * s1[i] + g / avg;
       s1[i] = buf;
       param[i] = param[i] - h.lr * buf;

@@ -76,7 +76,8 @@ fn f(v: f32) -> f32 {
     case OP_LOG: { return log(v); }
     case OP_SQRT: { return sqrt(v); }
     case OP_ABS: { return abs(v); }
-    case OP_RELU: { return max(v, 0.0); }
+    // Not max(v, 0.0): WGSL leaves max(NaN, 0) to the implementation, and PyTorch keeps the NaN.
+    case OP_RELU: { return select(v, 0.0, v <= 0.0); }
     case OP_SIGMOID: { return sigmoid(v); }
     case OP_TANH: { return safe_tanh(v); }
     case OP_GELU: { return 0.5 * v * (1.0 + erf(v * INV_SQRT_2)); }

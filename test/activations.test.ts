@@ -101,6 +101,13 @@ forEachBackend(t, 'clamp passes the gradient where min <= x <= max, bounds inclu
   assert.equal(crossed.dx, [0, 0, 0, 0, 0], `${backend} crossed bounds'`);
 });
 
+forEachBackend(t, 'relu keeps NaN as PyTorch does, and passes no gradient through it', async (backend) => {
+  const { y, dx } = await valueAndGrad([NaN, -1, 0, 2], (x) => x.relu());
+  assert.ok(Number.isNaN(y[0]), `${backend} relu(NaN) = ${y[0]}`);
+  assert.equal(y.slice(1), [0, 0, 2], `${backend} relu`);
+  assert.equal(dx, [0, 0, 0, 1], `${backend} relu gradient`);
+});
+
 t('the activation layers apply their ops and survive dg.save / dg.load', async () => {
   await dg.init({ backend: 'cpu' });
   dg.manualSeed(3);

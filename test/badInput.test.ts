@@ -35,6 +35,7 @@ const NO_ROW_NEEDED: Record<string, string> = {
   'io.TRAINING_KEY': 'a constant string',
   'io.TRAINING_PREFIX': 'a constant string',
   'io.UNREGISTERED_KEY': 'a constant string',
+  'io.INPUT_KEY': 'a constant string',
   'nn.isParameter': 'a predicate: every value is a valid question, answered true or false',
 };
 
@@ -119,6 +120,12 @@ t('every exported function and class has a row in the bad-input table', () => {
   const missing = exportsOf().filter(([name, v]) => !(name in NO_ROW_NEEDED) && !covered.has(v)).map(([name]) => name);
   assert.equal(missing, [], `exports without a bad-input row: ${missing.join(', ')}`);
   for (const name of Object.keys(NO_ROW_NEEDED)) assert.ok(lookup(name) !== undefined, `NO_ROW_NEEDED names '${name}', which is not exported`);
+  // A new namespace (dg.serve, ...) must be walked too.
+  // Namespaces (`export * as x`) are the null-prototype objects among the exports.
+  const isNamespace = (v: unknown) => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === null;
+  const unwalked = exportsOf().filter(([, v]) => isNamespace(v)).map(([name]) => name)
+    .concat(Object.entries(dg).filter(([k, v]) => isNamespace(v) && !NAMESPACES.includes(k as never)).map(([k]) => k));
+  assert.equal(unwalked, [], `namespaces the coverage check does not walk: ${unwalked.join(', ')}`);
 });
 
 forEachBackend(t, 'every row of the bad-input table gives its error and leaves the engine working', async (backend) => {

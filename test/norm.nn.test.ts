@@ -8,7 +8,9 @@ import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { assertClose, hasWebGpu, seeded, throwsWith } from './support/compare.js';
-import { forEachBackend } from './support/webgpu.js';
+import { forEachBackend, webgpuTest } from './support/webgpu.js';
+import { getBackend } from '../src/core/engine.js';
+import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
 
 const { nn } = dg;
 const test = suite('norm layers');
@@ -218,6 +220,31 @@ forEachBackend(test, 'fit trains in training mode and evaluate/predict run in ev
   assert.equal(await values(bn.running_mean!), running);
   model.eval();
   assert.equal(await values(probs), await values(model.forward(x)), 'predict is the eval-mode forward');
+});
+
+webgpuTest(test)('webgpu: training steps update the running estimates on the device, in few fused dispatches, with no read-back', async () => {
+  await dg.init({ backend: 'webgpu' });
+  const stats = (getBackend() as WebGpuBackend).rt.stats;
+  const bn = new nn.BatchNorm2d(3, { momentum: null });
+  const x = dg.tensor(Float32Array.from(seeded(4 * 3 * 9 * 9, 2)), [4, 3, 9, 9]);
+  const g = dg.tensor(Float32Array.from(seeded(4 * 3 * 9 * 9, 3)), [4, 3, 9, 9]);
+  await x.data();
+  await g.data();
+  const reads = stats.readbacks;
+  for (let step = 0; step < 5; step++) {
+    let d = stats.dispatches;
+    const y = bn.forward(x);
+    // The statistics, their merge with the running update, and the normalisation.
+    assert.is(stats.dispatches - d, 3, 'forward dispatches');
+    d = stats.dispatches;
+    bn.zeroGrad();
+    y.backward(g);
+    // The group sums (dbias and dweight as they are) and dx.
+    assert.is(stats.dispatches - d, 2, 'backward dispatches');
+    y.dispose();
+  }
+  assert.is(stats.readbacks - reads, 0, 'no read-back while training');
+  assert.equal(await values(bn.num_batches_tracked!), [5]);
 });
 
 test('layers and functions refuse bad shapes and options with errors that say what was expected', async () => {

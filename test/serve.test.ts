@@ -143,6 +143,10 @@ t('KServe v2: server metadata, health, model readiness and /infer matching in-pr
   assertClose(out.data, (await expected(tiny, x)).flat(), TOL, 'infer');
   const nested = await post('/v2/models/tiny/versions/1/infer', { inputs: [{ name: 'input', shape: [2, 4], datatype: 'FP32', data: x }] });
   assertClose(nested.body.outputs[0].data, out.data, TOL, 'nested data');
+  // numpy clients declare FP64 by default; the values are read as float32 like any JSON number.
+  const fp64 = await post('/v2/models/tiny/infer', { inputs: [{ name: 'input', shape: [2, 4], datatype: 'FP64', data: x.flat() }], outputs: [{ name: 'output' }] });
+  assert.equal(fp64.body.outputs[0].data, out.data);
+  assert.equal((await post('/v1/models/tiny:predict', { signature_name: 'serving_default', instances: x })).status, 200);
   assert.type(nested.body.id, 'string');
 });
 
@@ -174,6 +178,8 @@ t('invalid input is answered 400 naming the input and the expected shape', async
   assertError(await v2({ shape: [1, 5], data: [1, 2, 3, 4, 5] }), 400, "'input'", shape, '[1, 5]');
   assertError(await v2({ shape: [2, 4] }), 400, 'holds 8 values', '4');
   assertError(await v2({ datatype: 'INT64' }), 400, 'FP32', 'INT64');
+  assertError(await post('/v2/models/tiny/infer', { inputs: [{ name: 'input', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }], outputs: [{ name: 'logits' }] }), 400, '"logits"', "'output'");
+  assertError(await post('/v1/models/tiny:predict', { signature_name: 'train', instances: [[1, 2, 3, 4]] }), 400, '"train"', 'serving_default');
   assertError(await v2({ name: 'x' }), 400, '"x"', "'input'");
   assertError(await post('/v2/models/tiny/infer', { inputs: [] }), 400, '"inputs" must be');
 });
@@ -313,6 +319,17 @@ t('a version whose file resolves outside the base path is refused: its status sa
   assert.equal((await get('/v2/models/escape/ready')).status, 503);
   assert.equal((await get('/v2/health/ready', {})).status, 503);
   rmSync(join(base, 'escape'), { recursive: true });
+});
+
+t('the base path vanishing for a while stops nothing: the served versions keep answering', async () => {
+  const x = rows(1, 17);
+  const before = (await post('/v1/models/tiny:predict', { instances: x })).body.predictions;
+  renameSync(base, `${base}-away`);
+  await new Promise((r) => setTimeout(r, 400));
+  const during = await post('/v1/models/tiny:predict', { instances: x });
+  renameSync(`${base}-away`, base);
+  assert.equal([during.status, during.body.predictions], [200, before]);
+  assert.is(server.child.exitCode, null, 'the server is still running');
 });
 
 t.run();

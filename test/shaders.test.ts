@@ -1,11 +1,12 @@
-// The shader loader's template steps (src/backend/webgpu/shaders.ts): op codes written from
-// the arrays in src/backend/backend.ts, line numbers kept. No device needed: the compiled
+// The shader loader's template steps (src/backend/webgpu/shaders.ts): op codes and flag bits
+// written from the arrays in src/backend/webgpu/shaderConstants.ts, line numbers kept. No device needed: the compiled
 // result is exercised by every op test, and a mismatch fails dg.init's compile of all shaders.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS } from '../src/backend/backend.js';
 import { shaderText } from '../src/backend/webgpu/shaderLibrary.js';
-import { listShaders, opConstant, shaderSource, withOpCodes } from '../src/backend/webgpu/shaders.js';
+import { flagBit, OPTIM_FLAGS } from '../src/backend/webgpu/shaderConstants.js';
+import { listShaders, opConstant, shaderSource, withConstants } from '../src/backend/webgpu/shaders.js';
 import { throwsWith } from './support/compare.js';
 
 const t = suite('shader loader: op codes');
@@ -28,10 +29,16 @@ t('each op of an array becomes OP_<NAME> with its position, the number the dispa
   assert.is(opConstant('argmax'), 'OP_ARGMAX');
 });
 
+t('each optimizer flag becomes FLAG_<NAME> with the bit the dispatcher packs', () => {
+  const src = shaderSource('optim');
+  for (const flag of OPTIM_FLAGS) assert.ok(src.includes(`const FLAG_${flag.toUpperCase()}: u32 = ${flagBit(flag)}u;`), `FLAG_${flag.toUpperCase()}`);
+  assert.equal(OPTIM_FLAGS.map(flagBit), [1, 2, 4, 8]);
+});
+
 t('the op switches name their cases; no shader keeps a bare numbered case or an unexpanded line', () => {
   for (const name of listShaders()) {
     const src = shaderSource(name);
-    assert.not.match(src, /^\/\/#op-codes/m, `shaders/${name}.wgsl: template line left`);
+    assert.not.match(src, /^\/\/#/m, `shaders/${name}.wgsl: template line left`);
     assert.not.match(src, /case \d+u\b/, `shaders/${name}.wgsl: bare numbered case`);
   }
 });
@@ -42,9 +49,11 @@ t('the template keeps every line where it was, so compile errors name the file\'
   }
 });
 
-t('an op-codes line naming no array, or an unknown one, is refused with the file', () => {
-  throwsWith(() => withOpCodes('x', 'a\n//#op-codes\nb'), ["shaders/x.wgsl: '//#op-codes' names no op array", 'UNARY_OPS'], 'empty');
-  throwsWith(() => withOpCodes('x', '//#op-codes UNARY_OPS LOSS_OPS'), ["'LOSS_OPS'", 'none of UNARY_OPS, BINARY_OPS'], 'unknown');
+t('a template line naming no array, an unknown one, or an unknown step is refused with the file', () => {
+  throwsWith(() => withConstants('x', 'a\n//#op-codes\nb'), ["shaders/x.wgsl: '//#op-codes' names no array", 'UNARY_OPS'], 'empty');
+  throwsWith(() => withConstants('x', '//#op-codes UNARY_OPS LOSS_OPS'), ["'LOSS_OPS'", 'none of UNARY_OPS, BINARY_OPS'], 'unknown array');
+  throwsWith(() => withConstants('x', '//#flags UNARY_OPS'), ["'//#flags' names 'UNARY_OPS'", 'OPTIM_FLAGS'], 'array of the other step');
+  throwsWith(() => withConstants('x', '//#op-code UNARY_OPS'), ["unknown template line '//#op-code UNARY_OPS'", '//#op-codes or //#flags'], 'unknown step');
 });
 
 t.run();

@@ -1,12 +1,14 @@
 // Activation layers: thin modules over the elementwise ops, so they can sit in a Sequential.
 import { softplusOptions } from '../core/ops/elementwise.js';
+import { live } from '../core/ops/util.js';
 import type { Tensor } from '../core/tensor.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
 
 /** The base of the layers without settings: each applies one of Tensor's activation methods. */
 export abstract class MethodActivation extends Module {
   protected abstract readonly method: 'relu' | 'sigmoid' | 'tanh' | 'silu' | 'hardswish' | 'mish' | 'logSigmoid';
-  override forward(x: Tensor): Tensor { return x[this.method](); }
+  // Checked here: a non-Tensor would otherwise fail as a bare TypeError (x.relu is not a function).
+  override forward(x: Tensor): Tensor { return live(this.constructor.name, x)[this.method](); }
 }
 
 export class ReLU extends MethodActivation { protected readonly method = 'relu'; }
@@ -22,7 +24,7 @@ export class GELU extends Module {
     super();
     if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`GELU: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   }
-  override forward(x: Tensor): Tensor { return x.gelu({ approximate: this.approximate }); }
+  override forward(x: Tensor): Tensor { return live('GELU', x).gelu({ approximate: this.approximate }); }
   override config(): JsonObject { return { approximate: this.approximate }; }
 }
 
@@ -31,7 +33,7 @@ export class LeakyReLU extends Module {
     super();
     if (!Number.isFinite(negativeSlope)) throw new Error(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
   }
-  override forward(x: Tensor): Tensor { return x.leakyRelu(this.negativeSlope); }
+  override forward(x: Tensor): Tensor { return live('LeakyReLU', x).leakyRelu(this.negativeSlope); }
   override config(): JsonObject { return { negativeSlope: this.negativeSlope }; }
 }
 
@@ -42,7 +44,7 @@ export class Softplus extends Module {
     // A bad layer fails where it is built, not at its first batch.
     softplusOptions('Softplus', { beta, threshold });
   }
-  override forward(x: Tensor): Tensor { return x.softplus({ beta: this.beta, threshold: this.threshold }); }
+  override forward(x: Tensor): Tensor { return live('Softplus', x).softplus({ beta: this.beta, threshold: this.threshold }); }
   override config(): JsonObject { return { beta: this.beta, threshold: this.threshold }; }
 }
 
@@ -51,7 +53,7 @@ export class ELU extends Module {
     super();
     if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new Error(`ELU: alpha must be a finite number, got ${alpha}`);
   }
-  override forward(x: Tensor): Tensor { return x.elu(this.alpha); }
+  override forward(x: Tensor): Tensor { return live('ELU', x).elu(this.alpha); }
   override config(): JsonObject { return { alpha: this.alpha }; }
 }
 
@@ -61,7 +63,7 @@ export class Softmax extends Module {
     super();
     if (!Number.isInteger(axis)) throw new Error(`Softmax: axis must be an integer, got ${axis}`);
   }
-  override forward(x: Tensor): Tensor { return x.softmax(this.axis); }
+  override forward(x: Tensor): Tensor { return live('Softmax', x).softmax(this.axis); }
   override config(): JsonObject { return { axis: this.axis }; }
 }
 

@@ -1,6 +1,7 @@
 // nn.Dropout: in training, zeroes each element with probability p and scales the rest by
 // 1/(1-p) so the expected activation is unchanged; the identity in eval().
 import { rand } from '../core/ops/creation.js';
+import { live } from '../core/ops/util.js';
 import type { Tensor } from '../core/tensor.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
 
@@ -11,6 +12,7 @@ export class Dropout extends Module {
   }
 
   override forward(x: Tensor): Tensor {
+    live('Dropout', x);
     if (!this.training || this.p === 0) return x;
     if (this.p === 1) return x.mul(0);
     // The mask comes from the seeded generator, so dg.manualSeed makes dropout reproducible.

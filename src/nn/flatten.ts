@@ -1,4 +1,5 @@
 // nn.Flatten: merges dimensions startDim..endDim (by default all but the batch dimension).
+import { live } from '../core/ops/util.js';
 import type { Tensor } from '../core/tensor.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
 
@@ -9,7 +10,7 @@ export class Flatten extends Module {
       if (!Number.isInteger(v)) throw new Error(`Flatten: ${name} must be an integer, got ${String(v)}`);
     }
   }
-  override forward(x: Tensor): Tensor { return x.flatten(this.startDim, this.endDim); }
+  override forward(x: Tensor): Tensor { return live('Flatten', x).flatten(this.startDim, this.endDim); }
   override config(): JsonObject { return { startDim: this.startDim, endDim: this.endDim }; }
 }
 

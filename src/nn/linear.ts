@@ -1,5 +1,6 @@
 // nn.Linear: y = x W^T + b over the last dimension, with PyTorch's initialisation.
 import { matmulRaw } from '../core/ops/matmul.js';
+import { live } from '../core/ops/util.js';
 import { checkElements, checkSize, fmt } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { biasUniform, kaimingUniform } from './init.js';
@@ -23,6 +24,7 @@ export class Linear extends Module {
   }
 
   override forward(x: Tensor): Tensor {
+    live('Linear', x);
     if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
       throw new Error(`Linear: expected input [..., ${this.inFeatures}] (inFeatures=${this.inFeatures}), got ${fmt(x.shape)}`);
     }

@@ -6,7 +6,7 @@
 // are walked for parameters.
 import type { DType } from '../backend/backend.js';
 import { fmt } from '../core/shape.js';
-import type { AnyModule } from './module.js';
+import { type AnyModule, Module } from './module.js';
 
 export interface InputSignature {
   dtype: DType;
@@ -16,11 +16,17 @@ export interface InputSignature {
 
 const signatures = new WeakMap<AnyModule, InputSignature>();
 
+function checkModule(op: string, model: unknown): void {
+  if (!(model instanceof Module)) throw new Error(`${op}: expected an nn.Module, got ${model === null ? 'null' : typeof model}`);
+}
+
 export function inputSignature(model: AnyModule): InputSignature | undefined {
+  checkModule('inputSignature', model);
   return signatures.get(model);
 }
 
 export function setInputSignature(model: AnyModule, signature: InputSignature): void {
+  checkModule('setInputSignature', model);
   signatures.set(model, checkSignature('setInputSignature', signature));
 }
 

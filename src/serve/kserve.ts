@@ -13,6 +13,12 @@ import { LIVENESS_PATH, READINESS_PATH } from './constants.js';
 
 export const SERVER_NAME = 'dawngrad';
 const DATATYPES = { float32: 'FP32', int32: 'INT32' } as const;
+// What a request may declare for each input dtype: numpy clients send FP64 and INT64 by default,
+// and JSON numbers carry any of these exactly enough (int32 range is checked per value).
+const ACCEPTED = {
+  float32: new Set(['FP32', 'FP64', 'FP16']),
+  int32: new Set(['INT32', 'INT64', 'INT16', 'INT8', 'UINT32', 'UINT16', 'UINT8']),
+} as const;
 
 function tensorMetadata(spec: TensorSpec) {
   return { name: spec.name, datatype: DATATYPES[spec.dtype], shape: spec.shape ?? [-1] };
@@ -20,15 +26,23 @@ function tensorMetadata(spec: TensorSpec) {
 
 function inferInput(s: Servable, body: unknown): { id: string; input: HostTensor } {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON object { "inputs": [...] }');
-  const b = body as { id?: unknown; inputs?: unknown };
+  const b = body as { id?: unknown; inputs?: unknown; outputs?: unknown };
   if (b.id !== undefined && typeof b.id !== 'string') throw badRequest(`"id" must be a string, got ${typeof b.id}`);
+  if (b.outputs !== undefined) {
+    if (!Array.isArray(b.outputs)) throw badRequest(`"outputs" must be a list like [{ "name": "${s.output.name}" }]`);
+    const nameOf = (o: unknown) => (o as { name?: unknown } | null)?.name;
+    const bad = b.outputs.find((o) => nameOf(o) !== s.output.name);
+    if (bad !== undefined) throw badRequest(`"outputs" asks for ${brief(nameOf(bad))}; the model has one output, '${s.output.name}'`);
+  }
   const spec = s.input;
   const expected = `[{ "name": "${spec.name}", "datatype": "${DATATYPES[spec.dtype]}", "shape": [${(spec.shape ?? [-1]).join(', ')}], "data": [...] }]`;
   if (!Array.isArray(b.inputs) || b.inputs.length !== 1) throw badRequest(`"inputs" must be ${expected}`);
   const t = b.inputs[0] as { name?: unknown; datatype?: unknown; shape?: unknown; data?: unknown } | null;
   if (t === null || typeof t !== 'object') throw badRequest(`"inputs" must be ${expected}`);
   if (t.name !== spec.name) throw badRequest(`unknown input ${brief(t.name)}; the model has one input, '${spec.name}': ${expected}`);
-  if (t.datatype !== DATATYPES[spec.dtype]) throw badRequest(`input '${spec.name}' has datatype ${DATATYPES[spec.dtype]}, got ${brief(t.datatype)}`);
+  if (typeof t.datatype !== 'string' || !ACCEPTED[spec.dtype].has(t.datatype)) {
+    throw badRequest(`input '${spec.name}' has datatype ${DATATYPES[spec.dtype]} (${[...ACCEPTED[spec.dtype]].join(', ')} accepted), got ${brief(t.datatype)}`);
+  }
   return { id: b.id ?? randomUUID(), input: fromFlat(spec, t.shape, t.data) };
 }
 

@@ -87,7 +87,10 @@ export class Registry {
     await this.scan();
     const pollMs = this.source.pollMs;
     const tick = () => {
-      this.#poll = setTimeout(() => void this.scan().finally(() => { if (!this.#stopped) tick(); }), pollMs);
+      // A scan that fails (the base path removed or unreadable for a while) is reported and tried again next time.
+      this.#poll = setTimeout(() => void this.scan()
+        .catch((e: unknown) => this.hooks.log?.(`serve: scanning ${this.source.path} failed: ${(e as Error).message}`))
+        .finally(() => { if (!this.#stopped) tick(); }), pollMs);
     };
     tick();
   }
@@ -194,7 +197,7 @@ export class Registry {
     if (entry.status(old.version)?.state === 'UNLOADING') entry.setState(old.version, 'END');
   }
 
-  /** Stops polling, finishes every queued request, frees the models. */
+  /** Stops polling and runs every queued request now (the models stay loaded: the process is about to exit). */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#poll) clearTimeout(this.#poll);

@@ -48,7 +48,7 @@ export interface Server {
   metrics: ServeMetrics;
   /** Listens; resolves with the address (the real port when options.port is 0). */
   listen(): Promise<string>;
-  /** Stops accepting, answers every request already received, frees the models. */
+  /** Stops accepting, and answers every request already received (the process exits after). */
   shutdown(): Promise<void>;
 }
 

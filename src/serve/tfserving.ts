@@ -8,7 +8,7 @@ import type { Registry, VersionStatus } from './registry.js';
 import { resolveServable } from './resolve.js';
 import type { Servable } from './servable.js';
 import { INPUT_NAME } from './signature.js';
-import { describeSpec, fromNested, type HostTensor, type TensorSpec } from './tensors.js';
+import { brief, describeSpec, fromNested, type HostTensor, type TensorSpec } from './tensors.js';
 
 /** `name`, `name/versions/7`, each optionally followed by `/metadata` (GET) or `:verb` (POST). */
 const PATH = /^([^/:]+)(?:\/versions\/([^/:]+))?(\/metadata|:[a-z]+)?$/;
@@ -59,9 +59,18 @@ function rows(spec: TensorSpec, instances: unknown): unknown {
   return instances.map((r, i) => (r !== null && typeof r === 'object' && !Array.isArray(r) ? namedValue(spec, r as Record<string, unknown>, `instance ${i}`) : r));
 }
 
+/** The one signature there is; TF Serving's clients name it 'serving_default' or leave it out. */
+function checkSignatureName(body: Record<string, unknown>): void {
+  const name = body.signature_name;
+  if (name !== undefined && name !== '' && name !== 'serving_default') {
+    throw badRequest(`unknown signature_name ${brief(name)}; the model has one signature, 'serving_default'`);
+  }
+}
+
 function predictInput(s: Servable, body: unknown): { input: HostTensor; columnar: boolean } {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON object with "instances" or "inputs"');
   const b = body as Record<string, unknown>;
+  checkSignatureName(b);
   if (b.instances !== undefined && b.inputs !== undefined) throw badRequest('give "instances" (row format) or "inputs" (columnar format), not both');
   if (b.instances !== undefined) return { input: fromNested(s.input, rows(s.input, b.instances)), columnar: false };
   if (b.inputs !== undefined) return { input: fromNested(s.input, columnar(s.input, b.inputs)), columnar: true };
@@ -69,7 +78,9 @@ function predictInput(s: Servable, body: unknown): { input: HostTensor; columnar
 }
 
 function classifyInput(s: Servable, body: unknown): HostTensor {
-  const examples = (body as { examples?: unknown } | null)?.examples;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`:classify takes { "examples": [{ "${INPUT_NAME}": value }, ...] }`);
+  checkSignatureName(body as Record<string, unknown>);
+  const examples = (body as { examples?: unknown }).examples;
   if (!Array.isArray(examples)) throw badRequest(`:classify takes { "examples": [{ "${INPUT_NAME}": value }, ...] }`);
   return fromNested(s.input, examples.map((e, i) => {
     if (e === null || typeof e !== 'object' || Array.isArray(e)) throw badRequest(`example ${i} must be an object { "${s.input.name}": value }`);

@@ -3,6 +3,7 @@
 // statistics are summed on the device and read a few times per epoch, so the GPU runs ahead
 // of the host between reads.
 import { getBackend, keep, noGrad } from '../core/engine.js';
+import { checkOptions } from '../core/ops/options.js';
 import { tensor } from '../core/ops/creation.js';
 import { cat, clone, narrow } from '../core/ops/layout.js';
 import { takeRows } from '../core/ops/take.js';
@@ -57,6 +58,13 @@ export interface FitOptions {
    */
   resumeFrom?: string;
 }
+
+// Every key of FitOptions, as a record so a new option fails the typecheck until it is listed.
+const FIT_OPTION_KEYS: Record<keyof FitOptions, true> = {
+  epochs: true, batchSize: true, validationData: true, validationSplit: true, shuffle: true, callbacks: true,
+  verbose: true, output: true, initialEpoch: true, resumeFrom: true,
+};
+const FIT_OPTIONS = Object.keys(FIT_OPTION_KEYS);
 
 export interface EvaluateOptions {
   batchSize?: number;
@@ -235,6 +243,7 @@ export async function evaluate(model: AnyModule, x: Tensor, y: Tensor, options?:
 export async function evaluate(model: AnyModule, source: BatchSource): Promise<Logs>;
 export async function evaluate(model: AnyModule, xOrSource: Tensor | BatchSource, y?: Tensor, options: EvaluateOptions = {}): Promise<Logs> {
   const c = compiledOf('evaluate', model);
+  checkOptions('evaluate', options, ['batchSize']);
   if (isBatchSource(xOrSource)) {
     positiveInt('evaluate', 'the batch source\'s length', xOrSource.length);
     return evaluateCompiled(model, c, xOrSource, xOrSource.batchSize, '');
@@ -251,6 +260,7 @@ export async function predict(model: AnyModule, x: Tensor, options?: EvaluateOpt
 export async function predict(model: AnyModule, source: BatchSource): Promise<Tensor>;
 export async function predict(model: AnyModule, x: Tensor | BatchSource, options: EvaluateOptions = {}): Promise<Tensor> {
   if (isBatchSource(x)) return predictSource(model, x);
+  checkOptions('predict', options, ['batchSize']);
   const batchSize = options.batchSize ?? 32;
   positiveInt('predict', 'batchSize', batchSize);
   if (!(x instanceof Tensor) || x.rank === 0) throw new Error('predict: x must be a Tensor with an example dimension');
@@ -342,6 +352,10 @@ export async function fit(model: AnyModule, xOrSource: Tensor | BatchSource, yOr
   const c = compiledOf('fit', model);
   const source = isBatchSource(xOrSource) ? xOrSource : null;
   const options = (source ? yOrOptions as FitOptions | undefined : maybeOptions) ?? {};
+  // An unknown option (a typo like batch_size) would silently train with the default.
+  checkOptions('fit', options, FIT_OPTIONS);
+  if (options.callbacks !== undefined && !Array.isArray(options.callbacks)) throw new Error(`fit: callbacks must be a list of callbacks, got ${typeof options.callbacks}`);
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new Error(`fit: shuffle must be true or false, got ${String(options.shuffle)}`);
   const epochs = options.epochs ?? 1;
   const batchSize = source ? source.batchSize : options.batchSize ?? 32;
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);

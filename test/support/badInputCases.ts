@@ -166,6 +166,8 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('avgPool2d', 'a NaN kernel size', (c) => dg.avgPool2d(c.ones([1, 1, 4, 4]), { kernelSize: NaN }), /^avgPool2d: kernelSize must be an integer >= 1 .* got null|^avgPool2d: kernelSize must be an integer >= 1/),
   row('crossEntropy', 'float labels', (c) => dg.crossEntropy(c.ones([2, 3]), c.ones([2])), /^crossEntropy: expected int32 class labels, got float32 of shape \[2\]/),
   row('crossEntropy', 'labels that are not a tensor', (c) => dg.crossEntropy(c.ones([2, 3]), [0, 1] as unknown as dg.Tensor), /^crossEntropy: expected a Tensor as labels, got \[0, 1\]/),
+  row('crossEntropy', 'a class weight of the wrong length', (c) => dg.crossEntropy(c.ones([2, 3]), c.t([0, 1], 'int32'), { weight: c.ones([2]) }),
+    /^crossEntropy: weight must be a float32 tensor of shape \[3\] \(one per class of scores \[2, 3\]\), got float32 \[2\]/),
   row('nllLoss', 'labels of the wrong shape', (c) => dg.nllLoss(c.ones([2, 3]), c.t([0, 1, 2], 'int32')), /^nllLoss: expected labels of shape \[2\] for scores \[2, 3\], got \[3\]/),
   row('binaryCrossEntropyWithLogits', 'targets of another shape', (c) => dg.binaryCrossEntropyWithLogits(c.ones([2]), c.ones([3])), /^binaryCrossEntropyWithLogits: .*\[2\] and .*\[3\] must have the same shape/),
   row('mseLoss', 'an unknown reduction', (c) => dg.mseLoss(c.ones([2]), c.ones([2]), { reduction: 'avg' as 'mean' }), /^mseLoss: unknown reduction 'avg'/),
@@ -178,6 +180,9 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('gruLayer', 'a string input', (c) => dg.gruLayer('x' as unknown as dg.Tensor, c.ones([1, 2]), c.ones([6, 2])), /^gruLayer: expected a Tensor as input, got 'x'/),
 
   // ---- layers: sizes and options refused where the layer is built ---------------------------
+  row('nn.Linear', 'a string for the input', (c) => c.linear().forward('x' as never), /^Linear: expected a Tensor as input, got 'x'/),
+  ...(['Flatten', 'Dropout', 'Softmax', 'GELU', 'LeakyReLU', 'ELU', 'Softplus'] as const).map((layer) =>
+    row(`nn.${layer}`, 'a string for the input', () => new dg.nn[layer]().forward('x' as never), new RegExp(`^${layer}: expected a Tensor as input, got 'x'`))),
   row('nn.Linear', 'a NaN size', () => new dg.nn.Linear(NaN, 2), /^Linear: inFeatures must be a positive integer .* got NaN/),
   row('nn.Linear', 'an astronomically large weight', () => new dg.nn.Linear(1e6, 1e6), /^Linear: the weight \[1000000, 1000000\] would have 1000000000000 elements/),
   row('nn.Conv2d', 'kernel size 0', () => new dg.nn.Conv2d(1, 1, 0), /^Conv2d: kernelSize must be an integer >= 1 .* got 0/),
@@ -195,7 +200,6 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('nn.LayerNorm', 'an astronomically large shape', () => new dg.nn.LayerNorm([1e6, 1e6]), /^LayerNorm: the weight \[1000000, 1000000\] would have 1000000000000 elements/),
   row('nn.ELU', 'a NaN alpha', () => new dg.nn.ELU(NaN), /^ELU: alpha must be a finite number, got NaN/),
   row('nn.Softplus', 'beta 0', () => new dg.nn.Softplus(0), /^Softplus: beta must be a finite non-zero number, got 0/),
-  ...(['SiLU', 'Hardswish', 'Mish', 'LogSigmoid'] as const).map((layer) => row(`nn.${layer}`, 'a disposed input', (c) => new dg.nn[layer]().forward(c.disposed()), new RegExp(`^${layer[0]!.toLowerCase()}${layer.slice(1)}: the input tensor .* after dispose\\(\\)`, 'i'))),
   row('nn.MaxPool2d', 'kernel size 0', () => new dg.nn.MaxPool2d(0), /^MaxPool2d: kernelSize must be an integer >= 1 .* got 0/),
   row('nn.AvgPool2d', 'a NaN kernel size', () => new dg.nn.AvgPool2d(NaN), /^AvgPool2d: kernelSize must be an integer >= 1/),
   row('nn.Dropout', 'p above 1', () => new dg.nn.Dropout(2), /^Dropout: p must be in \[0, 1\], got 2/),
@@ -207,9 +211,9 @@ export const BAD_INPUT_CASES: BadCase[] = [
   row('nn.GELU', 'an unknown approximation', () => new dg.nn.GELU('fast' as 'tanh'), /^GELU: approximate must be 'none' or 'tanh', got 'fast'/),
   row('nn.LeakyReLU', 'a NaN slope', () => new dg.nn.LeakyReLU(NaN), /^LeakyReLU: negativeSlope must be a finite number, got NaN/),
   row('nn.Softmax', 'a fractional axis', () => new dg.nn.Softmax(0.5), /^Softmax: axis must be an integer, got 0\.5/),
-  row('nn.ReLU', 'a disposed input', (c) => new dg.nn.ReLU().forward(c.disposed()), /^relu: the input tensor .* after dispose\(\)/),
-  row('nn.Sigmoid', 'a disposed input', (c) => new dg.nn.Sigmoid().forward(c.disposed()), /^sigmoid: the input tensor .* after dispose\(\)/),
-  row('nn.Tanh', 'a disposed input', (c) => new dg.nn.Tanh().forward(c.disposed()), /^tanh: the input tensor .* after dispose\(\)/),
+  row('nn.ReLU', 'a disposed input', (c) => new dg.nn.ReLU().forward(c.disposed()), /^ReLU: the input tensor .* after dispose\(\)/),
+  ...(['ReLU', 'Sigmoid', 'Tanh', 'SiLU', 'Hardswish', 'Mish', 'LogSigmoid'] as const).map((layer) =>
+    row(`nn.${layer}`, 'a string for the input', () => new dg.nn[layer]().forward('x' as never), new RegExp(`^${layer}: expected a Tensor as input, got 'x'`))),
   row('nn.AllSteps', 'a tensor instead of an LSTM result', (c) => new dg.nn.AllSteps().forward(c.ones([2]) as never), /^AllSteps: expected a recurrent layer's \[out, \[hN, cN\]\] or \[out, hN\]/),
   row('nn.LastStep', 'a number', () => new dg.nn.LastStep().forward(3 as never), /^LastStep: expected a recurrent layer's/),
   row('nn.Sequential', 'a layer that is not a module', () => new dg.nn.Sequential(3 as unknown as dg.nn.Linear), /^Sequential: layer 0 is not an nn.Module/),
@@ -229,6 +233,10 @@ export const BAD_INPUT_CASES: BadCase[] = [
   }),
   row('nn.buildLayer', 'an unknown type with a huge name', () => dg.nn.buildLayer({ type: 'x'.repeat(1e6), config: {} }), /^buildLayer: unknown layer type 'x{10,80}\.\.\.'/),
   row('nn.buildLayer', 'no spec', () => dg.nn.buildLayer(null as unknown as dg.nn.LayerSpec), /^buildLayer: expected a spec \{ type, config \}, got null/),
+  row('nn.inputSignature', 'not a module', () => dg.nn.inputSignature(3 as never), /^inputSignature: expected an nn.Module, got number/),
+  row('nn.setInputSignature', 'a shape without its batch dimension', (c) => dg.nn.setInputSignature(c.linear(), { dtype: 'float32', shape: [2] }),
+    /^setInputSignature: an input signature is \{ dtype: 'float32' \| 'int32', shape: \[-1, \.\.\.\] \}.*got dtype float32 and shape \[2\]/),
+  row('nn.setInputSignature', 'an unknown dtype', (c) => dg.nn.setInputSignature(c.linear(), { dtype: 'float64' as never, shape: [-1, 2] }), /^setInputSignature: .*got dtype float64/),
   row('nn.registerLayer', 'an empty name', () => dg.nn.registerLayer('', dg.nn.Linear, () => new dg.nn.Linear(1, 1)), /^registerLayer: name must be a non-empty string/),
   row('nn.registerLayer', 'a class that is not a module', () => dg.nn.registerLayer('NotALayer', Map as never, () => new dg.nn.ReLU() as never), /^registerLayer: 'NotALayer' needs an nn.Module subclass/),
   row('nn.init.fanIn', 'a rank-1 shape', () => dg.nn.init.fanIn([3]), /^fanIn: needs a weight of rank >= 2, got shape \[3\]/),
@@ -254,6 +262,14 @@ export const BAD_INPUT_CASES: BadCase[] = [
     if (lr !== 0.1) throw new Error(`the refused state left lr = ${lr}`);
   }),
   row('optim.LRScheduler', 'no optimizer', () => new dg.optim.StepLR(null as never, { stepSize: 1 }), /^StepLR: expected an optim.Optimizer to schedule, got null/),
+  row('optim.LRScheduler', 'a refused loadStateDict changes nothing', (c) => {
+    const s = new dg.optim.StepLR(new dg.optim.SGD(c.linear().parameters(), { lr: 0.1 }), { stepSize: 2 });
+    c.saved.s = s;
+    s.loadStateDict({ lastEpoch: 3, baseLrs: [NaN] });
+  }, /^StepLR.loadStateDict: baseLrs must be 1 non-negative numbers/, (c) => {
+    const s = c.saved.s as dg.optim.StepLR;
+    if (s.lastEpoch !== 0 || s.baseLrs[0] !== 0.1) throw new Error(`the refused state left lastEpoch ${s.lastEpoch}, baseLrs ${s.baseLrs.join(', ')}`);
+  }),
   row('optim.StepLR', 'a NaN gamma', (c) => new dg.optim.StepLR(new dg.optim.SGD(c.linear().parameters()), { stepSize: 2, gamma: NaN }), /^StepLR: gamma must be a finite number > 0, got NaN/),
   row('optim.ExponentialLR', 'a NaN gamma', (c) => new dg.optim.ExponentialLR(new dg.optim.SGD(c.linear().parameters()), { gamma: NaN }), /^ExponentialLR: gamma must be a positive number, got NaN/),
   row('optim.CosineAnnealingLR', 'a NaN etaMin', (c) => new dg.optim.CosineAnnealingLR(new dg.optim.SGD(c.linear().parameters()), { tMax: 5, etaMin: NaN }), /^CosineAnnealingLR: etaMin must be a finite number >= 0, got NaN/),
@@ -273,6 +289,11 @@ export const BAD_INPUT_CASES: BadCase[] = [
     m.compile({ optimizer: 'sgd', loss: 'mse' });
     return m.fit(c.ones([4, 2]), c.ones([4, 2]), { epochs: NaN, verbose: 0 });
   }, /^fit: epochs must be a non-negative integer, got NaN/),
+  row('train.fit', 'an unknown option', (c) => {
+    const m = c.linear();
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    return m.fit(c.ones([4, 2]), c.ones([4, 2]), { batch_size: 2, verbose: 0 } as never);
+  }, /^fit: unknown option 'batch_size' \(supported: epochs, batchSize/),
   row('train.evaluate', 'a NaN batch size', (c) => {
     const m = c.linear();
     m.compile({ optimizer: 'sgd', loss: 'mse' });
@@ -313,6 +334,7 @@ export const BAD_INPUT_CASES: BadCase[] = [
 
   // ---- files: refused before anything large is built; messages quote only a short excerpt ---
   row('save', 'not a module', () => dg.save(3 as never), /^save: expected an nn.Module to save, got number/),
+  row('save', 'an inputShape with a zero size', (c) => dg.save(c.linear(), undefined, { inputShape: [0] }), /^save: an input signature .*got dtype float32 and shape \[-1, 0\]/),
   row('load', 'bytes that are not safetensors', () => dg.load(new Uint8Array(16)), /^load: the given bytes: header length 0 is too small/),
   row('load', 'an architecture far larger than the weights', () => dg.load(fileWith({ type: 'Linear', config: { inFeatures: 40000, outFeatures: 40000, bias: false } }, { weight: [2, 2] })),
     /^load: cannot rebuild the architecture in 'the given bytes': .*more than the 4 values of weights the file holds/),

@@ -26,7 +26,8 @@ export function unaryForward(op: UnaryOp, x: number, param: number): number {
     case 'log': return Math.log(x);
     case 'sqrt': return Math.sqrt(x);
     case 'abs': return Math.abs(x);
-    case 'relu': return x > 0 ? x : 0;
+    // x <= 0, not x > 0: NaN fails both, and PyTorch's relu keeps it.
+    case 'relu': return x <= 0 ? 0 : x;
     case 'sigmoid': return sigmoid(x);
     case 'tanh': return Math.tanh(x);
     case 'gelu': return 0.5 * x * (1 + erf(x * INV_SQRT_2));

@@ -2,39 +2,48 @@
 // build embeds the same files through shaderLibrary.browser.ts, and both go through the
 // template steps below, so a page runs exactly what Node runs).
 //
-// The two template steps, each rewriting one line in place so compile errors keep naming the
+// The template steps, each rewriting one line in place so compile errors keep naming the
 // file's own line numbers:
 // - Op codes. A line `//#op-codes UNARY_OPS` (or several arrays: `//#op-codes BINARY_OPS
 //   COMPARE_OPS`) becomes `const OP_NEG: u32 = 0u; const OP_EXP: u32 = 1u; ...`: each name of
-//   that array in src/backend/backend.ts, in SCREAMING_SNAKE_CASE, with its position, which is
+//   that array (src/backend/backend.ts's), in SCREAMING_SNAKE_CASE, with its position, which is
 //   the number the dispatcher passes in the `OP` override (`UNARY_OPS.indexOf(op)`). The WGSL
 //   switches on `case OP_NEG`, so reordering an array changes both sides at once, and a name
 //   the WGSL uses that the array lacks (or two arrays giving one name) does not compile.
+// - Flag bits, the same way: `//#flags OPTIM_FLAGS` becomes `const FLAG_NESTEROV: u32 = 1u;
+//   const FLAG_DECOUPLED: u32 = 2u; ...`, bit i for the array's i-th name, as the dispatcher packs
+//   them (`flagBit`). shaderConstants.ts lists the arrays each step may name.
 // - Element type. A shader that works on several element types declares `alias T = f32;` on a
 //   line of its own; `variant: 'i32'` replaces that line with `alias T = i32;`.
 // Everything else is specialised with WGSL `override` constants.
-import { BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS } from '../backend.js';
+import { FLAG_ARRAYS, OP_ARRAYS } from './shaderConstants.js';
 import { shaderNames, shaderText } from './shaderLibrary.js';
 
 export type ShaderVariant = 'f32' | 'i32';
 
-/** The op arrays a shader may name on its `//#op-codes` line. */
-const OP_ARRAYS: Readonly<Record<string, readonly string[]>> = { UNARY_OPS, BINARY_OPS, COMPARE_OPS, REDUCE_OPS };
+const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
 /** 'leakyRelu' -> 'OP_LEAKY_RELU'. */
-export function opConstant(op: string): string {
-  return `OP_${op.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
-}
+export const opConstant = (op: string): string => `OP_${snake(op)}`;
 
-/** The op-codes template step on one shader's text (exported for its test). */
-export function withOpCodes(name: string, text: string): string {
-  return text.replace(/^\/\/#op-codes(.*)$/gm, (_line, list: string) => {
+/** What each template line writes: its arrays, and one constant per name. */
+const TEMPLATES: Readonly<Record<string, { arrays: Readonly<Record<string, readonly string[]>>; constant: (name: string, i: number) => string }>> = {
+  'op-codes': { arrays: OP_ARRAYS, constant: (op, i) => `const ${opConstant(op)}: u32 = ${i}u;` },
+  flags: { arrays: FLAG_ARRAYS, constant: (flag, i) => `const FLAG_${snake(flag)}: u32 = ${2 ** i}u;` },
+};
+
+/** The op-codes and flags template steps on one shader's text (exported for its test). */
+export function withConstants(name: string, text: string): string {
+  return text.replace(/^\/\/#([a-z-]+)(.*)$/gm, (line: string, kind: string, list: string) => {
+    const template = TEMPLATES[kind];
+    if (!template) throw new Error(`shaders/${name}.wgsl: unknown template line '${line}' (expected //#${Object.keys(TEMPLATES).join(' or //#')})`);
+    const known = Object.keys(template.arrays).join(', ');
     const arrays = list.trim().split(/\s+/).filter((a) => a.length > 0);
-    if (arrays.length === 0) throw new Error(`shaders/${name}.wgsl: '//#op-codes' names no op array (expected some of ${Object.keys(OP_ARRAYS).join(', ')})`);
+    if (arrays.length === 0) throw new Error(`shaders/${name}.wgsl: '//#${kind}' names no array (expected some of ${known})`);
     return arrays.map((array) => {
-      const ops = OP_ARRAYS[array];
-      if (!ops) throw new Error(`shaders/${name}.wgsl: '//#op-codes' names '${array}', which is none of ${Object.keys(OP_ARRAYS).join(', ')}`);
-      return ops.map((op, i) => `const ${opConstant(op)}: u32 = ${i}u;`).join(' ');
+      const names = template.arrays[array];
+      if (!names) throw new Error(`shaders/${name}.wgsl: '//#${kind}' names '${array}', which is none of ${known}`);
+      return names.map(template.constant).join(' ');
     }).join(' ');
   });
 }
@@ -47,7 +56,7 @@ export function shaderSource(name: string, variant: ShaderVariant = 'f32'): stri
   const key = `${name}:${variant}`;
   let src = sources.get(key);
   if (src === undefined) {
-    const text = withOpCodes(name, shaderText(name));
+    const text = withConstants(name, shaderText(name));
     if (variant === 'f32') {
       src = text;
     } else {

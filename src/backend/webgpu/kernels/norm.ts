@@ -1,10 +1,9 @@
 // Dispatch for shaders/norm.wgsl. Each spec becomes the shader's three layouts (reduction,
 // statistic, affine); a reduction over more elements per group than one workgroup's chunk takes
 // a second, tiny pass that merges the chunks (and updates the running estimates).
-import { affineSize, normCount, type NormGrads, type NormSpec } from '../../normSpec.js';
+import { normCount, type NormGrads, type NormSpec } from '../../normSpec.js';
 import type { Binding, GpuHandle, GpuRuntime } from '../runtime.js';
 import { floatBits, grid2d } from './common.js';
-import { gather } from './layout.js';
 import { allocOutput } from './outputs.js';
 
 /** Elements each invocation of a reduction takes from its chunk. */
@@ -49,23 +48,26 @@ function params(rt: GpuRuntime, n: number, l: Layout, chunks: number, chunkLen: 
   ]));
 }
 
-/** Slots 0..13 of norm.wgsl by name, so each dispatch lists only what its entry uses. */
-type Slots = Partial<Record<'x' | 'dy' | 'p' | 'partialOut' | 'partialIn' | 'statsOut' | 'stats' | 'runMean' | 'runVar' | 'count' | 'weight' | 'bias' | 'out' | 'sums', Binding>>;
-const ORDER = ['x', 'dy', 'p', 'partialOut', 'partialIn', 'statsOut', 'stats', 'runMean', 'runVar', 'count', 'weight', 'bias', 'out', 'sums'] as const;
+/** The slots of norm.wgsl in order, by name, so each dispatch lists only what its entry uses. */
+const ORDER = [
+  'x', 'dy', 'p', 'partialOut', 'partialIn', 'statsOut', 'stats', 'runMean', 'runVar', 'count', 'weight', 'bias', 'out',
+  'sumG', 'sumGOut', 'sumGx', 'sumGxOut',
+] as const;
+type Slots = Partial<Record<(typeof ORDER)[number], Binding>>;
 const bindings = (s: Slots): Binding[] => ORDER.map((k) => s[k]);
 
 const perGroup = (groups: number): [number, number] => grid2d(Math.max(1, Math.ceil(groups / 64)));
 const perElement = (n: number): [number, number] => grid2d(Math.max(1, Math.ceil(n / EW)));
 
 /**
- * A chunked reduction of `entry` (group_stats or grad_sums) over layout l into [2, groups]; the
- * finish entry merges chunks when there are several, or always when `finishAlways` (the
- * running update lives there).
+ * A chunked reduction of `entry` (group_stats or grad_sums) over layout l into the output slots
+ * in `slots`; the finish entry merges chunks when there are several, or always when
+ * `finish.always` (the running update lives there).
  */
 function reduction(
   rt: GpuRuntime, entry: 'group_stats' | 'grad_sums', l: Layout, n: number, slots: Slots, overrides: Record<string, number>,
   finish: { always: boolean; slots: Slots; overrides: Record<string, number> }, eps: number, momentum: number,
-): GpuHandle {
+): void {
   const count = l.outer * l.inner;
   // Small groups (layer norm rows) take 64-wide workgroups so few invocations idle.
   const wg = count <= 64 * CHUNK_PER_THREAD ? 64 : 256;
@@ -73,31 +75,40 @@ function reduction(
   const chunks = Math.ceil(count / chunkLen);
   const final = chunks === 1 && !finish.always;
   const p = params(rt, n, l, chunks, chunkLen, eps, momentum, 0);
-  const out = allocOutput(rt, entry === 'group_stats' ? 'normStats' : 'normBackward', 'statistics', [2, l.groups]);
   const partial = final ? null : allocOutput(rt, entry === 'group_stats' ? 'normStats' : 'normBackward', 'partial sums', [l.groups * chunks * 4]);
-  const sp = spare(rt);
   rt.dispatch(
     { shader: 'norm', entry, overrides: { WG: wg, FINAL: final ? 1 : 0, ...overrides } },
-    bindings({ ...slots, p, partialOut: partial ?? sp.f2, statsOut: out }),
+    bindings({ ...slots, p, partialOut: partial ?? spare(rt).f2 }),
     grid2d(l.groups * chunks),
   );
   if (partial) {
+    const outputs: Slots = { statsOut: slots.statsOut, sumGOut: slots.sumGOut, sumGxOut: slots.sumGxOut };
     rt.dispatch(
       { shader: 'norm', entry: `${entry}_finish`, overrides: { WG: 64, ...finish.overrides } },
-      bindings({ ...finish.slots, p, partialIn: partial, statsOut: out }),
+      bindings({ ...finish.slots, ...outputs, p, partialIn: partial }),
       perGroup(l.groups),
     );
     rt.release(partial);
   }
-  return out;
+}
+
+/** Per group of l: [sum(g), sum(g * xhat)], g = dy (times the weight when withWeight). */
+function gradSums(rt: GpuRuntime, l: Layout, x: GpuHandle, dy: GpuHandle, stats: GpuHandle, weight: GpuHandle, withWeight: boolean): [GpuHandle, GpuHandle] {
+  const sums: [GpuHandle, GpuHandle] = [rt.alloc(l.groups, 'float32'), rt.alloc(l.groups, 'float32')];
+  reduction(
+    rt, 'grad_sums', l, x.size, { x, dy, stats, weight, sumGOut: sums[0], sumGxOut: sums[1] }, { WEIGHT_INSIDE: withWeight ? 1 : 0 },
+    { always: false, slots: {}, overrides: {} }, 0, 0,
+  );
+  return sums;
 }
 
 export function normStats(rt: GpuRuntime, x: GpuHandle, s: NormSpec, running: { mean: GpuHandle; var: GpuHandle; count: GpuHandle | null; momentum: number | null } | null): GpuHandle {
   const l = statLayout(s);
   const sp = spare(rt);
   const counted = running?.count ? 1 : 0;
-  return reduction(
-    rt, 'group_stats', l, x.size, { x, count: running?.count ?? sp.i }, { COUNT: counted },
+  const out = allocOutput(rt, 'normStats', 'statistics', [2, l.groups]);
+  reduction(
+    rt, 'group_stats', l, x.size, { x, count: running?.count ?? sp.i, statsOut: out }, { COUNT: counted },
     {
       always: running !== null,
       slots: { runMean: running?.mean ?? sp.f, runVar: running?.var ?? sp.f3, count: running?.count ?? sp.i },
@@ -105,6 +116,7 @@ export function normStats(rt: GpuRuntime, x: GpuHandle, s: NormSpec, running: { 
     },
     s.eps, running?.momentum ?? 0,
   );
+  return out;
 }
 
 export function runningNormStats(rt: GpuRuntime, mean: GpuHandle, variance: GpuHandle, eps: number): GpuHandle {
@@ -140,33 +152,25 @@ export function normBackward(
   // Layer norm's weight varies within a row, so it enters the row sums; batch norm's is one
   // number per channel and scales dx afterwards.
   const inside = s.kind === 'layer' && weight !== null;
-  const sumsOver = (layout: Layout, withWeight: boolean) => reduction(
-    rt, 'grad_sums', layout, n, { x, dy, stats, weight: w }, { WEIGHT_INSIDE: withWeight ? 1 : 0 },
-    { always: false, slots: {}, overrides: {} }, 0, 0,
-  );
-  const sums = batchStats ? sumsOver(l, inside) : null;
+  const sums = batchStats ? gradSums(rt, l, x, dy, stats, w, inside) : null;
   const dx = allocOutput(rt, s.kind === 'batch' ? 'batchNorm' : 'layerNorm', 'input gradient', [n]);
   rt.dispatch(
     {
       shader: 'norm', entry: 'grad_input',
       overrides: { WG: EW, HAS_WEIGHT: weight ? 1 : 0, WEIGHT_INSIDE: inside ? 1 : 0, BATCH_STATS: batchStats ? 1 : 0 },
     },
-    bindings({ x, dy, p: params(rt, n, l, 1, 1, 0, 0, 1 / normCount(s)), stats, weight: w, out: dx, sums: sums ?? sp.f3 }),
+    bindings({ x, dy, p: params(rt, n, l, 1, 1, 0, 0, 1 / normCount(s)), stats, weight: w, out: dx, sumG: sums?.[0] ?? sp.f, sumGx: sums?.[1] ?? sp.f3 }),
     perElement(n),
   );
-  if (!affineGrads) {
-    if (sums) rt.release(sums);
+  // Batch norm's sums for dx are sum(dy) and sum(dy * xhat) per channel: dbias and dweight as
+  // they are. Layer norm's were taken per row; its affine gradients are sums per feature.
+  if (s.kind === 'batch' && sums) {
+    if (affineGrads) return { dx, dBias: sums[0], dWeight: sums[1] };
+    for (const t of sums) rt.release(t);
     return { dx, dWeight: null, dBias: null };
   }
-  // Batch norm's dx sums are sum(dy) and sum(dy * xhat) per channel: dBias and dWeight as they are.
-  let affine = s.kind === 'batch' && sums ? sums : null;
-  if (!affine) {
-    if (sums) rt.release(sums);
-    affine = sumsOver(s.kind === 'batch' ? l : featureLayout(s), false);
-  }
-  const A = affineSize(s);
-  const dBias = gather(rt, affine, { shape: [A], strides: [1], offset: 0 });
-  const dWeight = gather(rt, affine, { shape: [A], strides: [1], offset: A });
-  rt.release(affine);
+  if (sums) for (const t of sums) rt.release(t);
+  if (!affineGrads) return { dx, dWeight: null, dBias: null };
+  const [dBias, dWeight] = gradSums(rt, s.kind === 'batch' ? l : featureLayout(s), x, dy, stats, w, false);
   return { dx, dWeight, dBias };
 }

@@ -1,11 +1,11 @@
 // Dispatch for shaders/optim.wgsl: one fused in-place update per parameter.
 import type { OptimHyper, OptimKind } from '../../backend.js';
 import type { Binding, GpuHandle, GpuRuntime } from '../runtime.js';
+import { flagBit } from '../shaderConstants.js';
 import { elementwiseGrid, floatBits } from './common.js';
 
 // State slots an entry point binds, whether or not the settings use them (see `scratch`).
 const SLOTS: Record<OptimKind, number> = { sgd: 1, adam: 2, rmsprop: 3 };
-const FLAG = { nesterov: 1, decoupled: 2, centered: 4, momentum: 8 };
 
 // Pipelines use layout 'auto', so every state an entry point mentions must be bound even when a
 // flag skips it (momentum 0); one-element buffers stand in, never written. One per slot: WebGPU
@@ -13,8 +13,8 @@ const FLAG = { nesterov: 1, decoupled: 2, centered: 4, momentum: 8 };
 const scratch = new WeakMap<GpuRuntime, GpuHandle[]>();
 
 function hyperWords(h: OptimHyper): Uint32Array {
-  const flags = (h.nesterov ? FLAG.nesterov : 0) | (h.decoupled ? FLAG.decoupled : 0)
-    | (h.centered ? FLAG.centered : 0) | (h.momentum !== 0 ? FLAG.momentum : 0);
+  const flags = (h.nesterov ? flagBit('nesterov') : 0) | (h.decoupled ? flagBit('decoupled') : 0)
+    | (h.centered ? flagBit('centered') : 0) | (h.momentum !== 0 ? flagBit('momentum') : 0);
   return Uint32Array.from([
     h.step, flags, 0, 0,
     ...[h.lr, h.weightDecay, h.momentum, h.dampening, h.beta1, h.beta2, h.eps, h.alpha].map(floatBits),
