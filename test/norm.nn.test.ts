@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
-import { assertClose, hasWebGpu, seeded, throwsWith } from './support/compare.js';
+import { assertClose, GPU_TOL, hasWebGpu, seeded, throwsWith } from './support/compare.js';
 import { forEachBackend, webgpuTest } from './support/webgpu.js';
 import { getBackend } from '../src/core/engine.js';
 import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
@@ -245,6 +245,21 @@ webgpuTest(test)('webgpu: training steps update the running estimates on the dev
   }
   assert.is(stats.readbacks - reads, 0, 'no read-back while training');
   assert.equal(await values(bn.num_batches_tracked!), [5]);
+});
+
+webgpuTest(test)('webgpu: running estimates merged over several workgroups per channel match the cpu reference', async () => {
+  // 3 * 61 * 47 = 8601 values per channel: three chunks, merged by the finish pass that also
+  // updates the estimates; two steps, the second with the cumulative average.
+  const run = async (backend: 'cpu' | 'webgpu') => {
+    await dg.init({ backend });
+    const bn = new nn.BatchNorm2d(2, { momentum: null });
+    for (let s = 0; s < 2; s++) {
+      const raw = seeded(3 * 2 * 61 * 47, 30 + s).map((v) => 3 * v + 5);
+      bn.forward(dg.tensor(Float32Array.from(raw), [3, 2, 61, 47]));
+    }
+    return [...await values(bn.running_mean!), ...await values(bn.running_var!)];
+  };
+  assertClose(await run('webgpu'), await run('cpu'), GPU_TOL, 'running mean and variance');
 });
 
 test('layers and functions refuse bad shapes and options with errors that say what was expected', async () => {

@@ -7,6 +7,7 @@
 import { checkElements, checkSize, fmt } from '../core/shape.js';
 import { full, tensor } from '../core/ops/creation.js';
 import { batchNorm, layerNorm } from '../core/ops/norm.js';
+import { live } from '../core/ops/util.js';
 import type { Tensor } from '../core/tensor.js';
 import { Module, registerLayer, type JsonObject } from './module.js';
 
@@ -60,8 +61,9 @@ abstract class BatchNormBase extends Module {
   protected abstract checkInput(x: Tensor): void;
 
   override forward(x: Tensor): Tensor {
-    this.checkInput(x);
     const name = this.constructor.name;
+    live(name, x);
+    this.checkInput(x);
     if (x.shape[1] !== this.numFeatures) {
       throw new Error(`${name}: expected ${this.numFeatures} channels (numFeatures) in dimension 1, got input ${fmt(x.shape)}`);
     }
@@ -134,6 +136,7 @@ export class LayerNorm extends Module {
   }
 
   override forward(x: Tensor): Tensor {
+    live('LayerNorm', x);
     try {
       return layerNorm(x, this.normalizedShape, this.weight, this.bias, { eps: this.eps });
     } catch (e) {

@@ -7,7 +7,7 @@ import { isGradEnabled, keep } from '../engine.js';
 import { fmt } from '../shape.js';
 import { type Tensor, withGrad } from '../tensor.js';
 import { checkOptions } from './options.js';
-import { backendOf, requireFloat, wrap } from './util.js';
+import { backendOf, live, requireFloat, wrap } from './util.js';
 
 export interface BatchNormOptions {
   /** Batch statistics (and running updates) when true; the running estimates when false (PyTorch's default). */
@@ -29,6 +29,7 @@ function checkEps(op: string, eps: number): void {
 
 function checkVector(op: string, name: string, t: Tensor | null | undefined, size: number, shape: readonly number[] = [size]): void {
   if (t === null || t === undefined) return;
+  live(op, t, name);
   requireFloat(op, t);
   if (t.size !== size || t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
     throw new Error(`${op}: expected ${name} of shape ${fmt(shape)}, got ${fmt(t.shape)}`);
@@ -73,6 +74,7 @@ export function batchNorm(
 ): Tensor {
   const op = 'batchNorm';
   checkOptions(op, options, ['training', 'momentum', 'eps', 'numBatchesTracked']);
+  live(op, x);
   requireFloat(op, x);
   if (x.rank < 2) throw new Error(`${op}: expected input [N, C, ...] of rank 2 or more, got ${fmt(x.shape)}`);
   const [N, C] = x.shape as [number, number];
@@ -93,6 +95,7 @@ export function batchNorm(
     if (t?.requiresGrad) throw new Error(`${op}: ${name} must not require a gradient (it is a buffer, updated in place)`);
   }
   const count = options.numBatchesTracked ?? null;
+  if (count !== null) live(op, count, 'numBatchesTracked');
   if (count !== null && (count.dtype !== 'int32' || count.size !== 1)) {
     throw new Error(`${op}: numBatchesTracked must be an int32 tensor of one element, got ${count.dtype} of shape ${fmt(count.shape)}`);
   }
@@ -127,6 +130,7 @@ export function batchNorm(
 export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, options: LayerNormOptions = {}): Tensor {
   const op = 'layerNorm';
   checkOptions(op, options, ['eps']);
+  live(op, x);
   requireFloat(op, x);
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
