@@ -110,6 +110,8 @@ export class GpuRuntime {
   private readonly pending = new Map<DeferredCheck, { check: PendingCheck; record: GpuHandle }[]>();
   /** checkNumerics since the last read-back: the record of the first bad op, and each op's description. */
   private numerics: { record: GpuHandle; ops: string[] } | null = null;
+  /** placeholder()'s buffers, by dtype and binding slot. */
+  private readonly placeholders = new Map<string, GpuHandle>();
   /** Which slots each pipeline's kernel writes, by pipeline key. */
   private readonly writes = new Map<string, ReadonlySet<number>>();
   /** Counters for the benchmark's "submits and read-backs per step". */
@@ -299,6 +301,20 @@ export class GpuRuntime {
     let list = this.free.get(b.size);
     if (!list) this.free.set(b.size, (list = []));
     list.push(b);
+  }
+
+  /**
+   * The buffer to bind in `slot` when the kernel will not touch it: pipelines use layout 'auto',
+   * which lists every binding an entry point mentions, even one read or written only behind an
+   * override constant that is off (no bias, no mask, momentum 0). One-element buffers, made once
+   * per dtype and slot and held for the runtime's life: one per slot because WebGPU forbids one
+   * buffer in a writable slot and any other slot of the same dispatch.
+   */
+  placeholder(dtype: DType, slot: number): GpuHandle {
+    const key = `${dtype}:${slot}`;
+    let h = this.placeholders.get(key);
+    if (!h) this.placeholders.set(key, (h = this.alloc(1, dtype)));
+    return h;
   }
 
   /** Writes host data into a fresh buffer. Safe without ordering concerns: a pooled buffer is

@@ -27,21 +27,12 @@ function params(s: Conv2dSpec, chunk = 0, splits = 1): Uint32Array {
   ]);
 }
 
-const dummies = new WeakMap<GpuRuntime, GpuHandle>();
-/** Bound in place of a missing bias: the entry point reads the binding only when HAS_BIAS=1,
- *  but layout 'auto' still lists it. */
-function dummy(rt: GpuRuntime): GpuHandle {
-  let d = dummies.get(rt);
-  if (!d) dummies.set(rt, (d = rt.alloc(1, 'float32')));
-  return d;
-}
-
 export function conv2d(rt: GpuRuntime, x: GpuHandle, w: GpuHandle, bias: GpuHandle | null, s: Conv2dSpec): GpuHandle {
   const out = allocOutput(rt, 'conv2d', 'output', [s.batch, s.outC, s.outH, s.outW]);
   const invocations = tiles(s.batch * s.outH * s.outW, PIXELS) * tiles(s.outC / s.groups, FORWARD_ROWS) * s.groups;
   rt.dispatch(
     { shader: 'conv2d', entry: 'forward', overrides: { WG, HAS_BIAS: bias ? 1 : 0 } },
-    [x, w, out, rt.constant(params(s)), bias ?? dummy(rt)],
+    [x, w, out, rt.constant(params(s)), bias ?? rt.placeholder('float32', 4)],
     grid2d(Math.ceil(invocations / WG)),
   );
   return out;

@@ -36,8 +36,7 @@ const kernel = (entry: string, s: ClassLossSpec, weight: GpuHandle | null) => ({
 export function classLoss(rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, weight: GpuHandle | null, s: ClassLossSpec, reduction: 'sum' | 'none'): GpuHandle {
   const positions = s.batch * s.inner;
   const err = rt.checkRecord(badLabel);
-  // Unweighted, x stands in for the weight binding (read-only, never read with WEIGHTED=0).
-  const w = weight ?? x;
+  const w = weight ?? rt.placeholder('float32', 6);
   if (reduction === 'none') {
     const out = rt.alloc(positions, 'float32');
     rt.dispatch(kernel('forward', s, weight), [x, labels, out, rt.constant(params(s, 1, 0)), undefined, err, w], groups(s));
@@ -60,7 +59,7 @@ export function classLossBackward(
   const dx = rt.alloc(x.size, 'float32');
   rt.dispatch(
     kernel('backward', s, weight),
-    [x, labels, dx, rt.constant(params(s, scale, gStride)), g, rt.checkRecord(badLabel), weight ?? x],
+    [x, labels, dx, rt.constant(params(s, scale, gStride)), g, rt.checkRecord(badLabel), weight ?? rt.placeholder('float32', 6)],
     groups(s),
   );
   return dx;

@@ -31,16 +31,6 @@ function featureLayout(s: NormSpec & { kind: 'layer' }): Layout {
   return { ...statLayout(s), outer: s.rows, groups: s.features, inner: 1 };
 }
 
-// Bindings an entry mentions but the settings leave unused (no weight, no running estimates)
-// still need a buffer under layout 'auto'; one-element buffers stand in, never read or written.
-// One per slot: WebGPU forbids binding one buffer to two writable slots of a dispatch.
-const spares = new WeakMap<GpuRuntime, Record<'f' | 'f2' | 'f3' | 'i', GpuHandle>>();
-function spare(rt: GpuRuntime): Record<'f' | 'f2' | 'f3' | 'i', GpuHandle> {
-  let s = spares.get(rt);
-  if (!s) spares.set(rt, (s = { f: rt.alloc(1, 'float32'), f2: rt.alloc(1, 'float32'), f3: rt.alloc(1, 'float32'), i: rt.alloc(1, 'int32') }));
-  return s;
-}
-
 function params(rt: GpuRuntime, n: number, l: Layout, chunks: number, chunkLen: number, eps: number, momentum: number, invCount: number): GPUBuffer {
   return rt.constant(Uint32Array.from([
     n, l.outer, l.groups, l.inner, l.sInner, l.sGroups, l.aInner, l.aGroups, chunks, chunkLen,
@@ -55,6 +45,9 @@ const ORDER = [
 ] as const;
 type Slots = Partial<Record<(typeof ORDER)[number], Binding>>;
 const bindings = (s: Slots): Binding[] => ORDER.map((k) => s[k]);
+/** For a slot the entry mentions but the settings leave unused (no weight, no running estimates). */
+const unused = (rt: GpuRuntime, slot: (typeof ORDER)[number]): GpuHandle =>
+  rt.placeholder(slot === 'count' ? 'int32' : 'float32', ORDER.indexOf(slot));
 
 const perGroup = (groups: number): [number, number] => grid2d(Math.max(1, Math.ceil(groups / 64)));
 const perElement = (n: number): [number, number] => grid2d(Math.max(1, Math.ceil(n / EW)));
@@ -78,7 +71,7 @@ function reduction(
   const partial = final ? null : allocOutput(rt, entry === 'group_stats' ? 'normStats' : 'normBackward', 'partial sums', [l.groups * chunks * 4]);
   rt.dispatch(
     { shader: 'norm', entry, overrides: { WG: wg, FINAL: final ? 1 : 0, ...overrides } },
-    bindings({ ...slots, p, partialOut: partial ?? spare(rt).f2 }),
+    bindings({ ...slots, p, partialOut: partial ?? unused(rt, 'partialOut') }),
     grid2d(l.groups * chunks),
   );
   if (partial) {
@@ -104,14 +97,13 @@ function gradSums(rt: GpuRuntime, l: Layout, x: GpuHandle, dy: GpuHandle, stats:
 
 export function normStats(rt: GpuRuntime, x: GpuHandle, s: NormSpec, running: { mean: GpuHandle; var: GpuHandle; count: GpuHandle | null; momentum: number | null } | null): GpuHandle {
   const l = statLayout(s);
-  const sp = spare(rt);
   const counted = running?.count ? 1 : 0;
   const out = allocOutput(rt, 'normStats', 'statistics', [2, l.groups]);
   reduction(
-    rt, 'group_stats', l, x.size, { x, count: running?.count ?? sp.i, statsOut: out }, { COUNT: counted },
+    rt, 'group_stats', l, x.size, { x, count: running?.count ?? unused(rt, 'count'), statsOut: out }, { COUNT: counted },
     {
       always: running !== null,
-      slots: { runMean: running?.mean ?? sp.f, runVar: running?.var ?? sp.f3, count: running?.count ?? sp.i },
+      slots: { runMean: running?.mean ?? unused(rt, 'runMean'), runVar: running?.var ?? unused(rt, 'runVar'), count: running?.count ?? unused(rt, 'count') },
       overrides: { RUNNING: running ? 1 : 0, CMA: running && running.momentum === null ? 1 : 0 },
     },
     s.eps, running?.momentum ?? 0,
@@ -132,11 +124,10 @@ export function runningNormStats(rt: GpuRuntime, mean: GpuHandle, variance: GpuH
 }
 
 export function normForward(rt: GpuRuntime, x: GpuHandle, stats: GpuHandle, weight: GpuHandle | null, bias: GpuHandle | null, s: NormSpec): GpuHandle {
-  const sp = spare(rt);
   const out = allocOutput(rt, s.kind === 'batch' ? 'batchNorm' : 'layerNorm', 'output', [x.size]);
   rt.dispatch(
     { shader: 'norm', entry: 'normalize', overrides: { WG: EW, HAS_WEIGHT: weight ? 1 : 0, HAS_BIAS: bias ? 1 : 0 } },
-    bindings({ x, p: params(rt, x.size, statLayout(s), 1, 1, s.eps, 0, 0), stats, weight: weight ?? sp.f, bias: bias ?? sp.f3, out }),
+    bindings({ x, p: params(rt, x.size, statLayout(s), 1, 1, s.eps, 0, 0), stats, weight: weight ?? unused(rt, 'weight'), bias: bias ?? unused(rt, 'bias'), out }),
     perElement(x.size),
   );
   return out;
@@ -145,10 +136,9 @@ export function normForward(rt: GpuRuntime, x: GpuHandle, stats: GpuHandle, weig
 export function normBackward(
   rt: GpuRuntime, dy: GpuHandle, x: GpuHandle, stats: GpuHandle, weight: GpuHandle | null, s: NormSpec, batchStats: boolean, affineGrads: boolean,
 ): NormGrads<GpuHandle> {
-  const sp = spare(rt);
   const n = x.size;
   const l = statLayout(s);
-  const w = weight ?? sp.f;
+  const w = weight ?? unused(rt, 'weight');
   // Layer norm's weight varies within a row, so it enters the row sums; batch norm's is one
   // number per channel and scales dx afterwards.
   const inside = s.kind === 'layer' && weight !== null;
@@ -159,7 +149,7 @@ export function normBackward(
       shader: 'norm', entry: 'grad_input',
       overrides: { WG: EW, HAS_WEIGHT: weight ? 1 : 0, WEIGHT_INSIDE: inside ? 1 : 0, BATCH_STATS: batchStats ? 1 : 0 },
     },
-    bindings({ x, dy, p: params(rt, n, l, 1, 1, 0, 0, 1 / normCount(s)), stats, weight: w, out: dx, sumG: sums?.[0] ?? sp.f, sumGx: sums?.[1] ?? sp.f3 }),
+    bindings({ x, dy, p: params(rt, n, l, 1, 1, 0, 0, 1 / normCount(s)), stats, weight: w, out: dx, sumG: sums?.[0] ?? unused(rt, 'sumG'), sumGx: sums?.[1] ?? unused(rt, 'sumGx') }),
     perElement(n),
   );
   // Batch norm's sums for dx are sum(dy) and sum(dy * xhat) per channel: dbias and dweight as

@@ -4,13 +4,9 @@ import type { Binding, GpuHandle, GpuRuntime } from '../runtime.js';
 import { flagBit } from '../shaderConstants.js';
 import { elementwiseGrid, floatBits } from './common.js';
 
-// State slots an entry point binds, whether or not the settings use them (see `scratch`).
+// State slots (bindings 2, 3, ...) an entry point binds, whether or not the settings use them:
+// one a flag skips (momentum 0) gets a placeholder.
 const SLOTS: Record<OptimKind, number> = { sgd: 1, adam: 2, rmsprop: 3 };
-
-// Pipelines use layout 'auto', so every state an entry point mentions must be bound even when a
-// flag skips it (momentum 0); one-element buffers stand in, never written. One per slot: WebGPU
-// forbids binding a buffer to two writable slots of one dispatch.
-const scratch = new WeakMap<GpuRuntime, GpuHandle[]>();
 
 function hyperWords(h: OptimHyper): Uint32Array {
   const flags = (h.nesterov ? flagBit('nesterov') : 0) | (h.decoupled ? flagBit('decoupled') : 0)
@@ -26,9 +22,7 @@ function hyperWords(h: OptimHyper): Uint32Array {
 export function optimStep(
   rt: GpuRuntime, kind: OptimKind, param: GpuHandle, grad: GpuHandle, states: readonly (GpuHandle | null)[], h: OptimHyper,
 ): void {
-  let spare = scratch.get(rt);
-  if (!spare) scratch.set(rt, (spare = [0, 1, 2].map(() => rt.alloc(1, 'float32'))));
-  const slots = Array.from({ length: SLOTS[kind] }, (_, i) => states[i] ?? spare[i]!);
+  const slots = Array.from({ length: SLOTS[kind] }, (_, i) => states[i] ?? rt.placeholder('float32', 2 + i));
   // The hyper uniform changes every step (the step count) and is shared by every parameter of
   // a step: a transient uniform, rewritten each step, so no buffer or bind group is made per
   // step. The size uniform repeats across steps: an ordinary cached constant.

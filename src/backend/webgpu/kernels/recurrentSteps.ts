@@ -56,9 +56,7 @@ export function forwardSteps(
 ): void {
   const kernel = { shader: 'recurrent', entry, overrides: { WG, MASKED: mask ? 1 : 0, ...overrides } };
   for (let k = 0; k < spec.steps; k++) {
-    // Without a mask the shader never reads binding 6, but layout 'auto' still expects it
-    // (the read is behind an override-constant branch): any read-only buffer will do.
-    const bindings = byNumber({ ...buffers, 6: mask ?? buffers[0], 7: stepParams(rt, spec, offsets(lstmTime(k, spec))) });
+    const bindings = byNumber({ ...buffers, 6: mask ?? rt.placeholder('float32', 6), 7: stepParams(rt, spec, offsets(lstmTime(k, spec))) });
     rt.dispatch(kernel, bindings, stepGrid(spec));
   }
 }
@@ -82,8 +80,7 @@ export function backwardSteps(
     const o = offsets(lstmTime(k, spec));
     const dsOut = rt.alloc(dsSize, 'float32');
     const later = { dsOff: ds ? 0 : spec.steps * spec.batch * spec.hidden, hasLater: laterOff >= 0 ? 1 : 0, laterOff: Math.max(0, laterOff) };
-    // The mask binding, unused without a mask, gets dOut (read-only here) for the 'auto' layout.
-    const bindings = byNumber({ ...buffers, 6: mask ?? dOut, 8: dOut, 10: ds ?? dOut, 11: dsOut, 7: stepParams(rt, spec, { ...o, ...later }) });
+    const bindings = byNumber({ ...buffers, 6: mask ?? rt.placeholder('float32', 6), 8: dOut, 10: ds ?? dOut, 11: dsOut, 7: stepParams(rt, spec, { ...o, ...later }) });
     rt.dispatch(kernel, bindings, backwardGrid(spec));
     if (ds) rt.release(ds);
     ds = dsOut;

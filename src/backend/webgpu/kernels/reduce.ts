@@ -8,24 +8,14 @@ export function reduce(rt: GpuRuntime, op: ReduceOp, x: GpuHandle, outer: number
   const out = rt.alloc(outer * inner, isArg ? 'int32' : x.dtype);
   const params = rt.constant(Uint32Array.from([outer, len, inner, 0]));
   const rows = inner === 1;
-  // An unused binding still needs a buffer of the right kind only if the entry uses it; each
-  // store() path is compiled in, so both outputs are bound (the unused one is never written).
+  // Each store() path is compiled in, so both outputs are bound; the one the OP never writes
+  // gets a placeholder.
   rt.dispatch(
     { shader: 'reduce', entry: rows ? 'rows' : 'cols', variant: x.dtype === 'int32' ? 'i32' : 'f32', overrides: { OP: REDUCE_OPS.indexOf(op) } },
-    isArg ? [x, scratch(rt, x.dtype), params, out] : [x, out, params, scratch(rt, 'int32')],
+    isArg ? [x, rt.placeholder(x.dtype, 1), params, out] : [x, out, params, rt.placeholder('int32', 3)],
     rows ? grid2d(outer) : grid2d(Math.ceil((outer * inner) / WG)),
   );
   return out;
-}
-
-const scratchByRuntime = new WeakMap<GpuRuntime, Map<string, GpuHandle>>();
-/** A one-element buffer for the output binding a given OP never writes. */
-function scratch(rt: GpuRuntime, dtype: 'float32' | 'int32'): GpuHandle {
-  let m = scratchByRuntime.get(rt);
-  if (!m) scratchByRuntime.set(rt, (m = new Map()));
-  let s = m.get(dtype);
-  if (!s) m.set(dtype, (s = rt.alloc(1, dtype)));
-  return s;
 }
 
 export function softmax(rt: GpuRuntime, x: GpuHandle, rows: number, len: number, log: boolean): GpuHandle {
