@@ -93,6 +93,20 @@ t('a device error is thrown by the call that caused it, and queued work is unhar
   assert.equal(Array.from(await dg.ones([3]).add(2).data()), [3, 3, 3], 'work queued after the error');
 });
 
+t('bindings by WGSL name reach their slots, and an unknown name is refused', async () => {
+  const x = dg.tensor([1, -2, 3]);
+  const out = gpu.rt.alloc(3, 'float32');
+  const p = gpu.rt.constant(Uint32Array.from([3, 0]));
+  // OP 0 is neg; the forward entry does not mention dy, so it is left out.
+  gpu.rt.dispatch({ shader: 'unary', entry: 'forward', overrides: { OP: 0 } }, { x: x.handle as GpuHandle, out, p }, [1]);
+  assert.equal(Array.from(new Float32Array(await gpu.rt.readBuffer(out))), [-1, 2, -3]);
+  gpu.rt.release(out);
+  assert.throws(
+    () => gpu.rt.dispatch({ shader: 'unary', entry: 'forward', overrides: { OP: 0 } }, { input: x.handle as GpuHandle }, [1]),
+    /dispatch: shaders\/unary.wgsl has no binding 'input' \(it has x, dy, out, p\)/,
+  );
+});
+
 t('a WGSL compile error names the file, line and column', async () => {
   let message = '';
   try {

@@ -5,7 +5,7 @@ import { collectGarbage } from './collectGarbage.js';
 import type { DType, Handle } from '../backend.js';
 import { type DeferredCheck, mergeDeps, NO_DEPS, PendingCheck, takeError } from './deferredCheck.js';
 import type { Gpu } from './device.js';
-import { compileError, listShaders, type ShaderVariant, shaderSource, writableBindings } from './shaders.js';
+import { bindingSlots, compileError, listShaders, type ShaderVariant, shaderSource, writableBindings } from './shaders.js';
 import { withTimeout } from './timeout.js';
 import { checkFinite, NO_BAD_OP } from './kernels/numerics.js';
 import { dispatchLabel, type GpuProfiler } from './profiler.js';
@@ -35,10 +35,21 @@ export interface Kernel {
   overrides?: Record<string, number>;
 }
 
-/** A binding: a tensor handle, or a constant buffer from `constant()`. */
-export type Binding = GpuHandle | GPUBuffer | undefined;
+/** Bound where an entry point mentions a binding that this call leaves untouched (no bias, no
+ *  mask, momentum 0): pipelines use layout 'auto', which lists every binding the entry
+ *  mentions, even one used only behind an override constant that is off. */
+export const UNUSED: unique symbol = Symbol('unused binding');
+
+/** A binding: a tensor handle, a constant buffer from `constant()`, UNUSED, or nothing (a slot
+ *  the entry point does not mention). */
+export type Binding = GpuHandle | GPUBuffer | typeof UNUSED | undefined;
+
+/** A dispatch's bindings: by slot number, or by the WGSL variable's name. */
+export type Bindings = readonly Binding[] | Readonly<Record<string, Binding>>;
 
 const MIN_BYTES = 16;
+/** A placeholder's size: the smallest size class, enough for any binding's minimum size here. */
+const PLACEHOLDER_BYTES = 256;
 /** Dispatches recorded before a submit is forced; bounds memory held by deferred releases. */
 const MAX_DISPATCHES_PER_SUBMIT = 512;
 const CONSTANT_CACHE_LIMIT = 4096;
@@ -110,8 +121,8 @@ export class GpuRuntime {
   private readonly pending = new Map<DeferredCheck, { check: PendingCheck; record: GpuHandle }[]>();
   /** checkNumerics since the last read-back: the record of the first bad op, and each op's description. */
   private numerics: { record: GpuHandle; ops: string[] } | null = null;
-  /** placeholder()'s buffers, by dtype and binding slot. */
-  private readonly placeholders = new Map<string, GpuHandle>();
+  /** placeholder()'s buffers, by binding slot. */
+  private readonly placeholders: GPUBuffer[] = [];
   /** Which slots each pipeline's kernel writes, by pipeline key. */
   private readonly writes = new Map<string, ReadonlySet<number>>();
   /** Counters for the benchmark's "submits and read-backs per step". */
@@ -304,17 +315,15 @@ export class GpuRuntime {
   }
 
   /**
-   * The buffer to bind in `slot` when the kernel will not touch it: pipelines use layout 'auto',
-   * which lists every binding an entry point mentions, even one read or written only behind an
-   * override constant that is off (no bias, no mask, momentum 0). One-element buffers, made once
-   * per dtype and slot and held for the runtime's life: one per slot because WebGPU forbids one
-   * buffer in a writable slot and any other slot of the same dispatch.
+   * What UNUSED binds in `slot`: a small buffer the kernel never reads or writes, made once per
+   * slot and held for the runtime's life. One per slot, because WebGPU forbids one buffer in a
+   * writable slot and any other slot of the same dispatch; storage buffers are untyped, so one
+   * serves every element type.
    */
-  placeholder(dtype: DType, slot: number): GpuHandle {
-    const key = `${dtype}:${slot}`;
-    let h = this.placeholders.get(key);
-    if (!h) this.placeholders.set(key, (h = this.alloc(1, dtype)));
-    return h;
+  private placeholder(slot: number): GPUBuffer {
+    let b = this.placeholders[slot];
+    if (!b) b = this.placeholders[slot] = this.createStorage(PLACEHOLDER_BYTES);
+    return b;
   }
 
   /** Writes host data into a fresh buffer. Safe without ordering concerns: a pooled buffer is
@@ -389,8 +398,10 @@ export class GpuRuntime {
 
   // ---- recording -----------------------------------------------------------------------------
 
-  dispatch(k: Kernel, bindings: readonly Binding[], workgroups: readonly [number, number?, number?]): void {
+  dispatch(k: Kernel, named: Bindings, workgroups: readonly [number, number?, number?]): void {
     this.check();
+    // (Array.isArray does not narrow a readonly array type.)
+    const bindings = Array.isArray(named) ? named as readonly Binding[] : this.bySlot(k.shader, named as Readonly<Record<string, Binding>>);
     // Before the bindings are marked as used by this batch, so `release` defers the right ones.
     if (this.profiler?.full) this.flush();
     const { pipeline, key } = this.pipeline(k);
@@ -400,7 +411,7 @@ export class GpuRuntime {
     let deps = NO_DEPS;
     bindings.forEach((b, i) => {
       if (b === undefined) return;
-      const buffer = b instanceof GpuHandle ? b.buffer : b;
+      const buffer = b === UNUSED ? this.placeholder(i) : b instanceof GpuHandle ? b.buffer : b;
       if (b instanceof GpuHandle) {
         b.lastUse = this.batch;
         if (b.recordOf) deps = mergeDeps(deps, [b.recordOf]);
@@ -435,6 +446,18 @@ export class GpuRuntime {
     if (this.profiler) pass.end();
     this.stats.dispatches++;
     if (++this.dispatchesInBatch >= MAX_DISPATCHES_PER_SUBMIT) this.flush();
+  }
+
+  /** Named bindings as the array by slot that `dispatch` walks. */
+  private bySlot(shader: string, named: Readonly<Record<string, Binding>>): Binding[] {
+    const slots = bindingSlots(shader);
+    const out: Binding[] = [];
+    for (const [name, b] of Object.entries(named)) {
+      const slot = slots.get(name);
+      if (slot === undefined) throw new Error(`dispatch: shaders/${shader}.wgsl has no binding '${name}' (it has ${[...slots.keys()].join(', ')})`);
+      out[slot] = b;
+    }
+    return out;
   }
 
   private computePass(): GPUComputePassEncoder {

@@ -91,3 +91,16 @@ export function writableBindings(name: string, variant: ShaderVariant = 'f32'): 
   }
   return slots;
 }
+
+const slotsByName = new Map<string, ReadonlyMap<string, number>>();
+
+/** Each binding's slot by its WGSL variable's name, for dispatches that bind by name. */
+export function bindingSlots(name: string): ReadonlyMap<string, number> {
+  let slots = slotsByName.get(name);
+  if (!slots) {
+    const decl = /@binding\((\d+)\)\s*var(?:<[^>]*>)?\s+(\w+)/g;
+    slots = new Map([...shaderSource(name).matchAll(decl)].map((m) => [m[2]!, Number(m[1])]));
+    slotsByName.set(name, slots);
+  }
+  return slots;
+}

@@ -1,6 +1,6 @@
 // Dispatch for shaders/conv2d.wgsl: forward, input gradient and (split-K) weight gradient.
 import type { Conv2dSpec } from '../../cnnSpecs.js';
-import type { GpuHandle, GpuRuntime } from '../runtime.js';
+import { type GpuHandle, type GpuRuntime, UNUSED } from '../runtime.js';
 import { grid2d, WG } from './common.js';
 import { fill } from './layout.js';
 import { allocOutput } from './outputs.js';
@@ -32,7 +32,7 @@ export function conv2d(rt: GpuRuntime, x: GpuHandle, w: GpuHandle, bias: GpuHand
   const invocations = tiles(s.batch * s.outH * s.outW, PIXELS) * tiles(s.outC / s.groups, FORWARD_ROWS) * s.groups;
   rt.dispatch(
     { shader: 'conv2d', entry: 'forward', overrides: { WG, HAS_BIAS: bias ? 1 : 0 } },
-    [x, w, out, rt.constant(params(s)), bias ?? rt.placeholder('float32', 4)],
+    [x, w, out, rt.constant(params(s)), bias ?? UNUSED],
     grid2d(Math.ceil(invocations / WG)),
   );
   return out;

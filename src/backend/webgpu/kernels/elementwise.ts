@@ -11,7 +11,7 @@ export function unary(rt: GpuRuntime, op: UnaryOp, x: GpuHandle, dy: GpuHandle |
   const params = rt.constant(Uint32Array.from([x.size, floatBits(param)]));
   rt.dispatch(
     { shader: 'unary', entry: dy ? 'backward' : 'forward', overrides: { OP: UNARY_OPS.indexOf(op) } },
-    [x, dy, out, params],
+    { x, dy, out, p: params },
     elementwiseGrid(x.size),
   );
   return out;
@@ -43,7 +43,7 @@ function broadcastDispatch(
   const params = rt.constant(Uint32Array.from([
     n, dims.shape.length, aView.offset, bView.offset, ...packDims(entry, dims.shape, ...dims.strides),
   ]));
-  const bindings = entry === 'compare' ? [a, b, undefined, params, out] : [a, b, out, params];
+  const bindings = entry === 'compare' ? { a, b, p: params, mask: out } : { a, b, out, p: params };
   rt.dispatch(
     {
       shader: 'binary', entry: grid3d ? `${entry}_3d` : entry, variant: a.dtype === 'int32' ? 'i32' : 'f32',
@@ -68,7 +68,7 @@ export function where(rt: GpuRuntime, cond: GpuHandle, a: GpuHandle, b: GpuHandl
   const params = rt.constant(Uint32Array.from([a.size, 1, 0, 0, ...packDims('where', [a.size], [1], [1])]));
   rt.dispatch(
     { shader: 'binary', entry: 'where_select', variant: a.dtype === 'int32' ? 'i32' : 'f32' },
-    [a, b, out, params, undefined, cond],
+    { a, b, out, p: params, cond },
     elementwiseGrid(a.size),
   );
   return out;

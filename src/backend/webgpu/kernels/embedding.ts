@@ -22,7 +22,7 @@ export function embedding(rt: GpuRuntime, weight: GpuHandle, indices: GpuHandle,
   const err = rt.checkRecord(badIndex);
   const params = rt.constant(Uint32Array.from([n, dim, rows, 0]));
   rt.dispatch({ shader: 'embedding', entry: 'gather', overrides: { WG } }, [weight, indices, out, params, err], grid(n * dim));
-  rt.dispatch({ shader: 'embedding', entry: 'error_value' }, [undefined, indices, undefined, params, err], [1]);
+  rt.dispatch({ shader: 'embedding', entry: 'error_value' }, { indices, p: params, err }, [1]);
   return out;
 }
 
@@ -34,9 +34,9 @@ export function embeddingGrad(rt: GpuRuntime, dOut: GpuHandle, indices: GpuHandl
   const err = rt.checkRecord(badIndex);
   rt.dispatch(
     { shader: 'embedding', entry: 'scatter_add', overrides: { WG } },
-    [undefined, indices, undefined, params, err, dOut, grad],
+    { indices, p: params, err, dout: dOut, grad },
     grid(n * dim),
   );
-  rt.dispatch({ shader: 'embedding', entry: 'error_value' }, [undefined, indices, undefined, params, err], [1]);
+  rt.dispatch({ shader: 'embedding', entry: 'error_value' }, { indices, p: params, err }, [1]);
   return grad;
 }

@@ -28,7 +28,7 @@ export function gruForward(
   scatter(rt, states, h0, { shape: [BH], strides: [1], offset: lstmSlots(lstmTime(0, spec), spec).prev * BH });
   // The steps read W_hhᵀ [H, 3H], transposed once per sequence so that each step reads its rows in order.
   const w = gather(rt, wHh, { shape: [H, 3 * H], strides: [1, H], offset: 0 });
-  forwardSteps(rt, 'gru_step_forward', {}, spec, mask, { 0: xGates, 1: bHh, 2: states, 4: gates, 5: out, 12: w }, (t) => stepOffsets(t, spec));
+  forwardSteps(rt, 'gru_step_forward', {}, spec, mask, { xg: xGates, bhh: bHh, states, gates, out, w }, (t) => stepOffsets(t, spec));
   rt.release(w);
   return { out, states, gates };
 }
@@ -43,7 +43,7 @@ export function gruBackward(
   const dgates = rt.alloc(2 * G, 'float32');
   // dh for the state each step wrote; the final state's is dOut's last row.
   const { ds: last, laterOff } = backwardSteps(
-    rt, 'gru_step_backward', spec, mask, dOut, BH, { 2: fwd.states, 4: fwd.gates, 9: dgates, 12: wHh }, (t) => stepOffsets(t, spec), (o) => G + o.xgOff,
+    rt, 'gru_step_backward', spec, mask, dOut, BH, { states: fwd.states, gates: fwd.gates, dgates, w: wHh }, (t) => stepOffsets(t, spec), (o) => G + o.xgOff,
   );
   const dh0 = initialStateGrad(rt, last, dgates, laterOff, wHh, spec, 3);
   rt.release(last);

@@ -19,14 +19,14 @@ export function fill(rt: GpuRuntime, size: number, value: number, dtype: DType):
   const out = rt.alloc(size, dtype);
   const bits = dtype === 'int32' ? value >>> 0 : floatBits(value);
   const params = rt.constant(Uint32Array.from([size, bits]));
-  rt.dispatch({ shader: 'convert', entry: 'fill' }, [undefined, undefined, undefined, undefined, params, out], elementwiseGrid(size));
+  rt.dispatch({ shader: 'convert', entry: 'fill' }, { p: params, dst_u: out }, elementwiseGrid(size));
   return out;
 }
 
 export function cast(rt: GpuRuntime, x: GpuHandle, dtype: DType): GpuHandle {
   const out = rt.alloc(x.size, dtype);
   const params = rt.constant(Uint32Array.from([x.size, 0]));
-  const bindings = dtype === 'int32' ? [x, undefined, undefined, out, params] : [undefined, x, out, undefined, params];
+  const bindings = dtype === 'int32' ? { src_f: x, dst_i: out, p: params } : { src_i: x, dst_f: out, p: params };
   rt.dispatch({ shader: 'convert', entry: dtype === 'int32' ? 'to_i32' : 'to_f32' }, bindings, elementwiseGrid(x.size));
   return out;
 }

@@ -5,7 +5,7 @@
 // bad label in a small per-runtime error record and clamps it, so nothing becomes NaN; the
 // record is a runtime deferred check, which the next read brings back in the same round trip.
 import { badLabelMessage, type ClassLossSpec } from '../../lossSpec.js';
-import type { DeferredCheck, GpuHandle, GpuRuntime } from '../runtime.js';
+import { type DeferredCheck, type GpuHandle, type GpuRuntime, UNUSED } from '../runtime.js';
 import { floatBits, grid2d, WG } from './common.js';
 import { reduce } from './reduce.js';
 
@@ -36,17 +36,16 @@ const kernel = (entry: string, s: ClassLossSpec, weight: GpuHandle | null) => ({
 export function classLoss(rt: GpuRuntime, x: GpuHandle, labels: GpuHandle, weight: GpuHandle | null, s: ClassLossSpec, reduction: 'sum' | 'none'): GpuHandle {
   const positions = s.batch * s.inner;
   const err = rt.checkRecord(badLabel);
-  const w = weight ?? rt.placeholder('float32', 6);
   if (reduction === 'none') {
     const out = rt.alloc(positions, 'float32');
-    rt.dispatch(kernel('forward', s, weight), [x, labels, out, rt.constant(params(s, 1, 0)), undefined, err, w], groups(s));
+    rt.dispatch(kernel('forward', s, weight), { x, labels, out, p: rt.constant(params(s, 1, 0)), err, weight: weight ?? UNUSED }, groups(s));
     return out;
   }
   const parts = Math.min(Math.ceil((positions * s.classes) / WORK_PER_GROUP), Math.ceil(positions / WG));
   const chunk = Math.max(1, Math.ceil(positions / Math.max(parts, 1)));
   const shares = Math.max(1, Math.ceil(positions / chunk));
   const out = rt.alloc(shares, 'float32');
-  rt.dispatch(kernel('forward_reduced', s, weight), [x, labels, out, rt.constant(params(s, 1, 0, chunk)), undefined, err, w], grid2d(shares));
+  rt.dispatch(kernel('forward_reduced', s, weight), { x, labels, out, p: rt.constant(params(s, 1, 0, chunk)), err, weight: weight ?? UNUSED }, grid2d(shares));
   if (shares === 1) return out;
   const total = reduce(rt, 'sum', out, 1, shares, 1);
   rt.release(out);
@@ -59,7 +58,7 @@ export function classLossBackward(
   const dx = rt.alloc(x.size, 'float32');
   rt.dispatch(
     kernel('backward', s, weight),
-    [x, labels, dx, rt.constant(params(s, scale, gStride)), g, rt.checkRecord(badLabel), weight ?? rt.placeholder('float32', 6)],
+    { x, labels, out: dx, p: rt.constant(params(s, scale, gStride)), g, err: rt.checkRecord(badLabel), weight: weight ?? UNUSED },
     groups(s),
   );
   return dx;

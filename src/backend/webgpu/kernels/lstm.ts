@@ -43,7 +43,7 @@ export function lstmForward(
   const single = T === 1;
   const o0 = stepOffsets(lstmTime(0, spec), spec);
   const w = single ? recurrentForward(rt, states, o0.prevOff, wHh, spec) : gather(rt, wHh, { shape: [H, 4 * H], strides: [1, H], offset: 0 });
-  forwardSteps(rt, 'lstm_step_forward', { PRODUCT: single ? 0 : 1 }, spec, mask, { 0: xGates, 2: states, 3: cells, 4: gates, 5: out, 12: w }, (t) => stepOffsets(t, spec));
+  forwardSteps(rt, 'lstm_step_forward', { PRODUCT: single ? 0 : 1 }, spec, mask, { xg: xGates, states, cells, gates, out, w }, (t) => stepOffsets(t, spec));
   rt.release(w);
   return { out, states, cells, gates };
 }
@@ -57,7 +57,7 @@ export function lstmBackward(
   const dgates = rt.alloc(T * B * 4 * H, 'float32');
   // (dh, dc) for the state each step wrote; the final state's gradients are dOut's last two rows.
   const { ds: last, laterOff } = backwardSteps(
-    rt, 'lstm_step_backward', spec, mask, dOut, 2 * BH, { 3: fwd.cells, 4: fwd.gates, 9: dgates, 12: wHh }, (t) => stepOffsets(t, spec), (o) => o.gateOff,
+    rt, 'lstm_step_backward', spec, mask, dOut, 2 * BH, { cells: fwd.cells, gates: fwd.gates, dgates, w: wHh }, (t) => stepOffsets(t, spec), (o) => o.gateOff,
   );
   const dh0 = initialStateGrad(rt, last, dgates, laterOff, wHh, spec, 4);
   const dc0 = gather(rt, last, { shape: [BH], strides: [1], offset: BH });

@@ -93,7 +93,7 @@ function matmulVec4(rt: GpuRuntime, a: GpuHandle, b: GpuHandle, s: MatmulSpec, l
   const partial = rt.alloc(splits * total, 'float32');
   rt.dispatch(kernel, [a, b, partial, params, offsetTable(rt, s)], [gx, gy, splits * s.batch]);
   rt.dispatch({ shader: 'matmul_vec4', entry: 'reduce_splits' },
-    [undefined, undefined, out, params, undefined, partial], grid2d(Math.ceil(total / 64)));
+    { out, p: params, partial }, grid2d(Math.ceil(total / 64)));
   rt.release(partial);
   return out;
 }

@@ -2,7 +2,7 @@
 // statistic, affine); a reduction over more elements per group than one workgroup's chunk takes
 // a second, tiny pass that merges the chunks (and updates the running estimates).
 import { normCount, type NormGrads, type NormSpec } from '../../normSpec.js';
-import type { Binding, GpuHandle, GpuRuntime } from '../runtime.js';
+import { type Binding, type GpuHandle, type GpuRuntime, UNUSED } from '../runtime.js';
 import { floatBits, grid2d } from './common.js';
 import { allocOutput } from './outputs.js';
 
@@ -38,16 +38,10 @@ function params(rt: GpuRuntime, n: number, l: Layout, chunks: number, chunkLen: 
   ]));
 }
 
-/** The slots of norm.wgsl in order, by name, so each dispatch lists only what its entry uses. */
-const ORDER = [
-  'x', 'dy', 'p', 'partialOut', 'partialIn', 'statsOut', 'stats', 'runMean', 'runVar', 'count', 'weight', 'bias', 'out',
-  'sumG', 'sumGOut', 'sumGx', 'sumGxOut',
-] as const;
-type Slots = Partial<Record<(typeof ORDER)[number], Binding>>;
-const bindings = (s: Slots): Binding[] => ORDER.map((k) => s[k]);
-/** For a slot the entry mentions but the settings leave unused (no weight, no running estimates). */
-const unused = (rt: GpuRuntime, slot: (typeof ORDER)[number]): GpuHandle =>
-  rt.placeholder(slot === 'count' ? 'int32' : 'float32', ORDER.indexOf(slot));
+/** The bindings of norm.wgsl, by their WGSL names; each dispatch lists only what its entry uses. */
+type Slots = Partial<Record<
+  'x' | 'dy' | 'p' | 'partial_out' | 'partial_in' | 'stats_out' | 'stats' | 'run_mean' | 'run_var' | 'count' | 'weight' | 'bias' |
+  'out' | 'sum_g' | 'sum_g_out' | 'sum_gx' | 'sum_gx_out', Binding>>;
 
 const perGroup = (groups: number): [number, number] => grid2d(Math.max(1, Math.ceil(groups / 64)));
 const perElement = (n: number): [number, number] => grid2d(Math.max(1, Math.ceil(n / EW)));
@@ -71,14 +65,14 @@ function reduction(
   const partial = final ? null : allocOutput(rt, entry === 'group_stats' ? 'normStats' : 'normBackward', 'partial sums', [l.groups * chunks * 4]);
   rt.dispatch(
     { shader: 'norm', entry, overrides: { WG: wg, FINAL: final ? 1 : 0, ...overrides } },
-    bindings({ ...slots, p, partialOut: partial ?? unused(rt, 'partialOut') }),
+    { ...slots, p, partial_out: partial ?? UNUSED },
     grid2d(l.groups * chunks),
   );
   if (partial) {
-    const outputs: Slots = { statsOut: slots.statsOut, sumGOut: slots.sumGOut, sumGxOut: slots.sumGxOut };
+    const outputs: Slots = { stats_out: slots.stats_out, sum_g_out: slots.sum_g_out, sum_gx_out: slots.sum_gx_out };
     rt.dispatch(
       { shader: 'norm', entry: `${entry}_finish`, overrides: { WG: 64, ...finish.overrides } },
-      bindings({ ...finish.slots, ...outputs, p, partialIn: partial }),
+      { ...finish.slots, ...outputs, p, partial_in: partial },
       perGroup(l.groups),
     );
     rt.release(partial);
@@ -86,10 +80,10 @@ function reduction(
 }
 
 /** Per group of l: [sum(g), sum(g * xhat)], g = dy (times the weight when withWeight). */
-function gradSums(rt: GpuRuntime, l: Layout, x: GpuHandle, dy: GpuHandle, stats: GpuHandle, weight: GpuHandle, withWeight: boolean): [GpuHandle, GpuHandle] {
+function gradSums(rt: GpuRuntime, l: Layout, x: GpuHandle, dy: GpuHandle, stats: GpuHandle, weight: Binding, withWeight: boolean): [GpuHandle, GpuHandle] {
   const sums: [GpuHandle, GpuHandle] = [rt.alloc(l.groups, 'float32'), rt.alloc(l.groups, 'float32')];
   reduction(
-    rt, 'grad_sums', l, x.size, { x, dy, stats, weight, sumGOut: sums[0], sumGxOut: sums[1] }, { WEIGHT_INSIDE: withWeight ? 1 : 0 },
+    rt, 'grad_sums', l, x.size, { x, dy, stats, weight, sum_g_out: sums[0], sum_gx_out: sums[1] }, { WEIGHT_INSIDE: withWeight ? 1 : 0 },
     { always: false, slots: {}, overrides: {} }, 0, 0,
   );
   return sums;
@@ -100,10 +94,10 @@ export function normStats(rt: GpuRuntime, x: GpuHandle, s: NormSpec, running: { 
   const counted = running?.count ? 1 : 0;
   const out = allocOutput(rt, 'normStats', 'statistics', [2, l.groups]);
   reduction(
-    rt, 'group_stats', l, x.size, { x, count: running?.count ?? unused(rt, 'count'), statsOut: out }, { COUNT: counted },
+    rt, 'group_stats', l, x.size, { x, count: running?.count ?? UNUSED, stats_out: out }, { COUNT: counted },
     {
       always: running !== null,
-      slots: { runMean: running?.mean ?? unused(rt, 'runMean'), runVar: running?.var ?? unused(rt, 'runVar'), count: running?.count ?? unused(rt, 'count') },
+      slots: { run_mean: running?.mean ?? UNUSED, run_var: running?.var ?? UNUSED, count: running?.count ?? UNUSED },
       overrides: { RUNNING: running ? 1 : 0, CMA: running && running.momentum === null ? 1 : 0 },
     },
     s.eps, running?.momentum ?? 0,
@@ -117,7 +111,7 @@ export function runningNormStats(rt: GpuRuntime, mean: GpuHandle, variance: GpuH
   const l: Layout = { outer: 1, groups: C, inner: 1, sInner: 1, sGroups: C, aInner: 1, aGroups: C };
   rt.dispatch(
     { shader: 'norm', entry: 'running_stats', overrides: { WG: 64 } },
-    bindings({ x: mean, dy: variance, p: params(rt, C, l, 1, 1, eps, 0, 0), statsOut: out }),
+    { x: mean, dy: variance, p: params(rt, C, l, 1, 1, eps, 0, 0), stats_out: out },
     perGroup(C),
   );
   return out;
@@ -127,7 +121,7 @@ export function normForward(rt: GpuRuntime, x: GpuHandle, stats: GpuHandle, weig
   const out = allocOutput(rt, s.kind === 'batch' ? 'batchNorm' : 'layerNorm', 'output', [x.size]);
   rt.dispatch(
     { shader: 'norm', entry: 'normalize', overrides: { WG: EW, HAS_WEIGHT: weight ? 1 : 0, HAS_BIAS: bias ? 1 : 0 } },
-    bindings({ x, p: params(rt, x.size, statLayout(s), 1, 1, s.eps, 0, 0), stats, weight: weight ?? unused(rt, 'weight'), bias: bias ?? unused(rt, 'bias'), out }),
+    { x, p: params(rt, x.size, statLayout(s), 1, 1, s.eps, 0, 0), stats, weight: weight ?? UNUSED, bias: bias ?? UNUSED, out },
     perElement(x.size),
   );
   return out;
@@ -138,7 +132,7 @@ export function normBackward(
 ): NormGrads<GpuHandle> {
   const n = x.size;
   const l = statLayout(s);
-  const w = weight ?? unused(rt, 'weight');
+  const w = weight ?? UNUSED;
   // Layer norm's weight varies within a row, so it enters the row sums; batch norm's is one
   // number per channel and scales dx afterwards.
   const inside = s.kind === 'layer' && weight !== null;
@@ -149,7 +143,7 @@ export function normBackward(
       shader: 'norm', entry: 'grad_input',
       overrides: { WG: EW, HAS_WEIGHT: weight ? 1 : 0, WEIGHT_INSIDE: inside ? 1 : 0, BATCH_STATS: batchStats ? 1 : 0 },
     },
-    bindings({ x, dy, p: params(rt, n, l, 1, 1, 0, 0, 1 / normCount(s)), stats, weight: w, out: dx, sumG: sums?.[0] ?? unused(rt, 'sumG'), sumGx: sums?.[1] ?? unused(rt, 'sumGx') }),
+    { x, dy, p: params(rt, n, l, 1, 1, 0, 0, 1 / normCount(s)), stats, weight: w, out: dx, sum_g: sums?.[0] ?? UNUSED, sum_gx: sums?.[1] ?? UNUSED },
     perElement(n),
   );
   // Batch norm's sums for dx are sum(dy) and sum(dy * xhat) per channel: dbias and dweight as

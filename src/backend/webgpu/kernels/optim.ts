@@ -1,11 +1,11 @@
 // Dispatch for shaders/optim.wgsl: one fused in-place update per parameter.
 import type { OptimHyper, OptimKind } from '../../backend.js';
-import type { Binding, GpuHandle, GpuRuntime } from '../runtime.js';
+import { type Binding, type GpuHandle, type GpuRuntime, UNUSED } from '../runtime.js';
 import { flagBit } from '../shaderConstants.js';
 import { elementwiseGrid, floatBits } from './common.js';
 
 // State slots (bindings 2, 3, ...) an entry point binds, whether or not the settings use them:
-// one a flag skips (momentum 0) gets a placeholder.
+// one a flag skips (momentum 0) is UNUSED.
 const SLOTS: Record<OptimKind, number> = { sgd: 1, adam: 2, rmsprop: 3 };
 
 function hyperWords(h: OptimHyper): Uint32Array {
@@ -22,11 +22,10 @@ function hyperWords(h: OptimHyper): Uint32Array {
 export function optimStep(
   rt: GpuRuntime, kind: OptimKind, param: GpuHandle, grad: GpuHandle, states: readonly (GpuHandle | null)[], h: OptimHyper,
 ): void {
-  const slots = Array.from({ length: SLOTS[kind] }, (_, i) => states[i] ?? rt.placeholder('float32', 2 + i));
   // The hyper uniform changes every step (the step count) and is shared by every parameter of
   // a step: a transient uniform, rewritten each step, so no buffer or bind group is made per
   // step. The size uniform repeats across steps: an ordinary cached constant.
-  const bindings: Binding[] = [param, grad, ...slots, undefined, undefined, undefined].slice(0, 5);
-  bindings.push(rt.transientUniform(hyperWords(h)), rt.constant(Uint32Array.from([param.size])));
+  const bindings: Record<string, Binding> = { param, grad, h: rt.transientUniform(hyperWords(h)), size: rt.constant(Uint32Array.from([param.size])) };
+  for (let i = 0; i < SLOTS[kind]; i++) bindings[`s${i}`] = states[i] ?? UNUSED;
   rt.dispatch({ shader: 'optim', entry: kind }, bindings, elementwiseGrid(param.size));
 }

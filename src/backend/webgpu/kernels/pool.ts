@@ -10,7 +10,7 @@ const inShape = (s: Pool2dSpec) => [s.batch, s.channels, s.inH, s.inW];
 /** One invocation per element of `result` (the output forward, the input gradient backward),
  *  or per `invocations` when given. */
 function run(
-  rt: GpuRuntime, entry: string, s: Pool2dSpec, src: GpuHandle, result: GpuHandle, argmax: Binding[] = [],
+  rt: GpuRuntime, entry: string, s: Pool2dSpec, src: GpuHandle, result: GpuHandle, argmax: Readonly<Record<string, Binding>> = {},
   invocations = result.size, overrides: Record<string, number> = {},
 ): void {
   const params = rt.constant(Uint32Array.from([
@@ -19,7 +19,7 @@ function run(
   ]));
   rt.dispatch(
     { shader: 'pool', entry, overrides: { WG, COUNT_PAD: s.countIncludePad ? 1 : 0, ADAPTIVE: s.adaptive ? 1 : 0, ...overrides } },
-    [src, result, params, ...argmax],
+    { x: src, out: result, p: params, ...argmax },
     grid2d(Math.max(1, Math.ceil(invocations / WG))),
   );
 }
@@ -37,11 +37,11 @@ export function maxPool2d(rt: GpuRuntime, x: GpuHandle, s: Pool2dSpec, withArgma
   const overrides: Record<string, number> = tiled ? { KH: s.kH, KW: s.kW, TOH: s.outH, TOW: s.outW, TH: s.inH, TW: s.inW } : {};
   const suffix = tiled ? '_tiled' : '';
   if (!withArgmax) {
-    run(rt, `max_values${suffix}`, s, x, out, [], out.size, overrides);
+    run(rt, `max_values${suffix}`, s, x, out, {}, out.size, overrides);
     return [out, null];
   }
   const argmax = allocOutput(rt, 'maxPool2d', 'arg-max', outShape(s), 'int32');
-  run(rt, `max_forward${suffix}`, s, x, out, [argmax], out.size, overrides);
+  run(rt, `max_forward${suffix}`, s, x, out, { argmax_out: argmax }, out.size, overrides);
   return [out, argmax];
 }
 
@@ -50,9 +50,9 @@ export function maxPool2dBackward(rt: GpuRuntime, dy: GpuHandle, argmax: GpuHand
   if (tiles(s)) {
     // Windows tile the input: one invocation per window cell (see max_backward_tiled).
     const cells = s.batch * s.channels * Math.ceil(s.inH / s.kH) * Math.ceil(s.inW / s.kW);
-    run(rt, 'max_backward_tiled', s, dy, dx, [undefined, argmax], cells, { KH: s.kH, KW: s.kW });
+    run(rt, 'max_backward_tiled', s, dy, dx, { argmax_in: argmax }, cells, { KH: s.kH, KW: s.kW });
   } else {
-    run(rt, 'max_backward', s, dy, dx, [undefined, argmax]);
+    run(rt, 'max_backward', s, dy, dx, { argmax_in: argmax });
   }
   return dx;
 }

@@ -3,7 +3,7 @@
 // layout's grids), and the products that close a backward pass (the first state's gradient
 // and dW_hh over all steps).
 import { type LstmSpec, lstmSlots, lstmTime } from '../../lstmSpec.js';
-import type { Binding, GpuHandle, GpuRuntime } from '../runtime.js';
+import { type Binding, type GpuHandle, type GpuRuntime, UNUSED } from '../runtime.js';
 import { WG } from './common.js';
 import { binary } from './elementwise.js';
 import { matmul } from './matmul.js';
@@ -31,13 +31,6 @@ export function stepParams(rt: GpuRuntime, spec: LstmSpec, o: StepOffsets): GPUB
   ]));
 }
 
-/** The dispatch's bindings array (indexed by binding number, holes unused) from a map. */
-function byNumber(entries: Record<number, Binding>): Binding[] {
-  const out: Binding[] = [];
-  for (const [i, b] of Object.entries(entries)) out[Number(i)] = b;
-  return out;
-}
-
 /** Batch rows per invocation (ROWS in shaders/recurrent.wgsl). Workgroups: x over chunks of WG hidden
  *  units, y over row blocks, so that the rows a workgroup reads are uniform. */
 const ROWS = 4;
@@ -48,15 +41,15 @@ const backwardGrid = (spec: LstmSpec): [number, number] => [Math.ceil(spec.hidde
 
 /**
  * Queues one forward dispatch of `entry` per step, in the order the recurrence takes them.
- * `buffers`: the bindings but the mask (6) and the step's Params (7); `offsets` gives step t's.
+ * `buffers`: the bindings (by name) but the mask and the step's Params; `offsets` gives step t's.
  */
 export function forwardSteps(
   rt: GpuRuntime, entry: string, overrides: Record<string, number>, spec: LstmSpec, mask: GpuHandle | null,
-  buffers: Record<number, Binding>, offsets: (t: number) => StepOffsets,
+  buffers: Readonly<Record<string, Binding>>, offsets: (t: number) => StepOffsets,
 ): void {
   const kernel = { shader: 'recurrent', entry, overrides: { WG, MASKED: mask ? 1 : 0, ...overrides } };
   for (let k = 0; k < spec.steps; k++) {
-    const bindings = byNumber({ ...buffers, 6: mask ?? rt.placeholder('float32', 6), 7: stepParams(rt, spec, offsets(lstmTime(k, spec))) });
+    const bindings: Record<string, Binding> = { ...buffers, mask: mask ?? UNUSED, p: stepParams(rt, spec, offsets(lstmTime(k, spec))) };
     rt.dispatch(kernel, bindings, stepGrid(spec));
   }
 }
@@ -71,7 +64,7 @@ export function forwardSteps(
  */
 export function backwardSteps(
   rt: GpuRuntime, entry: string, spec: LstmSpec, mask: GpuHandle | null, dOut: GpuHandle, dsSize: number,
-  buffers: Record<number, Binding>, offsets: (t: number) => StepOffsets, laterOf: (o: StepOffsets) => number,
+  buffers: Readonly<Record<string, Binding>>, offsets: (t: number) => StepOffsets, laterOf: (o: StepOffsets) => number,
 ): { ds: GpuHandle; laterOff: number } {
   const kernel = { shader: 'recurrent', entry, overrides: { WG: backwardWg(spec), MASKED: mask ? 1 : 0 } };
   let ds: GpuHandle | null = null;
@@ -80,7 +73,7 @@ export function backwardSteps(
     const o = offsets(lstmTime(k, spec));
     const dsOut = rt.alloc(dsSize, 'float32');
     const later = { dsOff: ds ? 0 : spec.steps * spec.batch * spec.hidden, hasLater: laterOff >= 0 ? 1 : 0, laterOff: Math.max(0, laterOff) };
-    const bindings = byNumber({ ...buffers, 6: mask ?? rt.placeholder('float32', 6), 8: dOut, 10: ds ?? dOut, 11: dsOut, 7: stepParams(rt, spec, { ...o, ...later }) });
+    const bindings: Record<string, Binding> = { ...buffers, mask: mask ?? UNUSED, dout: dOut, ds_in: ds ?? dOut, ds_out: dsOut, p: stepParams(rt, spec, { ...o, ...later }) };
     rt.dispatch(kernel, bindings, backwardGrid(spec));
     if (ds) rt.release(ds);
     ds = dsOut;

@@ -1,6 +1,6 @@
 // Dispatch for shaders/reduce.wgsl and shaders/softmax.wgsl.
 import { REDUCE_OPS, type ReduceOp } from '../../backend.js';
-import type { GpuHandle, GpuRuntime } from '../runtime.js';
+import { type GpuHandle, type GpuRuntime, UNUSED } from '../runtime.js';
 import { grid2d, WG } from './common.js';
 
 export function reduce(rt: GpuRuntime, op: ReduceOp, x: GpuHandle, outer: number, len: number, inner: number): GpuHandle {
@@ -9,10 +9,10 @@ export function reduce(rt: GpuRuntime, op: ReduceOp, x: GpuHandle, outer: number
   const params = rt.constant(Uint32Array.from([outer, len, inner, 0]));
   const rows = inner === 1;
   // Each store() path is compiled in, so both outputs are bound; the one the OP never writes
-  // gets a placeholder.
+  // is UNUSED.
   rt.dispatch(
     { shader: 'reduce', entry: rows ? 'rows' : 'cols', variant: x.dtype === 'int32' ? 'i32' : 'f32', overrides: { OP: REDUCE_OPS.indexOf(op) } },
-    isArg ? [x, rt.placeholder(x.dtype, 1), params, out] : [x, out, params, rt.placeholder('int32', 3)],
+    { x, out: isArg ? UNUSED : out, p: params, out_idx: isArg ? out : UNUSED },
     rows ? grid2d(outer) : grid2d(Math.ceil((outer * inner) / WG)),
   );
   return out;
