@@ -9,12 +9,14 @@ import { type BatchSource, sourceSteps, tensorSteps } from './batches.js';
 import type { Logs } from './callbacks.js';
 import type { Compiled } from './compiled.js';
 
+/** The model's output for x; `op` names the public function in the error for a model returning more. */
 export function forward(op: string, model: AnyModule, x: Tensor): Tensor {
   const out = model.forward(x);
   if (!(out instanceof Tensor)) throw new Error(`${op}: the model's forward must return one Tensor for fit/evaluate/predict`);
   return out;
 }
 
+/** Runs fn with the model in train (true) or eval mode, then puts its mode back. */
 export async function withMode<T>(model: AnyModule, training: boolean, fn: () => Promise<T>): Promise<T> {
   const prev = model.training;
   model.train(training);
