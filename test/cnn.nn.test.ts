@@ -1,7 +1,7 @@
 // The convolution and pooling layers as modules: nn.Conv1d's PyTorch parameters, keys and
 // initialisation; the pooling layers' options reaching the functional ops; Keras' global pools
 // as [N, C]; and every one of them saved and rebuilt by dg.save / dg.load with equal outputs.
-// (The ops themselves, on both backends and by finite differences: test/cnn.test.ts.)
+// (The ops themselves, on both backends and by finite differences: test/support/cnnCases.ts, run by test/ops.test.ts.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

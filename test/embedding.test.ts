@@ -1,55 +1,14 @@
-// dg.embedding: the row gather and its scatter-add gradient on webgpu against the cpu
-// reference, finite-difference gradients, repeated indices, and bad-index errors.
+// dg.embedding beyond the op table (whose rows are test/support/embeddingCases.ts, run by
+// test/ops.test.ts): repeated indices by hand, bad-index errors, and nn.Embedding's paddingIdx.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
-import type { Tensor } from '../src/index.js';
 import { getBackend } from '../src/core/engine.js';
 import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
-import { assertClose, checkGpuMatchesCpu, GPU_TOL, gradCheck, hasWebGpu, type InputSpec, throwsWith } from './support/compare.js';
+import { assertClose, GPU_TOL, hasWebGpu, throwsWith } from './support/compare.js';
 import { backendTest, webgpuTest } from './support/webgpu.js';
 
-interface EmbeddingCase {
-  name: string;
-  inputs: InputSpec[];
-  paddingIdx?: number;
-}
-
-const indices = (max: number, ...shape: number[]): InputSpec => ({ shape, dtype: 'int32', max });
-const weight = (...shape: number[]): InputSpec => ({ shape });
-const lookup = (idx: Tensor, w: Tensor) => dg.embedding(idx, w);
-
-// More lookups than rows in each case, so indices repeat and their gradients must accumulate.
-const CASES: EmbeddingCase[] = [
-  { name: 'indices [3, 5] into an 11 x 7 table', inputs: [indices(11, 3, 5), weight(11, 7)] },
-  { name: '211 indices into a 37 x 67 table (several workgroups)', inputs: [indices(37, 211), weight(37, 67)] },
-  { name: 'one index, one column', inputs: [indices(1, 1), weight(1, 1)] },
-  { name: 'indices [2, 3, 4] into a 5 x 3 table', inputs: [indices(5, 2, 3, 4), weight(5, 3)] },
-  { name: 'paddingIdx 2: 40 indices into a 6 x 5 table', inputs: [indices(6, 40), weight(6, 5)], paddingIdx: 2 },
-  { name: 'paddingIdx -1 (the last row): indices [3, 7] into a 4 x 9 table', inputs: [indices(4, 3, 7), weight(4, 9)], paddingIdx: -1 },
-];
-const lookupOf = (c: EmbeddingCase) => (c.paddingIdx === undefined ? lookup : (idx: Tensor, w: Tensor) => dg.embedding(idx, w, { paddingIdx: c.paddingIdx }));
-
 await hasWebGpu();
-
-const matches = suite('embedding: webgpu matches the cpu reference');
-for (const c of CASES) {
-  webgpuTest(matches)(c.name, async () => {
-    await checkGpuMatchesCpu(c.inputs, lookupOf(c), c.name);
-  });
-}
-matches.run();
-
-const fd = suite('embedding: float64 finite-difference gradients on the cpu reference');
-fd('indices [2, 5] into a 4 x 3 table', async () => {
-  await gradCheck([indices(4, 2, 5), weight(4, 3)], lookup, 'embedding');
-});
-// With padding positions masked out of the loss (as models use padding), the true gradient of
-// the padding row is zero too, so finite differences check every row, paddingIdx set.
-fd('paddingIdx 1, padding positions masked out of the loss', async () => {
-  await gradCheck([indices(4, 3, 5), weight(4, 3)], (idx, w) => dg.embedding(idx, w, { paddingIdx: 1 }).mul(dg.ne(idx, 1).unsqueeze(-1)), 'embedding paddingIdx');
-});
-fd.run();
 
 const behaviour = suite('embedding: behaviour');
 for (const backend of ['cpu', 'webgpu'] as const) {

@@ -1,10 +1,15 @@
-// The op table: every differentiable op once, with awkward shapes. test/ops.test.ts checks
+// The op table: every op once, with awkward shapes, in one case format. test/ops.test.ts checks
 // each row against the cpu reference (webgpu, and float64 finite differences);
-// test/browser.ops.test.ts runs its core rows in a page. A new op adds its row here.
+// test/browser.ops.test.ts runs its core rows in a page. A new op adds its row here, or, for a
+// kernel family with many rows, in its own ./<family>Cases.ts spread in at the end.
 import * as dg from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import type { InputSpec } from './compare.js';
+import { CNN_CASES } from './cnnCases.js';
+import { EMBEDDING_CASES } from './embeddingCases.js';
+import { LOSS_CASES } from './lossCases.js';
 import { NORM_CASES } from './normCases.js';
+import { GRU_CASES, LSTM_CASES } from './recurrentCases.js';
 
 export interface OpCase {
   name: string;
@@ -14,6 +19,12 @@ export interface OpCase {
   differentiable?: boolean;
   /** Smaller inputs for the finite-difference check, which evaluates fn twice per element. */
   gradInputs?: InputSpec[];
+  /**
+   * false: the webgpu check only, no finite differences. For rows whose inputs' shapes are tied
+   * together (recurrent configs, embedding tables) so no smaller `gradInputs` exist, and which are
+   * too large for a check that evaluates fn twice per element; a smaller row of the same op has them.
+   */
+  finiteDifferences?: boolean;
 }
 
 const n = (...shape: number[]): InputSpec => ({ shape });
@@ -92,7 +103,18 @@ export const OP_CASES: OpCase[] = [
   { name: 'narrow', inputs: [n(4, 9)], fn: (x) => x.narrow(1, 2, 5) },
   { name: 'cat', inputs: [n(2, 3), n(2, 5), n(2, 1)], fn: (a, b, c) => dg.cat([a, b, c], 1) },
   { name: 'stack', inputs: [n(3, 4), n(3, 4)], fn: (a, b) => dg.stack([a, b], 1) },
-  // class losses with PyTorch's class weights (the unweighted ones are in test/cnn-loss.test.ts).
+  { name: 'squeeze all', inputs: [n(3, 1, 5, 1)], fn: (x) => x.squeeze() },
+  { name: 'squeeze dim 1', inputs: [n(3, 1, 5, 1)], fn: (x) => x.squeeze(1).mul(2) },
+  { name: 'squeeze of a dim that is not 1 keeps it', inputs: [n(3, 1, 5)], fn: (x) => x.squeeze(0) },
+  { name: 'unsqueeze 0', inputs: [n(7, 3)], fn: (x) => x.unsqueeze(0) },
+  { name: 'unsqueeze -1, broadcast after', inputs: [n(4, 5)], fn: (x) => x.unsqueeze(-1).mul(x.unsqueeze(1)) },
+  // clone is a copy the graph differentiates through (unlike detach): x * clone(x) has gradient 2x.
+  { name: 'clone', inputs: [n(5, 11)], fn: (x) => x.clone().mul(x) },
+  { name: 'cast float32 -> float32', inputs: [n(3, 7)], fn: (x) => x.cast('float32').mul(3) },
+  // int32 -> float32 of labels and float32 -> int32 (truncation), neither with a gradient.
+  { name: 'cast int32 -> float32', inputs: [labels(9, 4, 6)], fn: (y) => y.cast('float32').mul(0.5), differentiable: false },
+  { name: 'cast float32 -> int32', inputs: [n(4, 6)], fn: (x) => x.mul(4).cast('int32'), differentiable: false },
+  // class losses with PyTorch's class weights (the unweighted ones are in ./lossCases.ts).
   // Labels drawn from [0, C]: the value C, about one position in C + 1, is the ignored one.
   ...(['mean', 'sum', 'none'] as const).flatMap((reduction): OpCase[] => [
     { name: `crossEntropy ${reduction}, weight`, inputs: [n(37, 5), labels(5, 37), classWeights(5)],
@@ -122,6 +144,11 @@ export const OP_CASES: OpCase[] = [
   { name: 'matmul vec4 both transposed', inputs: [n(20, 12), n(8, 20)], gradInputs: [n(4, 4), n(8, 4)], fn: (a, b) => a.transpose().matmul(b.transpose()) },
   { name: 'matmul vec4 batched broadcast', inputs: [n(2, 1, 9, 16), n(3, 16, 8)], gradInputs: [n(2, 1, 3, 4), n(3, 4, 4)], fn: (a, b) => a.matmul(b) },
   { name: 'matmul split-K 5x1028x12', inputs: [n(5, 1028), n(1028, 12)], gradInputs: [n(2, 8), n(8, 4)], fn: (a, b) => a.matmul(b) },
-  // batch and layer norm (./normCases.ts)
+  // the kernel families with tables of their own
   ...NORM_CASES,
+  ...CNN_CASES,
+  ...LOSS_CASES,
+  ...LSTM_CASES,
+  ...GRU_CASES,
+  ...EMBEDDING_CASES,
 ];
