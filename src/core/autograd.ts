@@ -3,7 +3,7 @@
 import { debugState } from './debug.js';
 import { keep, noGrad } from './engine.js';
 import { fmt } from './shape.js';
-import { Tensor } from './tensor.js';
+import { releaseNode, Tensor } from './tensor.js';
 import { tidy } from './tidy.js';
 import { add } from './ops/elementwise.js';
 import { onesLike } from './ops/creation.js';
@@ -110,8 +110,7 @@ export function backward(root: Tensor, grad?: Tensor): void {
         }
       });
       g.dispose();
-      t.node = null;
-      t.lostNode = { op: node.op, by: 'backward' };
+      releaseNode(t, 'backward');
     }
   });
 }

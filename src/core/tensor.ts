@@ -1,7 +1,7 @@
 // Tensor: a shape, a dtype, reference-counted backend storage, and (when it needs a gradient)
 // the autograd node that made it. Every operation lives in ./ops; methods here forward to them.
 import type { Backend, DType, Handle, TypedArray } from '../backend/backend.js';
-import { counters, getBackend, isGradEnabled, trackInScope, type Tracked } from './engine.js';
+import { counters, getBackend, isGradEnabled, keep, trackInScope, type Tracked } from './engine.js';
 import * as ops from './ops/index.js';
 import { fmt } from './shape.js';
 
@@ -29,6 +29,8 @@ export interface GradNode {
   inputs: Tensor[];
   /** Given dL/d(this output), returns dL/d(each input), null where an input needs none. */
   backward: (grad: Tensor) => (Tensor | null)[];
+  /** Intermediates the rule reads (ctx.save_for_backward): owned by the node, freed with it. */
+  saved: Tensor[];
 }
 
 // Safety net: a tensor the program forgot to dispose returns its storage when collected.
@@ -88,8 +90,7 @@ export class Tensor implements Tracked {
     counters.tensors--;
     const s = this._storage;
     this._storage = null;
-    if (this.node) this.lostNode = { op: this.node.op, by: 'dispose' };
-    this.node = null;
+    releaseNode(this, 'dispose');
     s.releaseRef();
   }
 
@@ -204,11 +205,28 @@ export class Tensor implements Tracked {
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
 }
 
-/** Records the autograd node of an op's output when any input needs a gradient. */
-export function withGrad(out: Tensor, op: string, inputs: Tensor[], backward: GradNode['backward']): Tensor {
+/** Drops t's node (its backward ran, or t was disposed) and frees what the node saved. */
+export function releaseNode(t: Tensor, by: 'backward' | 'dispose'): void {
+  const node = t.node;
+  if (!node) return;
+  t.node = null;
+  t.lostNode = { op: node.op, by };
+  for (const s of node.saved) s.dispose();
+}
+
+/**
+ * Records the autograd node of an op's output when any input needs a gradient. `saved` are the
+ * intermediates the op made for its backward rule (never its inputs or `out`): with a node they
+ * leave every enclosing tidy scope and are freed when the node goes (after backward, or when
+ * `out` is disposed; a graph never walked frees them when collected); without one, at once.
+ */
+export function withGrad(out: Tensor, op: string, inputs: Tensor[], backward: GradNode['backward'], saved: Tensor[] = []): Tensor {
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
+    for (const t of saved) keep(t);
     out.requiresGrad = true;
-    out.node = { op, inputs, backward };
+    out.node = { op, inputs, backward, saved };
+  } else {
+    for (const t of saved) t.dispose();
   }
   return out;
 }

@@ -190,18 +190,10 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
     if (lower !== x) lower.dispose();
     return both;
   });
+  // The rule runs under backward's noGrad and tidy, which free the masks.
   return withGrad(out, 'clamp', [x], (g) => {
-    const inside = noGrad(() => {
-      const atLeast = min !== undefined ? ge(x, min) : null;
-      const atMost = max !== undefined ? le(x, max) : null;
-      if (!atLeast || !atMost) return (atLeast ?? atMost)!;
-      const both = mul(atLeast, atMost);
-      atLeast.dispose();
-      atMost.dispose();
-      return both;
-    });
-    const dx = mul(g, inside);
-    inside.dispose();
-    return [dx];
+    const atLeast = min !== undefined ? ge(x, min) : null;
+    const atMost = max !== undefined ? le(x, max) : null;
+    return [mul(g, atLeast && atMost ? mul(atLeast, atMost) : (atLeast ?? atMost)!)];
   });
 }

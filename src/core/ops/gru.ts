@@ -5,9 +5,8 @@
 // every step at once. b_hh goes into the kernel rather than into the projection, since r
 // scales n's recurrent sum with its bias.
 import type { GruSaved, GruSpec } from '../../backend/gruSpec.js';
-import { isGradEnabled } from '../engine.js';
 import { fmt } from '../shape.js';
-import { type Tensor, withGrad } from '../tensor.js';
+import { Tensor, withGrad } from '../tensor.js';
 import { add } from './elementwise.js';
 import { narrow, reshape } from './layout.js';
 import { matmulRaw } from './matmul.js';
@@ -50,25 +49,17 @@ function runGruLayer(op: string, xGates: Tensor, h0: Tensor, wHh: Tensor, bHh: T
   const fwd = be.gruForward(xGates.handle, h0.handle, wHh.handle, bias.handle, mask?.handle ?? null, spec);
   if (!bHh) bias.dispose();
   const packed = wrap(fwd.out, [T + 1, B, H], be);
-  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) {
-    be.release(fwd.states);
-    be.release(fwd.gates);
-  } else {
-    // Held as tensors so tidy() and the finalizer free them if backward never runs.
-    const saved = [fwd.states, fwd.gates].map((hd) => wrap(hd, [hd.size], be)) as [Tensor, Tensor];
-    withGrad(packed, op, inputs, (g) => {
-      const fwdSaved: GruSaved = { states: saved[0].handle, gates: saved[1].handle };
-      const grads = be.gruBackward(g.handle, wHh.handle, fwdSaved, mask?.handle ?? null, spec);
-      // The graph is walked once (autograd drops each node after its rule), so the saved
-      // sequence buffers can go now rather than at garbage collection.
-      for (const t of saved) t.dispose();
-      const dhGates = wrap(grads.dhGates, [T * B, H3], be);
-      return [
-        wrap(grads.dxGates, xGates.shape, be), wrap(grads.dh0, [B, H], be), wrap(grads.dwHh, wHh.shape, be),
-        ...(bHh ? [sum(dhGates, 0)] : []),
-      ];
-    });
-  }
+  // The sequence buffers only the backward reads; not outputs, so checkNumerics skips them.
+  const [states, gates] = [fwd.states, fwd.gates].map((hd) => Tensor.fromHandle(hd, [hd.size], be)) as [Tensor, Tensor];
+  withGrad(packed, op, inputs, (g) => {
+    const fwdSaved: GruSaved = { states: states.handle, gates: gates.handle };
+    const grads = be.gruBackward(g.handle, wHh.handle, fwdSaved, mask?.handle ?? null, spec);
+    const dhGates = wrap(grads.dhGates, [T * B, H3], be);
+    return [
+      wrap(grads.dxGates, xGates.shape, be), wrap(grads.dh0, [B, H], be), wrap(grads.dwHh, wHh.shape, be),
+      ...(bHh ? [sum(dhGates, 0)] : []),
+    ];
+  }, [states, gates]);
   return [narrow(packed, 0, 0, T), reshape(narrow(packed, 0, T, 1), [B, H])];
 }
 

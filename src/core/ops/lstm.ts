@@ -2,11 +2,9 @@
 // two biases). The input projection x·W_ihᵀ of a whole sequence is one matmul; the recurrence
 // is the backend's fused sequence kernel, whose backward returns the gate gradients of every
 // step at once, so W_ih's and x's gradients are again one matmul each.
-import type { Backend } from '../../backend/backend.js';
 import type { LstmSaved, LstmSpec } from '../../backend/lstmSpec.js';
-import { isGradEnabled } from '../engine.js';
 import { fmt } from '../shape.js';
-import { type Tensor, withGrad } from '../tensor.js';
+import { Tensor, withGrad } from '../tensor.js';
 import { add } from './elementwise.js';
 import { narrow, reshape } from './layout.js';
 import { matmulRaw } from './matmul.js';
@@ -46,31 +44,17 @@ function runLstmLayer(op: string, xGates: Tensor, h0: Tensor, c0: Tensor, wHh: T
   const inputs = [xGates, h0, c0, wHh];
   const fwd = be.lstmForward(xGates.handle, h0.handle, c0.handle, wHh.handle, mask?.handle ?? null, spec);
   const packed = wrap(fwd.out, [T + 2, B, H], be);
-  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) {
-    release(be, fwd);
-  } else {
-    // Held as tensors so tidy() and the finalizer free them if backward never runs.
-    const [states, cells, gates] = [fwd.states, fwd.cells, fwd.gates].map((hd) => wrap(hd, [hd.size], be)) as [Tensor, Tensor, Tensor];
-    const saved = [states, cells, gates];
-    withGrad(packed, op, inputs, (g) => {
-      const fwdSaved: LstmSaved = { states: states.handle, cells: cells.handle, gates: gates.handle };
-      const grads = be.lstmBackward(g.handle, wHh.handle, fwdSaved, mask?.handle ?? null, spec);
-      // The graph is walked once (autograd drops each node after its rule), so the saved
-      // sequence buffers can go now rather than at garbage collection.
-      for (const t of saved) t.dispose();
-      return [
-        wrap(grads.dxGates, xGates.shape, be), wrap(grads.dh0, [B, H], be),
-        wrap(grads.dc0, [B, H], be), wrap(grads.dwHh, wHh.shape, be),
-      ];
-    });
-  }
+  // The sequence buffers only the backward reads; not outputs, so checkNumerics skips them.
+  const [states, cells, gates] = [fwd.states, fwd.cells, fwd.gates].map((hd) => Tensor.fromHandle(hd, [hd.size], be)) as [Tensor, Tensor, Tensor];
+  withGrad(packed, op, inputs, (g) => {
+    const fwdSaved: LstmSaved = { states: states.handle, cells: cells.handle, gates: gates.handle };
+    const grads = be.lstmBackward(g.handle, wHh.handle, fwdSaved, mask?.handle ?? null, spec);
+    return [
+      wrap(grads.dxGates, xGates.shape, be), wrap(grads.dh0, [B, H], be),
+      wrap(grads.dc0, [B, H], be), wrap(grads.dwHh, wHh.shape, be),
+    ];
+  }, [states, cells, gates]);
   return [narrow(packed, 0, 0, T), reshape(narrow(packed, 0, T, 1), [B, H]), reshape(narrow(packed, 0, T + 1, 1), [B, H])];
-}
-
-function release(be: Backend, saved: LstmSaved): void {
-  be.release(saved.states);
-  be.release(saved.cells);
-  be.release(saved.gates);
 }
 
 /** x [N, I] · W_ihᵀ + b_ih + b_hh -> [N, 4H]; the biases are summed first, the smaller add. */

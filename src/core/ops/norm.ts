@@ -3,7 +3,6 @@
 // (dx, dweight, dbias from one set of group sums). Batch norm in training updates the running
 // estimates in place on the device, as PyTorch's does.
 import type { NormSpec, RunningStats } from '../../backend/normSpec.js';
-import { isGradEnabled, keep } from '../engine.js';
 import { fmt } from '../shape.js';
 import { type Tensor, withGrad } from '../tensor.js';
 import { checkOptions } from './options.js';
@@ -44,22 +43,14 @@ function normalized(op: string, x: Tensor, stats: Tensor, weight: Tensor | null,
   const be = x.backend;
   const out = wrap(be.normForward(x.handle, stats.handle, weight?.handle ?? null, bias?.handle ?? null, spec), x.shape, be);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
-  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) {
-    stats.dispose();
-    return out;
-  }
-  // The stats outlive any tidy scope around the forward: the backward frees them; a graph that
-  // is never walked frees them when collected.
-  keep(stats);
   return withGrad(out, op, inputs, (g) => {
     const affineGrads = (weight?.requiresGrad ?? false) || (bias?.requiresGrad ?? false);
     const r = be.normBackward(g.handle, x.handle, stats.handle, weight?.handle ?? null, spec, batchStats, affineGrads);
-    stats.dispose();
     const shape = weight?.shape ?? bias?.shape ?? [];
     const dW = r.dWeight ? wrap(r.dWeight, shape, be) : null;
     const dB = r.dBias ? wrap(r.dBias, shape, be) : null;
     return [wrap(r.dx, x.shape, be), ...(weight ? [dW] : []), ...(bias ? [dB] : [])];
-  });
+  }, [stats]);
 }
 
 /**

@@ -4,7 +4,7 @@
 // pools split each axis into PyTorch's bins. Max pooling keeps the arg-max of each window for
 // its backward (first index on ties).
 import type { Pool2dSpec } from '../../backend/cnnSpecs.js';
-import { isGradEnabled, keep } from '../engine.js';
+import { isGradEnabled } from '../engine.js';
 import { fmt } from '../shape.js';
 import { type Tensor, withGrad } from '../tensor.js';
 import { checkOptions } from './options.js';
@@ -96,16 +96,8 @@ const maxPool: Kernel = (op, input, x, spec) => {
   const [values, argmaxHandle] = be.maxPool2d(x.handle, spec, isGradEnabled() && input.requiresGrad);
   const out = wrap(values, outShape(input, spec), be);
   if (!argmaxHandle) return out;
-  // The arg-max outlives any tidy scope around the forward: the backward, which may run
-  // outside it, frees it; a graph that is never walked frees it when collected.
-  const argmax = keep(wrap(argmaxHandle, out.shape, be));
-  const res = withGrad(out, op, [input], (g) => {
-    const dx = wrap(be.maxPool2dBackward(g.handle, argmax.handle, spec), input.shape, be);
-    argmax.dispose();
-    return [dx];
-  });
-  if (!res.node) argmax.dispose();
-  return res;
+  const argmax = wrap(argmaxHandle, out.shape, be);
+  return withGrad(out, op, [input], (g) => [wrap(be.maxPool2dBackward(g.handle, argmax.handle, spec), input.shape, be)], [argmax]);
 };
 
 const avgPool: Kernel = (op, input, x, spec) => {

@@ -75,15 +75,13 @@ function extremum(op: 'max' | 'min', x: Tensor, axis: number | number[] | undefi
   if (axes.some((a) => x.shape[a] === 0)) throw new Error(`${op}: cannot reduce over an empty dimension of shape ${fmt(x.shape)}`);
   const kept = reduceRaw(op, x, axes);
   const out = kept.alias(finishShape(x, axes, keepDim));
-  const res = withGrad(out, op, [x], (g) => {
+  // Only the backward needs the keepDim view, so the node owns it.
+  return withGrad(out, op, [x], (g) => {
     // Gradient to the extremal elements, shared evenly among ties (torch.amax's rule).
     const mask = eq(x, kept);
     const count = reduceRaw('sum', mask, axes);
     return [mul(mask, div(reshape(g, kept.shape), count))];
-  });
-  // Only the backward needs the keepDim view; without a graph it would wait for the collector.
-  if (!res.node) kept.dispose();
-  return res;
+  }, [kept]);
 }
 
 export const max = (x: Tensor, axis?: number | number[], keepDim = false) => extremum('max', x, axis, keepDim);
