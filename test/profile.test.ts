@@ -9,7 +9,8 @@ import * as assert from 'uvu/assert';
 import * as dg from '../src/index.js';
 import { getBackend } from '../src/core/engine.js';
 import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
-import { summarize, timestampSupportError } from '../src/backend/webgpu/profiler.js';
+import { summarize } from '../src/backend/profileSpec.js';
+import { timestampSupportError } from '../src/backend/webgpu/profiler.js';
 import { rejectsWith } from './support/compare.js';
 import { webgpuSuite } from './support/webgpu.js';
 

@@ -12,6 +12,7 @@ import type { GruForward, GruGrads, GruSaved, GruSpec } from './gruSpec.js';
 import type { ClassLossSpec } from './lossSpec.js';
 import type { LstmForward, LstmGrads, LstmSaved, LstmSpec } from './lstmSpec.js';
 import type { NormGrads, NormSpec, RunningStats } from './normSpec.js';
+import type { ProfileGroup, ProfileSession } from './profileSpec.js';
 
 export type DType = 'float32' | 'int32';
 export type TypedArray = Float32Array | Int32Array;
@@ -100,6 +101,9 @@ export interface Backend<H extends Handle = Handle> {
   readonly lost?: boolean;
   /** Optional runtime settings (see `dg.init`); undefined fields keep their current values. */
   configure?(options: { poolLimitBytes?: number; waitTimeoutMs?: number }): void;
+  /** Optional: times every dispatch on the device from now until the session's `stop()`
+   *  (dg.profile); throws, starting with `profile:`, when the device cannot time dispatches. */
+  startProfiling?(by: ProfileGroup, queryCapacity?: number): ProfileSession;
 
   /** A Float64Array is kept in float64 by the cpu backend (gradient checks) and rounded to
    *  float32 by webgpu. */

@@ -1,9 +1,5 @@
 // dg.profile: GPU time per kernel for the work a function queues, from timestamp queries.
-import type { WebGpuBackend } from '../backend/webgpu/index.js';
-import {
-  DEFAULT_QUERY_CAPACITY, formatKernelTable, GpuProfiler, type KernelTime, type ProfileGroup, summarize,
-  timestampSupportError,
-} from '../backend/webgpu/profiler.js';
+import { formatKernelTable, type KernelTime, type ProfileGroup, summarize } from '../backend/profileSpec.js';
 import { getBackend } from './engine.js';
 
 export type { KernelTime, ProfileGroup };
@@ -41,18 +37,15 @@ export interface Profile<T> {
 export async function profile<T>(fn: () => T | Promise<T>, options: ProfileOptions = {}): Promise<Profile<T>> {
   if (typeof fn !== 'function') throw new Error(`profile: expected a function whose dispatches to time, got ${typeof fn}`);
   const be = getBackend();
-  if (be.name !== 'webgpu') {
+  // Timing is an optional backend capability (only webgpu has it), so core never reaches into a runtime.
+  if (!be.startProfiling) {
     throw new Error(`profile: times WebGPU dispatches, but the active backend is '${be.name}' (call \`await dg.init({ backend: 'webgpu' })\` first)`);
   }
-  const rt = (be as WebGpuBackend).rt;
-  const unsupported = timestampSupportError(rt.device.features as ReadonlySet<string>, rt.gpu.adapter.info.description || rt.gpu.adapter.info.device);
-  if (unsupported) throw unsupported;
   const by = options.by ?? 'kernel';
   if (by !== 'kernel' && by !== 'pipeline' && by !== 'dispatch') {
     throw new Error(`profile: unknown grouping by '${String(by)}' (expected 'kernel', 'pipeline' or 'dispatch')`);
   }
-  const profiler = new GpuProfiler(rt.device, by, options.queryCapacity ?? DEFAULT_QUERY_CAPACITY);
-  rt.startProfiling(profiler);
+  const session = be.startProfiling(by, options.queryCapacity);
   const start = performance.now();
   let outcome: { ok: true; value: T } | { ok: false; error: unknown };
   try {
@@ -62,8 +55,7 @@ export async function profile<T>(fn: () => T | Promise<T>, options: ProfileOptio
   }
   let samples;
   try {
-    rt.stopProfiling();
-    samples = await profiler.finish();
+    samples = await session.stop();
   } catch (e) {
     // The function's own error explains more than a failure to read the times after it.
     throw outcome.ok ? e : outcome.error;

@@ -22,6 +22,8 @@ import * as loss from './kernels/loss.js';
 import * as pool from './kernels/pool.js';
 import * as norm from './kernels/norm.js';
 import type { NormGrads, NormSpec, RunningStats } from '../normSpec.js';
+import type { ProfileGroup, ProfileSession } from '../profileSpec.js';
+import { DEFAULT_QUERY_CAPACITY, GpuProfiler, timestampSupportError } from './profiler.js';
 import { GpuHandle, GpuRuntime } from './runtime.js';
 
 export class WebGpuBackend implements Backend<GpuHandle> {
@@ -45,6 +47,20 @@ export class WebGpuBackend implements Backend<GpuHandle> {
   configure(options: { poolLimitBytes?: number; waitTimeoutMs?: number }): void {
     if (options.poolLimitBytes !== undefined) this.rt.poolLimitBytes = options.poolLimitBytes;
     if (options.waitTimeoutMs !== undefined) this.rt.waitTimeoutMs = options.waitTimeoutMs;
+  }
+
+  startProfiling(by: ProfileGroup, queryCapacity = DEFAULT_QUERY_CAPACITY): ProfileSession {
+    const rt = this.rt;
+    const unsupported = timestampSupportError(rt.device.features as ReadonlySet<string>, rt.gpu.adapter.info.description || rt.gpu.adapter.info.device);
+    if (unsupported) throw unsupported;
+    const profiler = new GpuProfiler(rt.device, by, queryCapacity);
+    rt.startProfiling(profiler);
+    return {
+      stop: () => {
+        rt.stopProfiling();
+        return profiler.finish();
+      },
+    };
   }
 
   upload(data: HostArray): GpuHandle {
