@@ -25,6 +25,14 @@ export interface Handle {
   readonly dtype: DType;
 }
 
+/** The one wording of a bad embedding index, shared by both backends: the cpu reference throws
+ *  it at once; the webgpu backend finds the index on the device and throws it at the next read. */
+export function embeddingIndexError(index: number, position: number, rows: number): Error {
+  return new Error(
+    `embedding: index ${index} at position ${position} of the indices is out of range for a weight with ` +
+    `${rows} embeddings (expected 0 <= index < ${rows})`);
+}
+
 export const UNARY_OPS = [
   'neg', 'exp', 'log', 'sqrt', 'abs', 'relu', 'sigmoid', 'tanh', 'gelu', 'geluTanh', 'leakyRelu',
   'sin', 'cos', 'reciprocal', 'square', 'sign', 'silu', 'softplus', 'elu', 'hardswish', 'mish', 'logSigmoid',

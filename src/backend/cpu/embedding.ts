@@ -1,12 +1,5 @@
 // Reference embedding lookup and its gradient: row gathers and a scatter-add in float64.
-
-/** The one wording of a bad embedding index. The reference throws it at once; the webgpu
- *  backend finds the index on the device and throws the same error at the next read. */
-export function embeddingIndexError(index: number, position: number, rows: number): Error {
-  return new Error(
-    `embedding: index ${index} at position ${position} of the indices is out of range for a weight with ` +
-    `${rows} embeddings (expected 0 <= index < ${rows})`);
-}
+import { embeddingIndexError } from '../backend.js';
 
 /** out[i, :] = weight[indices[i], :]; weight is [rows, dim]. */
 export function embeddingForward(weight: Float64Array, indices: Int32Array, dim: number): Float64Array {

@@ -1,6 +1,6 @@
 // Dispatch for shaders/embedding.wgsl, and the host side of its bad-index report.
 // The reference kernel owns the error's wording, so both backends raise the same one.
-import { embeddingIndexError } from '../../cpu/embedding.js';
+import { embeddingIndexError } from '../../backend.js';
 import type { DeferredCheck, GpuHandle, GpuRuntime } from '../runtime.js';
 import { grid2d, WG } from './common.js';
 import { fill } from './layout.js';
